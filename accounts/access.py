@@ -1,0 +1,132 @@
+"""The access layer: who may see and change what.
+
+Every view goes through these functions. A user's reach is the union of their roles:
+organization roles reach one organization, provincial roles one province, department and
+system roles the whole country. Objects outside a user's reach answer 404, so outsiders
+cannot even learn that they exist; objects a user may read but not change raise
+PermissionDenied (403).
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role, User
+from organizations.models import Organization
+
+_CACHE_ATTR = "_lpa_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    kinds: frozenset[str]
+    organization_ids: frozenset[int]
+    province_ids: frozenset[int]
+    # Provinces whose people this user administers (provincial office admins).
+    manages_province_ids: frozenset[int]
+    national: bool
+    is_system_admin: bool
+
+    def has(self, *kinds: str) -> bool:
+        return any(kind in self.kinds for kind in kinds)
+
+    @property
+    def manages_users(self) -> bool:
+        return self.national and self.has(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN) or bool(
+            self.manages_province_ids
+        )
+
+
+NO_SCOPE = Scope(frozenset(), frozenset(), frozenset(), frozenset(), False, False)
+
+
+def scope_for(user: User) -> Scope:
+    """The reach of `user`, computed once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    roles = list(user.roles.values_list("kind", "organization_id", "province_id"))
+    kinds = frozenset(kind for kind, _, _ in roles)
+    is_system_admin = user.is_superuser or Role.Kind.SYSTEM_ADMIN in kinds
+    scope = Scope(
+        kinds=kinds | ({Role.Kind.SYSTEM_ADMIN.value} if is_system_admin else set()),
+        organization_ids=frozenset(org for _, org, _ in roles if org),
+        province_ids=frozenset(prov for _, _, prov in roles if prov),
+        manages_province_ids=frozenset(
+            prov for kind, _, prov in roles if kind == Role.Kind.PROVINCIAL_ADMIN and prov
+        ),
+        national=is_system_admin or Role.Kind.DEPARTMENT_OFFICIAL in kinds,
+        is_system_admin=is_system_admin,
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: User) -> None:
+    """Drop the cached scope after the user's roles change within one request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def role_required(*kinds: str):
+    """View decorator: only users holding one of `kinds` get in; others get 404.
+
+    A 404 rather than 403, so a page meant for another role does not reveal itself.
+    The view must also be behind login (use with `login_required` outermost).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not scope_for(request.user).has(*kinds):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def get_organization_for_user(user: User, code: str, *, write: bool = False) -> Organization:
+    """The organization `code` if `user` may see it (404 otherwise).
+
+    Only department officials and system admins change registry records.
+    """
+    organization = get_object_or_404(Organization.objects.visible_to(user).with_places(), code=code)
+    if write and not scope_for(user).national:
+        raise PermissionDenied
+    return organization
+
+
+def get_user_for_manager(manager: User, pk: int) -> User:
+    """A user account that `manager` administers (404 otherwise, including oneself's peers elsewhere)."""
+    return get_object_or_404(User.objects.manageable_by(manager), pk=pk)
+
+
+def grantable_roles(manager: User) -> list[str]:
+    """Role kinds `manager` may grant to others."""
+    scope = scope_for(manager)
+    if scope.is_system_admin:
+        return list(Role.Kind.values)
+    if scope.national:
+        return [kind for kind in Role.Kind.values if kind != Role.Kind.SYSTEM_ADMIN]
+    if scope.manages_province_ids:
+        return [*Role.ORGANIZATION_KINDS, *Role.PROVINCE_KINDS]
+    return []
+
+
+def can_grant(manager: User, *, kind: str, organization: Organization | None, province_id: int | None) -> bool:
+    """Whether `manager` may grant role `kind` with this scope."""
+    if kind not in grantable_roles(manager):
+        return False
+    scope = scope_for(manager)
+    if scope.national:
+        return True
+    if organization is not None:
+        return organization.district.province_id in scope.manages_province_ids
+    return province_id in scope.manages_province_ids

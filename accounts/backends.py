@@ -1,0 +1,22 @@
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.models import User
+
+
+class UsernameOrEmailBackend(ModelBackend):
+    """Sign in with either the username or the email address (case-insensitive)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        login = username.strip()
+        field = "email__iexact" if "@" in login else "username__iexact"
+        try:
+            user = User.objects.get(**{field: login})
+        except (User.DoesNotExist, User.MultipleObjectsReturned):
+            # Run the hasher anyway so a missing account takes as long as a wrong password.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,139 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class UserQuerySet(models.QuerySet):
+    def manageable_by(self, manager) -> "UserQuerySet":
+        """Users that `manager` may create, deactivate and reset, per accounts.access."""
+        from accounts.access import scope_for
+
+        scope = scope_for(manager)
+        if scope.is_system_admin:
+            return self
+        if scope.national and Role.Kind.DEPARTMENT_OFFICIAL in scope.kinds:
+            return self.exclude(Q(is_superuser=True) | Q(roles__kind=Role.Kind.SYSTEM_ADMIN)).distinct()
+        if not scope.manages_province_ids:
+            return self.none()
+        in_scope = Q(organization__district__province_id__in=scope.manages_province_ids) | Q(
+            province_id__in=scope.manages_province_ids
+        )
+        inside = Role.objects.filter(in_scope, user=OuterRef("pk"))
+        outside = Role.objects.filter(user=OuterRef("pk")).exclude(in_scope)
+        return self.filter(Exists(inside), ~Exists(outside), is_superuser=False)
+
+
+class LPAUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see and do comes from their roles."""
+
+    email = models.EmailField(_("อีเมล"), blank=True)
+    phone = models.CharField(_("โทรศัพท์"), max_length=30, blank=True)
+    position = models.CharField(_("ตำแหน่ง"), max_length=200, blank=True)
+
+    objects = LPAUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("ผู้ใช้")
+        verbose_name_plural = _("ผู้ใช้")
+        constraints = [
+            # Sign-in accepts an email address, so one address must lead to one account.
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                condition=~Q(email=""),
+                name="user_email_unique_ci",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user_detail", args=[self.pk])
+
+
+class Role(models.Model):
+    """A role a user holds, with its scope: one organization, one province, or the country."""
+
+    class Kind(models.TextChoices):
+        ORG_STAFF = "org_staff", _("เจ้าหน้าที่ อปท.")
+        ORG_HEAD = "org_head", _("ผู้บริหาร อปท.")
+        PROVINCIAL_ASSESSOR = "assessor", _("คณะผู้ประเมินระดับจังหวัด")
+        PROVINCIAL_ADMIN = "province_admin", _("สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด")
+        DEPARTMENT_OFFICIAL = "department", _("เจ้าหน้าที่กรมส่งเสริมการปกครองท้องถิ่น")
+        SYSTEM_ADMIN = "system_admin", _("ผู้ดูแลระบบ")
+
+    ORGANIZATION_KINDS = (Kind.ORG_STAFF, Kind.ORG_HEAD)
+    PROVINCE_KINDS = (Kind.PROVINCIAL_ASSESSOR, Kind.PROVINCIAL_ADMIN)
+    NATIONAL_KINDS = (Kind.DEPARTMENT_OFFICIAL, Kind.SYSTEM_ADMIN)
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("บทบาท"), max_length=20, choices=Kind.choices)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("อปท."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+    )
+    province = models.ForeignKey(
+        "organizations.Province",
+        verbose_name=_("จังหวัด"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+    )
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        verbose_name = _("บทบาท")
+        verbose_name_plural = _("บทบาท")
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_kind",
+                condition=(
+                    Q(kind__in=["org_staff", "org_head"], organization__isnull=False, province__isnull=True)
+                    | Q(kind__in=["assessor", "province_admin"], organization__isnull=True, province__isnull=False)
+                    | Q(kind__in=["department", "system_admin"], organization__isnull=True, province__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "organization"],
+                condition=Q(organization__isnull=False),
+                name="role_unique_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "province"],
+                condition=Q(province__isnull=False),
+                name="role_unique_per_province",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(organization__isnull=True, province__isnull=True),
+                name="role_unique_national",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.organization_id:
+            org = self.organization
+            return f"{org} ({org.code})"
+        if self.province_id:
+            return f"จังหวัด{self.province}"
+        return "ทั่วประเทศ"

@@ -1,0 +1,52 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import scope_for
+from accounts.models import Role, User
+from organizations.models import Organization, Province, RegistryImport
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's starting page: the work of that role, within its scope only."""
+    scope = scope_for(request.user)
+    ctx: dict = {"scope": scope}
+    organizations = Organization.objects.visible_to(request.user)
+    if scope.organization_ids:
+        ctx["my_organizations"] = (
+            Organization.objects.filter(pk__in=scope.organization_ids)
+            .with_places()
+            .prefetch_related("roles__user")
+        )
+    if scope.province_ids and not scope.national:
+        ctx["my_provinces"] = (
+            Province.objects.filter(pk__in=scope.province_ids)
+            .annotate(organization_count=Count("districts__organizations"))
+            .order_by("code")
+        )
+        ctx["type_counts"] = _type_counts(organizations.filter(district__province_id__in=scope.province_ids))
+    if scope.manages_users:
+        ctx["user_count"] = User.objects.manageable_by(request.user).filter(is_active=True).count()
+    if scope.national:
+        ctx["type_counts"] = _type_counts(organizations)
+        ctx["province_count"] = Province.objects.count()
+        ctx["last_import"] = RegistryImport.objects.select_related("imported_by").first()
+    ctx["role_labels"] = [
+        role for role in request.user.roles.select_related("organization__district__province", "province")
+    ]
+    return render(request, "home.html", ctx)
+
+
+def _type_counts(organizations) -> list[tuple[str, int]]:
+    counts = dict(organizations.filter(is_active=True).values_list("type").annotate(n=Count("pk")))
+    return [(label, counts.get(value, 0)) for value, label in Organization.Type.choices]
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
