@@ -56,6 +56,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "accounts",
+    "lpa",
     "organizations",
     "django.contrib.admin",
     "django.contrib.auth",

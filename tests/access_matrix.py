@@ -1,0 +1,117 @@
+"""The role × URL matrix: who gets what from each page.
+
+Each later feature adds its pages to MATRIX. A case names a URL (built from the `World`
+of test data below) and the status each role must get; anonymous visitors are always
+sent to the login page. "Outsiders" hold the same roles, but in another province or
+another organization: they must get 404, never a glimpse of the object.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from accounts.models import Role, User
+from organizations.models import Organization, Province
+from tests.factories import OrganizationFactory, district, user_with_role
+
+# Roles in the matrix: the six real roles scoped to กระบี่ / organization A, plus outsiders.
+ROLES = (
+    "org_staff",
+    "org_head",
+    "assessor",
+    "province_admin",
+    "department",
+    "system_admin",
+    "outsider_org_staff",
+    "outsider_assessor",
+    "outsider_province_admin",
+)
+LOGIN = "login"  # expected outcome for anonymous: redirect to the login page
+
+
+@dataclass
+class World:
+    """Two organizations in two provinces and a user for every role in the matrix."""
+
+    organization: Organization  # in กระบี่; the insiders' scope
+    other_organization: Organization  # in ชลบุรี; the outsiders' scope
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    krabi, chonburi = Province.objects.get(code="81"), Province.objects.get(code="20")
+    home = OrganizationFactory(district=district("8101"), type=Organization.Type.TOWN_MUNICIPALITY)
+    away = OrganizationFactory(district=district("2001"), type=Organization.Type.SAO)
+    world = World(organization=home, other_organization=away)
+    world.users = {
+        "org_staff": user_with_role(Role.Kind.ORG_STAFF, organization=home),
+        "org_head": user_with_role(Role.Kind.ORG_HEAD, organization=home),
+        "assessor": user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=krabi),
+        "province_admin": user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=krabi),
+        "department": user_with_role(Role.Kind.DEPARTMENT_OFFICIAL),
+        "system_admin": user_with_role(Role.Kind.SYSTEM_ADMIN),
+        "outsider_org_staff": user_with_role(Role.Kind.ORG_STAFF, organization=away),
+        "outsider_assessor": user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=chonburi),
+        "outsider_province_admin": user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=chonburi),
+    }
+    return world
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    url: Callable[[World], str]
+    # Status per role; roles left out get `default`.
+    expect: dict[str, int]
+    default: int = 404
+    method: str = "get"
+
+    def expected(self, role: str) -> int:
+        return self.expect.get(role, self.default)
+
+
+EVERYONE = {role: 200 for role in ROLES}
+
+MATRIX: list[Case] = [
+    Case("home", lambda w: reverse("home"), EVERYONE),
+    Case("profile", lambda w: reverse("accounts:profile"), EVERYONE),
+    Case("password change", lambda w: reverse("password_change"), EVERYONE),
+    Case(
+        "organization list",
+        lambda w: reverse("organizations:list"),
+        EVERYONE,
+    ),
+    Case(
+        "organization detail (กระบี่)",
+        lambda w: w.organization.get_absolute_url(),
+        {"org_staff": 200, "org_head": 200, "assessor": 200, "province_admin": 200, "department": 200, "system_admin": 200},
+    ),
+    Case(
+        "organization detail (ชลบุรี)",
+        lambda w: w.other_organization.get_absolute_url(),
+        {
+            "department": 200,
+            "system_admin": 200,
+            "outsider_org_staff": 200,
+            "outsider_assessor": 200,
+            "outsider_province_admin": 200,
+        },
+    ),
+    Case("registry import", lambda w: reverse("organizations:import"), {"department": 200, "system_admin": 200}),
+    Case(
+        "user list",
+        lambda w: reverse("accounts:user_list"),
+        {"province_admin": 200, "department": 200, "system_admin": 200, "outsider_province_admin": 200},
+    ),
+    Case(
+        "user detail (กระบี่ staff)",
+        lambda w: reverse("accounts:user_detail", args=[w.users["org_staff"].pk]),
+        {"province_admin": 200, "department": 200, "system_admin": 200},
+    ),
+    Case(
+        "user detail (system admin)",
+        lambda w: reverse("accounts:user_detail", args=[w.users["system_admin"].pk]),
+        {"system_admin": 200},
+    ),
+]
