@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import scope_for
@@ -49,3 +51,25 @@ class OrganizationFilterForm(forms.Form):
         if data.get("type"):
             organizations = organizations.filter(type=data["type"])
         return organizations.search(data.get("q") or "")
+
+
+class RegistryImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("ไฟล์ทะเบียน อปท. (CSV หรือ XLSX)"),
+        help_text=_("ไฟล์ที่ส่งออกจากทะเบียนของ กสถ. ใช้ได้ทั้งแบบหนึ่งแถวต่อหนึ่งตำบลและหนึ่งแถวต่อหนึ่ง อปท."),
+        # Only a hint for the file picker: the importer decides by the content, not the name.
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("ตรวจสอบอย่างเดียว ยังไม่บันทึก"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.LPA_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("ไฟล์มีขนาด %(size)s เกินกว่าที่รับได้ (%(limit)s) กรุณาแบ่งไฟล์หรือลบคอลัมน์ที่ไม่ใช้ออก"),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        return upload

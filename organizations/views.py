@@ -1,13 +1,18 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import get_organization_for_user, scope_for
-from organizations.forms import OrganizationFilterForm
-from organizations.models import Organization
+from accounts.access import get_organization_for_user, role_required, scope_for
+from accounts.models import Role
+from organizations.forms import OrganizationFilterForm, RegistryImportForm
+from organizations.models import Organization, RegistryImport
+from organizations.registry import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, RegistryFileError, import_registry
 
 PAGE_SIZE = 50
+RECENT_IMPORTS = 5
 
 
 @login_required
@@ -27,8 +32,34 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def registry_import(request):
-    raise NotImplementedError
+@role_required(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN)
+def registry_import(request: HttpRequest) -> HttpResponse:
+    """Upload DLA's registry file; the report shows on the same page (dry run or real)."""
+    report = None
+    form = RegistryImportForm(request.POST, request.FILES) if request.method == "POST" else RegistryImportForm()
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = import_registry(
+                upload, file_name=upload.name, dry_run=form.cleaned_data["dry_run"], imported_by=request.user
+            )
+        except RegistryFileError as error:
+            form.add_error("file", str(error))
+        else:
+            level = messages.WARNING if report.rejected else messages.SUCCESS
+            messages.add_message(request, level, report.summary())
+    return render(
+        request,
+        "organizations/registry_import.html",
+        {
+            "form": form,
+            "report": report,
+            "recent_imports": RegistryImport.objects.select_related("imported_by")[:RECENT_IMPORTS],
+            "required_columns": REQUIRED_COLUMNS.values(),
+            "optional_columns": OPTIONAL_COLUMNS.values(),
+            "max_bytes": settings.LPA_IMPORT_MAX_BYTES,
+        },
+    )
 
 
 @login_required
