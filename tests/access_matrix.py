@@ -72,6 +72,8 @@ class Case:
 
 
 EVERYONE = {role: 200 for role in ROLES}
+MANAGERS = {"province_admin": 200, "department": 200, "system_admin": 200, "outsider_province_admin": 200}
+KRABI_MANAGERS = {"province_admin": 200, "department": 200, "system_admin": 200}
 
 MATRIX: list[Case] = [
     Case("home", lambda w: reverse("home"), EVERYONE),
@@ -99,15 +101,25 @@ MATRIX: list[Case] = [
         },
     ),
     Case("registry import", lambda w: reverse("organizations:import"), {"department": 200, "system_admin": 200}),
-    Case(
-        "user list",
-        lambda w: reverse("accounts:user_list"),
-        {"province_admin": 200, "department": 200, "system_admin": 200, "outsider_province_admin": 200},
-    ),
+    Case("user list", lambda w: reverse("accounts:user_list"), MANAGERS),
+    Case("user create", lambda w: reverse("accounts:user_create"), MANAGERS),
+    Case("user import", lambda w: reverse("accounts:user_import"), MANAGERS),
+    Case("user import template", lambda w: reverse("accounts:user_import_template"), MANAGERS),
     Case(
         "user detail (กระบี่ staff)",
         lambda w: reverse("accounts:user_detail", args=[w.users["org_staff"].pk]),
-        {"province_admin": 200, "department": 200, "system_admin": 200},
+        KRABI_MANAGERS,
+    ),
+    Case(
+        "user deactivate confirmation (กระบี่ staff)",
+        lambda w: reverse("accounts:user_deactivate", args=[w.users["org_staff"].pk]),
+        KRABI_MANAGERS,
+    ),
+    Case(
+        "user password reset is POST-only",
+        lambda w: reverse("accounts:user_password_reset", args=[w.users["org_staff"].pk]),
+        # Any manager learns only that GET is refused, whoever the account belongs to.
+        {"province_admin": 405, "department": 405, "system_admin": 405, "outsider_province_admin": 405},
     ),
     Case(
         "user detail (system admin)",

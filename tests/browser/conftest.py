@@ -40,9 +40,16 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo data, as `make run` loads it."""
-    from lpa.demo import seed_demo
+    """The demo data, as `make run` loads it.
 
+    Live-server tests flush every table afterwards, geography from the migrations included,
+    so put it back first (idempotent).
+    """
+    from lpa.demo import seed_demo
+    from organizations.geography import load_geography
+    from organizations.models import District, Province
+
+    load_geography(Province, District)
     seed_demo()
 
 

@@ -29,7 +29,7 @@ def test_demo_user_signs_in_and_sees_own_home(demo, login, live_server, username
 
 def test_wrong_password_shows_thai_message_and_stays_on_login(demo, login):
     page = login("org_staff", "not-the-password")
-    expect(page.locator("form")).to_contain_text("ชื่อผู้ใช้/อีเมล หรือรหัสผ่านไม่ถูกต้อง")
+    expect(page.locator("main form")).to_contain_text("ชื่อผู้ใช้/อีเมล หรือรหัสผ่านไม่ถูกต้อง")
 
 
 def test_login_page_is_thai_and_accessible(page, live_server, transactional_db):
