@@ -4,7 +4,12 @@ from accounts.models import User
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    """Sign in with either the username or the email address (case-insensitive)."""
+    """Sign in with either the username or the email address (case-insensitive).
+
+    A deactivated account with the right password is returned, as Django's
+    AllowAllUsersModelBackend does, so the login form can say it is deactivated rather
+    than "wrong password"; the form then refuses it and sessions (`get_user`) still do.
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
@@ -17,6 +22,6 @@ class UsernameOrEmailBackend(ModelBackend):
             # Run the hasher anyway so a missing account takes as long as a wrong password.
             User().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if user.check_password(password):
             return user
         return None

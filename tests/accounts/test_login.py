@@ -88,6 +88,15 @@ def test_deactivated_user_cannot_sign_in(client, somchai):
     response = sign_in(client, "somchai")
     assert response.status_code == 200
     assert signed_in_as(client) is None
+    assert "บัญชีนี้ถูกระงับการใช้งาน" in response.content.decode()
+
+
+def test_deactivated_user_with_wrong_password_learns_nothing(client, somchai):
+    somchai.is_active = False
+    somchai.save()
+    response = sign_in(client, "somchai", "wrong")
+    assert "ชื่อผู้ใช้/อีเมล หรือรหัสผ่านไม่ถูกต้อง" in response.content.decode()
+    assert "ถูกระงับ" not in response.content.decode()
 
 
 def test_deactivation_ends_an_open_session(client, somchai):
