@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "lpa",
     "organizations",
+    "assessments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,45 @@
+"""Read-only admin pages: frameworks change only through assessments/framework.py, whose
+rules (phase, corrections, audit trail) the admin's edit forms would bypass."""
+
+from django.contrib import admin
+
+from assessments.models import Assessment, FrameworkCorrection, Indicator, Round
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Round)
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ["year", "fiscal_year", "phase", "pass_mark", "opened_at"]
+    list_filter = ["phase"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title", "round", "kind", "is_pilot", "province"]
+    list_filter = ["round", "kind", "is_pilot"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["round", "organization", "org_type", "status"]
+    list_filter = ["round", "org_type", "status"]
+    search_fields = ["organization__code", "organization__name"]
+    list_select_related = ["round", "organization__district"]
+
+
+@admin.register(FrameworkCorrection)
+class FrameworkCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["made_at", "round", "indicator_code", "made_by", "affected_assessments"]
+    list_filter = ["round"]
+    list_select_related = ["round", "made_by"]

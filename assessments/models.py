@@ -1,0 +1,534 @@
+"""Assessment rounds, their frameworks and one assessment per organization per round.
+
+A round (one assessment year) owns its framework: dimensions → categories (หมวด) →
+indicators → options (levels, checklist criteria or figure bands). DLA rewrites the
+indicators every year, so nothing is shared between rounds; a new year starts as a copy
+(`framework.copy_round`) and past years stay as they were.
+
+The rules on who may change a framework and when live in assessments/framework.py; the
+models hold the data and every invariant the database can keep.
+"""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments import scoring
+from organizations.models import Organization, OrganizationTypeChange, Province
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+DEFAULT_PASS_MARK = Decimal(70)
+DEFAULT_BANDS = (("ดีเด่น", Decimal(90)), ("ดีมาก", Decimal(80)), ("ดี", Decimal(70)))
+PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+POINTS_VALIDATORS = [MinValueValidator(Decimal(0))]
+# Below this a year is surely C.E. typed by mistake (2026 instead of 2569).
+FIRST_BUDDHIST_YEAR = 2500
+
+
+# The assessment windows in the order they happen: (opens, closes, message if reversed).
+ROUND_WINDOWS = (
+    ("self_assessment_opens", "self_assessment_closes", _("วันปิดการประเมินตนเองต้องไม่ก่อนวันเปิดการประเมินตนเอง")),
+    ("review_opens", "review_closes", _("วันสิ้นสุดการตรวจประเมินต้องไม่ก่อนวันเริ่มการตรวจประเมิน")),
+    ("appeal_opens", "appeal_closes", _("วันปิดรับอุทธรณ์ต้องไม่ก่อนวันเปิดรับอุทธรณ์")),
+)
+
+
+def all_organization_types() -> list[str]:
+    return list(Organization.Type.values)
+
+
+class RoundQuerySet(models.QuerySet):
+    def in_setup(self) -> "RoundQuerySet":
+        return self.filter(phase=Round.Phase.SETUP)
+
+    def running(self) -> "RoundQuerySet":
+        """Rounds between opening and closing: assessments are under way."""
+        return self.exclude(phase__in=[Round.Phase.SETUP, Round.Phase.CLOSED])
+
+
+class Round(models.Model):
+    """One assessment year (พ.ศ.), looking at the work of the fiscal year before it."""
+
+    class Phase(models.TextChoices):
+        SETUP = "setup", _("จัดเตรียมกรอบการประเมิน")
+        SELF_ASSESSMENT = "self_assessment", _("ประเมินตนเอง")
+        REVIEW = "review", _("ตรวจประเมิน")
+        APPEAL = "appeal", _("อุทธรณ์ผลการประเมิน")
+        CLOSED = "closed", _("ปิดรอบการประเมิน")
+
+    year = models.PositiveSmallIntegerField(_("ปีการประเมิน (พ.ศ.)"), unique=True)
+    # Blank in a form means "the year before" (filled in by clean()).
+    fiscal_year = models.PositiveSmallIntegerField(_("ปีงบประมาณที่ประเมิน (พ.ศ.)"), blank=True)
+    title = models.CharField(_("ชื่อรอบการประเมิน"), max_length=200, blank=True)
+    self_assessment_opens = models.DateField(_("วันเปิดการประเมินตนเอง"), null=True, blank=True)
+    self_assessment_closes = models.DateField(_("วันปิดการประเมินตนเอง"), null=True, blank=True)
+    review_opens = models.DateField(_("วันเริ่มการตรวจประเมิน"), null=True, blank=True)
+    review_closes = models.DateField(_("วันสิ้นสุดการตรวจประเมิน"), null=True, blank=True)
+    appeal_opens = models.DateField(_("วันเปิดรับอุทธรณ์"), null=True, blank=True)
+    appeal_closes = models.DateField(_("วันปิดรับอุทธรณ์"), null=True, blank=True)
+    pass_mark = models.DecimalField(
+        _("เกณฑ์ผ่าน (ร้อยละ)"), max_digits=5, decimal_places=2, default=DEFAULT_PASS_MARK, validators=PERCENT_VALIDATORS
+    )
+    # Changed only by the round's own methods (open(), and later issues' transitions).
+    phase = models.CharField(_("ระยะ"), max_length=20, choices=Phase.choices, default=Phase.SETUP, editable=False)
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("คัดลอกจาก"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("เปิดรอบเมื่อ"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("รอบการประเมิน")
+        verbose_name_plural = _("รอบการประเมิน")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_BUDDHIST_YEAR),
+                name="round_year_buddhist_era",
+                violation_error_message=_("ปีการประเมินต้องเป็นปีพุทธศักราช เช่น 2569"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=FIRST_BUDDHIST_YEAR, fiscal_year__lte=F("year")),
+                name="round_fiscal_year_not_after_year",
+                violation_error_message=_("ปีงบประมาณที่ประเมินต้องเป็นปีพุทธศักราชและไม่หลังปีการประเมิน"),
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=0, pass_mark__lte=100),
+                name="round_pass_mark_percent",
+                violation_error_message=_("เกณฑ์ผ่านต้องอยู่ระหว่าง 0 ถึง 100"),
+            ),
+            models.CheckConstraint(
+                condition=Q(phase__in=["setup", "self_assessment", "review", "appeal", "closed"]),
+                name="round_phase_valid",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{opens}__isnull": True})
+                    | Q(**{f"{closes}__isnull": True})
+                    | Q(**{f"{opens}__lte": F(closes)}),
+                    name=f"round_{opens.removesuffix('_opens')}_window_in_order",
+                    violation_error_message=message,
+                )
+                for opens, closes, message in ROUND_WINDOWS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.default_title(self.year)
+
+    @staticmethod
+    def default_title(year: int) -> str:
+        return f"การประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี พ.ศ. {year}"
+
+    def clean(self) -> None:
+        if self.fiscal_year is None and self.year:
+            self.fiscal_year = self.year - 1
+        errors = {}
+        # Each window's own order is a database constraint; here, that one window does not
+        # start before the one before it has ended (blank dates are skipped).
+        previous = None
+        for window, (opens, closes, _message) in enumerate(ROUND_WINDOWS):
+            for name in (opens, closes):
+                value = getattr(self, name)
+                if value is None:
+                    continue
+                if previous and previous[0] != window and value < previous[2]:
+                    errors[name] = _("%(this)sต้องไม่ก่อน%(that)s") % {
+                        "this": self._meta.get_field(name).verbose_name,
+                        "that": self._meta.get_field(previous[1]).verbose_name,
+                    }
+                previous = (window, name, value)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_editable(self) -> bool:
+        """The whole framework may change: nobody has answered yet."""
+        return self.phase == self.Phase.SETUP
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == self.Phase.CLOSED
+
+    def type_reference_date(self) -> datetime.date:
+        """The day whose organization types the round's assessments keep."""
+        return self.self_assessment_opens or timezone.localdate()
+
+    def add_default_bands(self) -> None:
+        ResultBand.objects.bulk_create(ResultBand(round=self, label=label, min_percent=m) for label, m in DEFAULT_BANDS)
+
+    def band_specs(self) -> list[scoring.BandSpec]:
+        return [scoring.BandSpec(band.label, band.min_percent) for band in self.bands.all()]
+
+    def open(self, *, by: "User | None") -> int:
+        """Start self-assessment: one assessment per active organization; returns how many.
+
+        Each assessment keeps the organization's type on the reference date, so an อบต.
+        upgraded later still counts as an อบต. in this round.
+        """
+        with transaction.atomic():
+            locked = Round.objects.select_for_update().get(pk=self.pk)
+            if locked.phase != Round.Phase.SETUP:
+                raise ValidationError(_("รอบการประเมินปี %(year)s เปิดไปแล้ว") % {"year": locked.year})
+            locked.full_clean()
+            if not locked.indicators.filter(is_pilot=False).exists():
+                raise ValidationError(_("ยังไม่มีตัวชี้วัดที่นับคะแนนในกรอบการประเมิน จึงเปิดรอบไม่ได้"))
+            # Organization.type_on() for every organization at once: the type before the
+            # first change after the reference date, else the current type.
+            later_change = OrganizationTypeChange.objects.filter(
+                organization=OuterRef("pk"), effective_date__gt=locked.type_reference_date()
+            ).order_by("effective_date", "pk")
+            rows = (
+                Organization.objects.filter(is_active=True)
+                .annotate(type_then=Coalesce(Subquery(later_change.values("from_type")[:1]), "type"))
+                .values_list("pk", "type_then")
+            )
+            created = Assessment.objects.bulk_create(
+                (Assessment(round=locked, organization_id=pk, org_type=org_type) for pk, org_type in rows),
+                batch_size=1000,
+            )
+            locked.phase, locked.opened_by, locked.opened_at = Round.Phase.SELF_ASSESSMENT, by, timezone.now()
+            locked.save(update_fields=["phase", "opened_by", "opened_at", "updated_at"])
+        self.phase, self.opened_by, self.opened_at = locked.phase, locked.opened_by, locked.opened_at
+        return len(created)
+
+
+class ResultBand(models.Model):
+    """A reporting band: a passing percentage at or above `min_percent` earns `label`."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="bands")
+    label = models.CharField(_("ระดับผลการประเมิน"), max_length=50)
+    min_percent = models.DecimalField(
+        _("ร้อยละขั้นต่ำ"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+    )
+
+    class Meta:
+        ordering = ["round", "-min_percent"]
+        verbose_name = _("ระดับผลการประเมิน")
+        verbose_name_plural = _("ระดับผลการประเมิน")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "label"], name="band_label_unique_in_round"),
+            models.UniqueConstraint(fields=["round", "min_percent"], name="band_min_unique_in_round"),
+            models.CheckConstraint(condition=Q(min_percent__gte=0, min_percent__lte=100), name="band_min_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (≥ {self.min_percent})"
+
+
+class Dimension(models.Model):
+    """One of the five dimensions (ด้าน)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="dimensions")
+    number = models.PositiveSmallIntegerField(_("ด้านที่"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    name = models.CharField(_("ชื่อด้าน"), max_length=200)
+
+    class Meta:
+        ordering = ["round", "number"]
+        verbose_name = _("ด้าน")
+        verbose_name_plural = _("ด้าน")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="dimension_number_unique_in_round"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=5), name="dimension_number_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Category(models.Model):
+    """A category (หมวด) of indicators inside a dimension."""
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    number = models.PositiveSmallIntegerField(_("หมวดที่"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("ชื่อหมวด"), max_length=300)
+    open_to_provinces = models.BooleanField(_("เปิดให้จังหวัดเพิ่มตัวชี้วัด"), default=False)
+
+    class Meta:
+        ordering = ["dimension__number", "number"]
+        verbose_name = _("หมวด")
+        verbose_name_plural = _("หมวด")
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "number"], name="category_number_unique_in_dimension"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="category_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"หมวด {self.number} {self.name}"
+
+
+class Indicator(models.Model):
+    """An indicator (ตัวชี้วัด) and how it is scored; its options hold levels, criteria or bands."""
+
+    class Kind(models.TextChoices):
+        LEVELS = scoring.LEVELS, _("เลือกระดับ")
+        CHECKLIST = scoring.CHECKLIST, _("นับตามรายการที่ผ่าน")
+        FIGURE = scoring.FIGURE, _("ค่าตัวเลขเทียบเกณฑ์")
+        ALL_OR_NOTHING = scoring.ALL_OR_NOTHING, _("ผ่านครบทุกรายการจึงได้คะแนน")
+
+    # Denormalized from category → dimension so the database can keep codes unique per
+    # round; clean() derives it, and it is never edited on its own.
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="indicators", editable=False)
+    category = models.ForeignKey(Category, verbose_name=_("หมวด"), on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("รหัสตัวชี้วัด"), max_length=20)
+    title = models.CharField(_("ชื่อตัวชี้วัด"), max_length=500)
+    description = models.TextField(_("คำอธิบาย"), blank=True)
+    evidence_required = models.TextField(_("เอกสารหลักฐาน"), blank=True)
+    applies_to = models.JSONField(_("ประเภท อปท. ที่ใช้"), default=all_organization_types)
+    is_pilot = models.BooleanField(_("ตัวชี้วัดนำร่อง (ไม่นับคะแนน)"), default=False)
+    allows_not_applicable = models.BooleanField(_("แจ้งไม่มีภารกิจได้"), default=False)
+    kind = models.CharField(_("วิธีให้คะแนน"), max_length=20, choices=Kind.choices)
+    unit = models.CharField(_("หน่วย"), max_length=30, blank=True, help_text=_("สำหรับค่าตัวเลข เช่น ร้อยละ ครั้ง ช่องทาง"))
+    all_or_nothing_points = models.DecimalField(
+        _("คะแนนเมื่อผ่านครบทุกรายการ"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POINTS_VALIDATORS,
+    )
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("จังหวัด (ตัวชี้วัดของจังหวัด)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(_("ลำดับในหมวด"), default=1)
+
+    class Meta:
+        ordering = ["category__dimension__number", "category__number", "position", "pk"]
+        verbose_name = _("ตัวชี้วัด")
+        verbose_name_plural = _("ตัวชี้วัด")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "code"],
+                name="indicator_code_unique_in_round",
+                violation_error_message=_("รหัสตัวชี้วัดนี้มีอยู่แล้วในรอบการประเมินเดียวกัน"),
+            ),
+            models.CheckConstraint(condition=~Q(code=""), name="indicator_code_not_blank"),
+            models.CheckConstraint(condition=Q(kind__in=scoring.KINDS), name="indicator_kind_valid"),
+            models.CheckConstraint(condition=~Q(applies_to=[]), name="indicator_applies_to_some_type"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind=scoring.ALL_OR_NOTHING, all_or_nothing_points__isnull=False, all_or_nothing_points__gte=0
+                )
+                | (~Q(kind=scoring.ALL_OR_NOTHING) & Q(all_or_nothing_points__isnull=True)),
+                name="indicator_all_or_nothing_points",
+                violation_error_message=_("คะแนนเมื่อผ่านครบทุกรายการใช้กับวิธีให้คะแนนแบบผ่านครบทุกรายการเท่านั้น และต้องระบุ"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.category_id:
+            category_round = self.category.dimension.round_id
+            if self.round_id and self.round_id != category_round:
+                errors["category"] = _("ย้ายตัวชี้วัดไปยังหมวดของรอบการประเมินอื่นไม่ได้")
+            self.round_id = self.round_id or category_round
+        types = self.applies_to if isinstance(self.applies_to, list) else []
+        unknown = [t for t in types if t not in Organization.Type.values]
+        if not types or unknown:
+            errors["applies_to"] = _("เลือกประเภท อปท. ที่ใช้ตัวชี้วัดนี้อย่างน้อย 1 ประเภท จาก %(types)s") % {
+                "types": ", ".join(Organization.Type.values)
+            }
+        else:
+            # One order for every list, so comparisons and exports are stable.
+            self.applies_to = [t for t in Organization.Type.values if t in types]
+        if self.province_id and self.category_id and not self.category.open_to_provinces:
+            errors["province"] = _("ตัวชี้วัดของจังหวัดต้องอยู่ในหมวดที่เปิดให้จังหวัดเพิ่มตัวชี้วัด")
+        if self.kind == self.Kind.ALL_OR_NOTHING and self.all_or_nothing_points is None:
+            errors["all_or_nothing_points"] = _("ระบุคะแนนเมื่อผ่านครบทุกรายการ")
+        if self.kind != self.Kind.ALL_OR_NOTHING and self.all_or_nothing_points is not None:
+            errors["all_or_nothing_points"] = _("ใช้เฉพาะวิธีให้คะแนนแบบผ่านครบทุกรายการ")
+        if errors:
+            raise ValidationError(errors)
+
+    def check_options(self, options: Iterable["IndicatorOption"]) -> None:
+        """Raise ValidationError unless `options` suit this indicator's scoring kind."""
+        options = list(options)
+        messages = [message for option in options for message in option.problems(self.kind).values()]
+        problem = self.options_problem(self.kind, [option.threshold for option in options])
+        if problem:
+            messages.insert(0, problem)
+        if messages:
+            raise ValidationError(messages)
+
+    @classmethod
+    def options_problem(cls, kind: str, thresholds: list[Decimal | None]) -> str | None:
+        """What is wrong with an indicator's set of options as a whole (None if nothing)."""
+        if not thresholds:
+            return _("ต้องมีเกณฑ์การให้คะแนนอย่างน้อย 1 รายการ")
+        if kind == cls.Kind.FIGURE:
+            given = [t for t in thresholds if t is not None]
+            if len(set(given)) != len(given):
+                return _("เกณฑ์ขั้นต่ำของแต่ละช่วงต้องไม่ซ้ำกัน")
+        return None
+
+    def applies(self, org_type: str, province_id: int | None = None) -> bool:
+        return org_type in self.applies_to and (self.province_id is None or self.province_id == province_id)
+
+    def as_spec(self) -> scoring.IndicatorSpec:
+        """The indicator for the scoring engine (use prefetch_related("options") for many)."""
+        return scoring.IndicatorSpec(
+            code=self.code,
+            dimension=self.category.dimension.number,
+            kind=self.kind,
+            applies_to=frozenset(self.applies_to),
+            options=tuple(scoring.OptionSpec(o.pk, o.points, o.threshold) for o in self.options.all()),
+            all_or_nothing_points=self.all_or_nothing_points or scoring.ZERO,
+            is_pilot=self.is_pilot,
+            allows_not_applicable=self.allows_not_applicable,
+            province=self.province.code if self.province_id else None,
+        )
+
+    @property
+    def full_points(self) -> Decimal:
+        return self.as_spec().full_points
+
+
+class IndicatorOption(models.Model):
+    """A level (LEVELS), a criterion (CHECKLIST, ALL_OR_NOTHING) or a band (FIGURE)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(_("ลำดับ"), validators=[MinValueValidator(1)])
+    label = models.CharField(_("ข้อความ"), max_length=500)
+    description = models.TextField(_("คำอธิบาย"), blank=True)
+    points = models.DecimalField(
+        _("คะแนน"), max_digits=7, decimal_places=2, default=Decimal(0), validators=POINTS_VALIDATORS
+    )
+    threshold = models.DecimalField(
+        _("เกณฑ์ขั้นต่ำ (ค่าตั้งแต่)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("สำหรับค่าตัวเลข: ได้คะแนนของช่วงนี้เมื่อค่ามากกว่าหรือเท่ากับเกณฑ์"),
+    )
+
+    class Meta:
+        ordering = ["indicator", "position"]
+        verbose_name = _("เกณฑ์การให้คะแนน")
+        verbose_name_plural = _("เกณฑ์การให้คะแนน")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "position"], name="option_position_unique_in_indicator"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="option_position_positive"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="option_points_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.label} ({self.points})"
+
+    def problems(self, kind: str) -> dict[str, str]:
+        """What is wrong with this option for an indicator of `kind`, by field."""
+        problems = {}
+        if kind == Indicator.Kind.FIGURE and self.threshold is None:
+            problems["threshold"] = _("ช่วงคะแนนของค่าตัวเลขต้องระบุเกณฑ์ขั้นต่ำ")
+        if kind != Indicator.Kind.FIGURE and self.threshold is not None:
+            problems["threshold"] = _("เกณฑ์ขั้นต่ำใช้เฉพาะวิธีให้คะแนนแบบค่าตัวเลข")
+        if kind == Indicator.Kind.ALL_OR_NOTHING and self.points:
+            problems["points"] = _("รายการของตัวชี้วัดแบบผ่านครบทุกรายการไม่มีคะแนนรายข้อ (ใส่ 0)")
+        return problems
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def affected_by(self, indicators: Iterable[Indicator]) -> "AssessmentQuerySet":
+        """Assessments whose score any of `indicators` takes part in (by type and province)."""
+        condition = Q(pk__in=[])
+        for indicator in indicators:
+            applies = Q(org_type__in=indicator.applies_to)
+            if indicator.province_id:
+                applies &= Q(organization__district__province_id=indicator.province_id)
+            condition |= applies
+        return self.filter(condition)
+
+
+class Assessment(models.Model):
+    """One organization's assessment in one round. Answers and workflow come in later issues."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("กำลังประเมินตนเอง")
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
+    # The type the organization had for this round; its current type may have changed since.
+    org_type = models.CharField(_("ประเภท อปท. ในรอบนี้"), max_length=20, choices=Organization.Type.choices)
+    status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "organization"]
+        verbose_name = _("การประเมิน")
+        verbose_name_plural = _("การประเมิน")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organization"], name="assessment_unique_per_round"),
+            models.CheckConstraint(condition=Q(org_type__in=Organization.Type.values), name="assessment_org_type_valid"),
+            # Later issues add statuses: extend this list with them.
+            models.CheckConstraint(condition=Q(status__in=["draft"]), name="assessment_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} – {self.round.year}"
+
+
+class FrameworkCorrection(models.Model):
+    """A recorded change to the framework of a round that is already open (the audit trail)."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="corrections")
+    # Null for a change to the round itself (pass mark, bands) or once the indicator is removed.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    indicator_code = models.CharField(_("รหัสตัวชี้วัด"), max_length=20, blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ผู้แก้ไข"), on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(_("แก้ไขเมื่อ"), auto_now_add=True)
+    reason = models.TextField(_("เหตุผล"))
+    # {"field": {"before": ..., "after": ...}}, values as JSON (decimals as strings).
+    changes = models.JSONField(_("สิ่งที่เปลี่ยน"), default=dict)
+    affected_assessments = models.PositiveIntegerField(_("จำนวนการประเมินที่ต้องคำนวณใหม่"), default=0)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        verbose_name = _("การแก้ไขกรอบการประเมิน")
+        verbose_name_plural = _("การแก้ไขกรอบการประเมิน")
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__regex=r"\S"), name="correction_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.year} {self.indicator_code or 'รอบการประเมิน'} ({self.made_at:%Y-%m-%d})"
