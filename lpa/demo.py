@@ -1,4 +1,5 @@
-"""The demo: three real provinces, their real districts, plausible organizations, a user per role.
+"""The demo: three real provinces, their real districts, plausible organizations, a user per role,
+and the 2569 framework in set-up.
 
 Self-contained (no ../shared): organizations are generated from the geothai district and
 subdistrict names and go in through the same registry importer as DLA's files, so the demo
@@ -14,6 +15,7 @@ import geothai
 from django.db import transaction
 
 from accounts.models import Role, User
+from assessments.demo import load_demo_framework
 from organizations.models import Organization, OrganizationTypeChange, Province
 from organizations.registry import import_registry
 
@@ -99,12 +101,14 @@ def _registry_csv(rows: list[dict[str, str]]) -> io.BytesIO:
 def seed_demo() -> dict[str, int]:
     report = import_registry(_registry_csv(demo_registry_rows()), file_name="demo-registry.csv")
     _upgrade_one_organization()
-    for demo in DEMO_USERS:
-        _demo_user(demo)
+    users = {demo.username: _demo_user(demo) for demo in DEMO_USERS}
+    framework = load_demo_framework(by=users["dla_official"])
     return {
         "organizations": Organization.objects.count(),
         "created": report.created,
         "users": len(DEMO_USERS),
+        "round": framework.year,
+        "indicators": framework.indicators.count(),
     }
 
 
