@@ -25,3 +25,12 @@ def _plain_http():
         },
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _thai_after_each_test():
+    """A request in English leaves English active in this thread; later tests expect Thai."""
+    yield
+    from django.utils import translation
+
+    translation.activate("th")
