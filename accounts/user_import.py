@@ -12,13 +12,10 @@ account); its name and email are left as they are. A new account gets no passwor
 knows: the person sets one through "ลืมรหัสผ่าน" with the email address from the file.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import openpyxl
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import scope_for
 from accounts.models import Role, User
 from accounts.roles import grant_refusal
+from lpa.spreadsheets import UnreadableFile, read_table
 from organizations.models import Organization, Province
 
 
@@ -161,90 +159,25 @@ def import_users(source: BinaryIO | bytes, *, file_name: str, manager: User, dry
 
 def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
     """(row number, cell texts) for every row of a CSV or XLSX file."""
-    if not data.strip():
-        raise UserImportFileError(_("ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ที่มีข้อมูลผู้ใช้"))
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UserImportFileError(
-            _("ไฟล์นี้เป็น Excel รุ่นเก่า (.xls) ซึ่งระบบอ่านไม่ได้ กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8")
-        )
-    return _read_csv(data)
-
-
-NOT_A_TABLE = gettext_lazy(
-    "ไฟล์นี้ไม่ใช่ไฟล์ CSV หรือ XLSX ที่อ่านได้ กรุณาบันทึกจาก Excel เป็น “Excel Workbook (.xlsx)” หรือ “CSV UTF-8” แล้วลองใหม่"
-)
-
-
-def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        # openpyxl fails in many ways on a zip that is not a workbook (a .docx, a damaged
-        # download); all of them mean the same thing to the person uploading.
-        raise UserImportFileError(str(NOT_A_TABLE)) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    except Exception:
-        raise UserImportFileError(str(NOT_A_TABLE)) from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        # Excel stores 6810401 and 81 as numbers; they are codes here.
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
-    text = _decode(data)
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    # Excel in some locales separates with ";"; "Unicode text" export uses tabs.
-    delimiter = max((",", ";", "\t"), key=first.count)
-    try:
-        return [
-            (number, [cell.strip() for cell in cells])
-            for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
-        ]
-    except csv.Error as error:
-        raise UserImportFileError(
-            _("อ่านไฟล์ CSV ไม่ได้ (%(error)s) กรุณาตรวจสอบเครื่องหมายคำพูดในไฟล์ หรือบันทึกจาก Excel ใหม่") % {"error": error}
-        ) from None
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)
-    else:
-        # UTF-8 from "CSV UTF-8" (with or without BOM); cp874 from Thai Windows' plain "CSV".
-        encodings = ("utf-8-sig", "cp874")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        # Control characters other than tab and line ends mean a binary file (an image, a PDF).
-        if any(ord(char) < 32 and char not in "\t\r\n" for char in text):
-            break
-        return text
-    raise UserImportFileError(str(NOT_A_TABLE))
+        rows = read_table(data, sheet_has_header=_has_header)
+    except UnreadableFile as error:
+        raise UserImportFileError(str(error)) from error
+    return list(enumerate(rows, start=1))
 
 
 def _normal_header(text: str) -> str:
-    return "".join(text.replace("\ufeff", "").split()).replace(".", "").lower()
+    return "".join(text.split()).replace(".", "").lower()
 
 
 _HEADER_KEYS = {_normal_header(name): column.key for column in COLUMNS for name in (column.header, *column.aliases)}
+
+
+def _has_header(rows: list[list[str]]) -> bool:
+    """Whether a sheet's first filled row names every required column (a notes sheet does not)."""
+    first = next((cells for cells in rows if any(cells)), [])
+    found = {_HEADER_KEYS.get(_normal_header(cell)) for cell in first}
+    return all(column.key in found for column in COLUMNS if column.required)
 
 
 def _records(rows: list[tuple[int, list[str]]]) -> Iterator[tuple[int, dict[str, str]]]:

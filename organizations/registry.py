@@ -14,8 +14,6 @@ Rules that keep the registry right:
 Every message here is Thai and says what to fix: department staff read them, not developers.
 """
 
-import csv
-import io
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from lpa.spreadsheets import UnreadableFile, read_table
 from organizations.models import (
     TYPE_ABBREVIATIONS,
     District,
@@ -40,9 +39,6 @@ from organizations.models import (
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BATCH_SIZE = 1000
-# Even a raw RE01 export of the whole country (a row per organization × subdistrict) stays far
-# below this; more means a wrong file, or a decompression bomb posing as a workbook.
-MAX_ROWS = 200_000
 # The header may sit below a title line or two in files saved from Excel.
 HEADER_SEARCH_ROWS = 10
 
@@ -76,8 +72,6 @@ LATITUDE_RANGE = (Decimal("5"), Decimal("21"))
 LONGITUDE_RANGE = (Decimal("97"), Decimal("106"))
 AREA_LIMIT = Decimal("100000000")  # the column holds 8 digits before the point
 
-# Zero-width and no-break spaces come along when names are copied from web pages and Word.
-_INVISIBLES = str.maketrans({"\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\xa0": " "})
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
@@ -166,7 +160,7 @@ def import_registry(
     """
     started = time.perf_counter()
     data = source.read_bytes() if isinstance(source, Path) else source.read()
-    rows = _read_table(data)
+    rows = _read_rows(data)
     header_index, columns = _find_header(rows)
     report = ImportReport(dry_run=dry_run, file_name=file_name)
 
@@ -174,7 +168,7 @@ def import_registry(
     valid: list[_Row] = []
     for index in range(header_index + 1, len(rows)):
         cells = rows[index]
-        if not any(_text(cell) for cell in cells):
+        if not any(cells):
             continue  # blank lines are common in exports and mean nothing
         report.rows_read += 1
         row = _check_row(index + 1, cells, columns, places, report)
@@ -227,125 +221,16 @@ def import_registry(
 # Reading the file ---------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    """A cell as clean text: spaces collapsed, Excel's 5810401.0 back to 5810401."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    # ํา (nikhahit + sara aa) is how ำ often arrives from old fonts; it looks the same but does not match.
-    text = str(value).translate(_INVISIBLES).replace("\u0e4d\u0e32", "\u0e33")
-    return " ".join(text.split())
-
-
-def _read_table(data: bytes) -> list[list]:
-    """The file's rows as lists of cells, whatever its format; RegistryFileError if unreadable."""
-    if not data.strip():
-        raise RegistryFileError("ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ทะเบียน อปท. ที่มีข้อมูล (CSV หรือ XLSX)")
-    head = data[:2048]
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RegistryFileError(
-            "ไฟล์นี้เป็น Excel รุ่นเก่า (.xls) ซึ่งระบบอ่านไม่ได้ "
-            "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8 แล้วนำเข้าใหม่"
-        )
-    if head.startswith(b"%PDF"):
-        raise RegistryFileError("ไฟล์นี้เป็น PDF ระบบรับเฉพาะไฟล์ CSV หรือ Excel (.xlsx) ที่ส่งออกจากทะเบียน อปท.")
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        raise RegistryFileError("ไฟล์นี้เป็นรูปภาพ ระบบรับเฉพาะไฟล์ CSV หรือ Excel (.xlsx) ที่ส่งออกจากทะเบียน อปท.")
-    if head.lstrip().lower().startswith((b"<html", b"<!doctype", b"<table")):
-        raise RegistryFileError(
-            "ไฟล์นี้เป็นหน้าเว็บ (HTML) แม้จะตั้งชื่อเป็น .xls หรือ .csv "
-            "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8 แล้วนำเข้าใหม่"
-        )
-    return _read_csv(_decode(data))
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode Text" export.
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in data[:4096]:
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        try:
-            # Thai Windows and many DLA exports still write TIS-620 (cp874 is its superset).
-            return data.decode("cp874")
-        except UnicodeDecodeError:
-            pass
-    raise RegistryFileError(
-        "ไฟล์นี้ไม่ใช่ CSV หรือ Excel (.xlsx) หรืออ่านตัวอักษรในไฟล์ไม่ได้ "
-        "กรุณาบันทึกจาก Excel เป็น CSV UTF-8 หรือ .xlsx แล้วนำเข้าใหม่"
-    )
-
-
-def _read_csv(text: str) -> list[list]:
-    sample = text.splitlines()[:HEADER_SEARCH_ROWS]
-    delimiter = max([",", "\t", ";"], key=lambda d: sum(line.count(d) for line in sample))
-    rows = []
+def _read_rows(data: bytes) -> list[list[str]]:
     try:
-        # Counting every record, blank ones too, keeps row numbers equal to Excel's.
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append(row)
-            if len(rows) > MAX_ROWS:
-                raise RegistryFileError(_too_many_rows())
-    except csv.Error:
-        raise RegistryFileError(
-            "อ่านไฟล์ CSV ไม่ได้ เพราะรูปแบบเสียหาย (เช่น เครื่องหมายคำพูดไม่ครบคู่) "
-            "กรุณาเปิดใน Excel แล้วบันทึกเป็น CSV UTF-8 ใหม่"
-        ) from None
-    return rows
+        # People put a notes sheet in front of DLA's, so the sheet with the header is the one.
+        return read_table(data, sheet_has_header=lambda rows: _header_match(rows)[1] == len(REQUIRED_COLUMNS))
+    except UnreadableFile as error:
+        raise RegistryFileError(str(error)) from error
 
 
-def _read_xlsx(data: bytes) -> list[list]:
-    import openpyxl  # only XLSX imports pay for loading it
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            return _registry_sheet_rows(workbook)
-        finally:
-            workbook.close()
-    except RegistryFileError:
-        raise
-    except Exception:
-        # A zip that is not a workbook, or a damaged one, fails deep inside openpyxl with
-        # BadZipFile, KeyError, its own InvalidFileException or an XML error: all mean the same.
-        raise RegistryFileError(
-            "ไฟล์นี้เป็นไฟล์บีบอัด (zip) ที่ไม่ใช่ Excel (.xlsx) หรือเป็นไฟล์ Excel ที่เสียหาย "
-            "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8 แล้วนำเข้าใหม่"
-        ) from None
-
-
-def _registry_sheet_rows(workbook) -> list[list]:
-    """Rows of the first sheet with DLA's header (people add a notes sheet in front)."""
-    first = None
-    for sheet in workbook.worksheets:
-        sheet.reset_dimensions()  # some writers record a wrong size, which would cut columns off
-        rows = []
-        for cells in sheet.iter_rows(values_only=True):
-            rows.append(list(cells))
-            if len(rows) > MAX_ROWS:
-                raise RegistryFileError(_too_many_rows())
-        if first is None:
-            first = rows
-        if _header_match(rows)[1] == len(REQUIRED_COLUMNS):
-            return rows
-    return first or []
-
-
-def _too_many_rows() -> str:
-    return f"ไฟล์นี้มีเกิน {MAX_ROWS:,} แถว ซึ่งมากกว่าทะเบียน อปท. ทั้งประเทศ กรุณาตรวจว่าเลือกไฟล์ถูก"
-
-
-def _header_key(value) -> str:
-    return "".join(_text(value).replace(".", "").split()).lower()
+def _header_key(text: str) -> str:
+    return "".join(text.replace(".", "").split()).lower()
 
 
 _HEADER_FIELDS = {_header_key(label): name for name, label in {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}.items()}
@@ -363,7 +248,7 @@ _HEADER_FIELDS.update(
 )
 
 
-def _header_match(rows: list[list]) -> tuple[int, int, dict[str, int]]:
+def _header_match(rows: list[list[str]]) -> tuple[int, int, dict[str, int]]:
     """The likeliest header row among the first few: (index, required columns found, columns)."""
     best = (0, 0, {})
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -380,7 +265,7 @@ def _header_match(rows: list[list]) -> tuple[int, int, dict[str, int]]:
     return best
 
 
-def _find_header(rows: list[list]) -> tuple[int, dict[str, int]]:
+def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
     index, found, columns = _header_match(rows)
     expected = ", ".join(REQUIRED_COLUMNS.values())
     if found == 0:
@@ -432,16 +317,18 @@ class _Places:
         return found
 
 
-def _cell(cells: list, columns: dict[str, int], name: str):
+def _cell(cells: list[str], columns: dict[str, int], name: str) -> str:
     position = columns.get(name)
     if position is None or position >= len(cells):
-        return None
+        return ""
     return cells[position]
 
 
-def _check_row(number: int, cells: list, columns: dict[str, int], places: _Places, report: ImportReport) -> _Row | None:
+def _check_row(
+    number: int, cells: list[str], columns: dict[str, int], places: _Places, report: ImportReport
+) -> _Row | None:
     """A checked row, or None after recording why it was rejected."""
-    raw_code = _text(_cell(cells, columns, "code")).translate(_THAI_DIGITS)
+    raw_code = _cell(cells, columns, "code").translate(_THAI_DIGITS)
     code = raw_code.replace(" ", "")
     if code.endswith(".0") and code[:-2].isdigit():
         code = code[:-2]
@@ -456,15 +343,15 @@ def _check_row(number: int, cells: list, columns: dict[str, int], places: _Place
     elif not (len(code) == 7 and code.isascii() and code.isdigit()):
         problems.append(f"รหัส อปท. '{raw_code}' ไม่ใช่ตัวเลข 7 หลัก กรุณาแก้เป็นรหัส 7 หลักตามทะเบียน กสถ.")
 
-    raw_type = _text(_cell(cells, columns, "type"))
+    raw_type = _cell(cells, columns, "type")
     org_type = TYPE_LABELS.get(raw_type.replace(" ", "").replace(".", ""))
     if not raw_type:
         problems.append(f"ไม่ได้ระบุประเภท อปท. กรุณาใส่ประเภทใดประเภทหนึ่ง: {TYPE_LABELS_HELP}")
     elif org_type is None:
         problems.append(f"ไม่รู้จักประเภท อปท. '{raw_type}' กรุณาใช้ประเภทใดประเภทหนึ่ง: {TYPE_LABELS_HELP}")
 
-    raw_province = _text(_cell(cells, columns, "province"))
-    raw_district = _text(_cell(cells, columns, "district"))
+    raw_province = _cell(cells, columns, "province")
+    raw_district = _cell(cells, columns, "district")
     province = places.provinces.get(_place_key(raw_province, _PROVINCE_PREFIXES))
     district = None
     if not raw_province:
@@ -482,7 +369,7 @@ def _check_row(number: int, cells: list, columns: dict[str, int], places: _Place
                 f"ไม่พบอำเภอ '{raw_district}' ในจังหวัด{province.name_th} กรุณาตรวจตัวสะกดชื่ออำเภอและจังหวัด"
             )
 
-    name = _text(_cell(cells, columns, "name"))
+    name = _cell(cells, columns, "name")
     if not name:
         problems.append("ไม่มีชื่อ อปท. (คอลัมน์ อปท.) กรุณาใส่ชื่อ")
     elif len(name) > Organization._meta.get_field("name").max_length:
@@ -505,20 +392,17 @@ def _check_row(number: int, cells: list, columns: dict[str, int], places: _Place
     return _Row(number, code, name, org_type, district, area, latitude, longitude)
 
 
-def _number(value, low: Decimal, high: Decimal, *, places: int) -> tuple[Decimal | None, str]:
+def _number(value: str, low: Decimal, high: Decimal, *, places: int) -> tuple[Decimal | None, str]:
     """(value rounded to the column's places, or None; a Thai note if a non-blank value was dropped)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = repr(value)
-    else:
-        text = _text(value).translate(_THAI_DIGITS).replace(",", "").replace(" ", "")
+    text = value.translate(_THAI_DIGITS).replace(",", "").replace(" ", "")
     if not text:
         return None, ""
     try:
         number = Decimal(text)
     except InvalidOperation:
-        return None, f"'{_text(value)}' ไม่ใช่ตัวเลข"
+        return None, f"'{value}' ไม่ใช่ตัวเลข"
     if not number.is_finite() or not low <= number <= high:
-        return None, f"'{_text(value)}' อยู่นอกช่วงที่เป็นไปได้"
+        return None, f"'{value}' อยู่นอกช่วงที่เป็นไปได้"
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), ""
 
 

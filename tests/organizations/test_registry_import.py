@@ -349,7 +349,7 @@ def test_pdf_renamed_csv_is_refused():
 
 
 def test_binary_file_renamed_csv_is_refused():
-    assert_refused(bytes(range(256)) * 8, "ไม่ใช่ CSV หรือ Excel")
+    assert_refused(bytes(range(256)) * 8, "ไม่ใช่ไฟล์ CSV หรือ XLSX")
 
 
 def test_image_renamed_csv_is_refused():

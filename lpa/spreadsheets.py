@@ -1,0 +1,201 @@
+"""Reading tables people upload — CSV in UTF-8/TIS-620/UTF-16, or XLSX — into rows of clean text.
+
+The file type is told from the content, never from the name: Excel users rename files freely,
+and systems export HTML or old .xls files as ".xls" or ".csv". A file that is not a table raises
+UnreadableFile with a Thai message that says what the file is and how to save it so it reads.
+The messages do not name the kind of data, so each importer can say that in its own words.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+# The largest real upload, DLA's RE01 registry export of the whole country (a row per organization
+# × subdistrict), stays far below this; more means a wrong file, or a decompression bomb posing
+# as a workbook.
+MAX_ROWS = 200_000
+# Enough lines to see past a title or two above the header when guessing the delimiter.
+SNIFF_LINES = 10
+
+# Zero-width and no-break spaces come along when text is copied from web pages and Word.
+_INVISIBLES = str.maketrans({"\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\xa0": " "})
+# Control characters other than tab and line ends do not occur in text: the file is binary
+# (an image, a PDF, an executable) even when every byte happens to decode.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class UnreadableFile(Exception):
+    """The upload is not a table this module can read; str(error) tells the user, in Thai, what to fix."""
+
+
+def cell_text(value: object) -> str:
+    """A cell as clean text: spaces collapsed, Excel's 5810401.0 back to 5810401, None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # Excel stores codes such as 5810401 as numbers and openpyxl hands them back as floats.
+        value = int(value)
+    # ํา (nikhahit + sara aa) is how ำ often arrives from old fonts; it looks the same but does not match.
+    text = str(value).translate(_INVISIBLES).replace("\u0e4d\u0e32", "\u0e33")
+    return " ".join(text.split())
+
+
+def read_table(
+    data: bytes,
+    *,
+    max_rows: int = MAX_ROWS,
+    sheet_has_header: Callable[[list[list[str]]], bool] | None = None,
+) -> list[list[str]]:
+    """Every row of a CSV or XLSX file, each cell as cell_text; UnreadableFile if it is neither.
+
+    Blank rows are kept, so that index + 1 is the row number Excel shows; a row may be shorter
+    than the header, since files leave trailing empty cells out. From a workbook the
+    rows come from the first sheet for which `sheet_has_header(rows)` is true (people put a notes
+    sheet in front of the data), or from the first sheet when none is or no test is given.
+    """
+    if not data.strip():
+        raise UnreadableFile(_("ไฟล์ว่างเปล่า กรุณาเลือกไฟล์ CSV หรือ Excel (.xlsx) ที่มีข้อมูล"))
+    head = data[:2048]
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data, max_rows=max_rows, sheet_has_header=sheet_has_header)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFile(
+            _(
+                "ไฟล์นี้เป็น Excel รุ่นเก่า (.xls) ซึ่งระบบอ่านไม่ได้ "
+                "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8 แล้วนำเข้าใหม่"
+            )
+        )
+    if head.startswith(b"%PDF"):
+        raise UnreadableFile(
+            _(
+                "ไฟล์นี้เป็น PDF ไม่ใช่ไฟล์ CSV หรือ XLSX ระบบอ่านตารางจาก PDF ไม่ได้ "
+                "กรุณาใช้ไฟล์ Excel (.xlsx) หรือ CSV ต้นฉบับแทน"
+            )
+        )
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        raise UnreadableFile(
+            _(
+                "ไฟล์นี้เป็นรูปภาพ ไม่ใช่ไฟล์ CSV หรือ XLSX ระบบอ่านตารางจากรูปภาพไม่ได้ "
+                "กรุณาใช้ไฟล์ Excel (.xlsx) หรือ CSV ต้นฉบับแทน"
+            )
+        )
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith((b"<html", b"<!doctype", b"<table")):
+        # Many systems "export to Excel" as an HTML table named .xls.
+        raise UnreadableFile(
+            _(
+                "ไฟล์นี้เป็นหน้าเว็บ (HTML) แม้จะตั้งชื่อเป็น .xls หรือ .csv "
+                "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8 แล้วนำเข้าใหม่"
+            )
+        )
+    return _read_csv(_decode(data), max_rows=max_rows)
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)  # Excel's "Unicode Text" export
+    else:
+        # UTF-8 from "CSV UTF-8" (with or without BOM); Thai Windows' plain "CSV" and many DLA
+        # exports still write TIS-620, of which cp874 is the superset.
+        encodings = ("utf-8-sig", "cp874")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL.search(text):
+            break  # cp874 decodes almost any bytes, so a binary file would only get worse
+        return text
+    raise UnreadableFile(
+        _(
+            "ไฟล์นี้ไม่ใช่ไฟล์ CSV หรือ XLSX ที่อ่านได้ หรืออ่านตัวอักษรในไฟล์ไม่ได้ "
+            "กรุณาบันทึกจาก Excel เป็น “Excel Workbook (.xlsx)” หรือ “CSV UTF-8” แล้วนำเข้าใหม่"
+        )
+    )
+
+
+def _read_csv(text: str, *, max_rows: int) -> list[list[str]]:
+    # Excel in some locales separates with ";", and its "Unicode Text" export with tabs. Counting
+    # over several lines keeps a title line above the header from deciding.
+    sample = list(islice(io.StringIO(text), SNIFF_LINES))
+    delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in sample))
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        # Every record counts, blank ones too, so row numbers stay equal to Excel's.
+        for cells in reader:
+            rows.append([cell_text(cell) for cell in cells])
+            if len(rows) > max_rows:
+                raise UnreadableFile(_too_many_rows(max_rows))
+    except csv.Error:
+        # In practice an unpaired quote: the rest of the file runs into one field until the
+        # field limit. The record it starts in is where to look.
+        raise UnreadableFile(
+            _(
+                "อ่านไฟล์ CSV ไม่ได้ เพราะรูปแบบเสียหายตั้งแต่แถว %(row)s (เช่น เครื่องหมายคำพูดไม่ครบคู่) "
+                "กรุณาแก้แถวนั้น หรือเปิดใน Excel แล้วบันทึกเป็น CSV UTF-8 ใหม่"
+            )
+            % {"row": f"{len(rows) + 1:,}"}
+        ) from None
+    return rows
+
+
+def _read_xlsx(
+    data: bytes, *, max_rows: int, sheet_has_header: Callable[[list[list[str]]], bool] | None
+) -> list[list[str]]:
+    import openpyxl  # only workbook uploads pay for loading it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise UnreadableFile(_not_a_workbook()) from None
+    try:
+        first = None
+        for sheet in workbook.worksheets:
+            rows = _sheet_rows(sheet, max_rows=max_rows)
+            if first is None:
+                first = rows
+            # Outside the catch-all below: a fault in the caller's test is a bug, not a bad file.
+            if sheet_has_header is None or sheet_has_header(rows):
+                return rows
+        return first or []
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet: "ReadOnlyWorksheet", *, max_rows: int) -> list[list[str]]:
+    rows = []
+    try:
+        sheet.reset_dimensions()  # some writers record a wrong size, which would cut rows or columns off
+        for values in sheet.iter_rows(values_only=True):
+            rows.append([cell_text(value) for value in values])
+            if len(rows) > max_rows:
+                break
+    except Exception:
+        raise UnreadableFile(_not_a_workbook()) from None
+    if len(rows) > max_rows:
+        raise UnreadableFile(_too_many_rows(max_rows))
+    return rows
+
+
+def _not_a_workbook() -> str:
+    # A zip that is not a workbook (a .docx, a damaged download) fails deep inside openpyxl with
+    # BadZipFile, KeyError, its own InvalidFileException or an XML error, when opened or only when
+    # a sheet is read: to the person uploading they all mean the same.
+    return _(
+        "ไฟล์นี้ไม่ใช่ไฟล์ CSV หรือ XLSX ที่อ่านได้ แต่เป็นไฟล์บีบอัด (zip) อื่น หรือไฟล์ Excel ที่เสียหาย "
+        "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx หรือ CSV UTF-8 แล้วนำเข้าใหม่"
+    )
+
+
+def _too_many_rows(max_rows: int) -> str:
+    return _("ไฟล์นี้มีเกิน %(limit)s แถว ซึ่งมากกว่าข้อมูลที่ระบบรับได้ กรุณาตรวจว่าเลือกไฟล์ถูก") % {
+        "limit": f"{max_rows:,}"
+    }
