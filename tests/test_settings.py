@@ -69,3 +69,24 @@ def test_english_is_available_through_i18n(client):
     assert response.status_code == 200
     assert '<html lang="en">' in response.content.decode()
     assert "Sign in" in response.content.decode()
+
+
+def test_static_files_are_served_without_debug_after_collectstatic(tmp_path):
+    env = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(tmp_path),
+    }
+    collected = run_manage("collectstatic", "--noinput", **env)
+    assert collected.returncode == 0, collected.stderr
+    fetch = (
+        "from django.test import Client; from django.templatetags.static import static; "
+        "url = static('vendor/bootstrap-5.3.8/bootstrap.min.css'); r = Client().get(url); "
+        "print(url, r.status_code, r.headers.get('Cache-Control'))"
+    )
+    served = run_manage("shell", "-c", fetch, **env)
+    url, status, cache = served.stdout.strip().splitlines()[-1].split(maxsplit=2)
+    assert status == "200", served.stderr
+    assert url != "/static/vendor/bootstrap-5.3.8/bootstrap.min.css"  # a hashed, cacheable name
+    assert "max-age" in cache
