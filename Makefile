@@ -6,8 +6,8 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # System packages: venv for Python, pango for WeasyPrint, Chromium for browser tests,
-# Thai fonts, gettext for translations.
-APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium fonts-thai-tlwg gettext
+# Thai fonts, gettext for translations, poppler-utils (pdftotext) for the PDF tests.
+APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium fonts-thai-tlwg gettext poppler-utils
 
 .PHONY: run test test-fast system-deps venv demo migrate check clean
 

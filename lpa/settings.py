@@ -178,6 +178,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LPA <no-reply@localhost>")
 
+# Evidence files live outside MEDIA_ROOT and are served only through a permission-checked view.
+LPA_EVIDENCE_ROOT = Path(os.environ.get("LPA_EVIDENCE_ROOT", BASE_DIR / "evidence"))
+LPA_EVIDENCE_MAX_BYTES = env_int("LPA_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)  # per file
+LPA_EVIDENCE_MAX_ITEMS = env_int("LPA_EVIDENCE_MAX_ITEMS", 20)  # per indicator
+
 # Largest upload the registry and user imports accept (bytes).
 LPA_IMPORT_MAX_BYTES = env_int("LPA_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -201,6 +206,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "lpa.views.csrf_failure"

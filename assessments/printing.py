@@ -1,0 +1,255 @@
+"""The printable summary of a self-assessment: HTML for the print view, PDF through WeasyPrint.
+
+Pure builders (STYLE "Exports"): the view or a management command wraps what they return.
+The PDF embeds Sarabun from the fontpkg-sarabun package, read from disk (TECH-NOTES: never
+fetch fonts over HTTP from the app itself); pango with libthai breaks Thai lines between
+words given `<html lang="th">`.
+"""
+
+import datetime
+import functools
+import io
+from copy import deepcopy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+import fontpkg_sarabun
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables import otTables as ot
+
+from assessments import scoring
+from assessments.models import Answer, Assessment, AssessmentEvent, Dimension, Evidence, Indicator, ReturnedIndicator
+from assessments.selfassessment import missing_items, self_assessed_score
+from lpa.templatetags.thai_dates import thai_date
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
+
+TEMPLATE = "assessments/print/summary.html"
+FONTS = fontpkg_sarabun.ROOT / "files"
+# Relative to the PDF's base_url, FONTS; served prepared by local_fonts_fetcher().
+PDF_FONT_FACES = (
+    {"weight": 400, "style": "normal", "url": "Sarabun-Regular.ttf"},
+    {"weight": 700, "style": "normal", "url": "Sarabun-Bold.ttf"},
+    {"weight": 400, "style": "italic", "url": "Sarabun-Italic.ttf"},
+)
+FACE_FILES = frozenset(face["url"] for face in PDF_FONT_FACES)
+SARA_AA = "uni0E32"
+NIKHAHIT = "uni0E4D"
+
+
+@dataclass
+class SummaryRow:
+    indicator: Indicator
+    answer: Answer | None
+    answer_lines: list[str]
+    result: scoring.IndicatorResult | None
+    evidence: list[Evidence]
+    flags: list[ReturnedIndicator]
+    missing: list[str]
+
+
+@dataclass
+class SummaryDimension:
+    dimension: Dimension
+    rows: list[SummaryRow] = field(default_factory=list)
+    score: scoring.DimensionScore | None = None
+
+
+def summary_context(assessment: Assessment) -> dict[str, Any]:
+    """Everything the summary template shows, loaded in a fixed number of queries."""
+    assessment = (
+        Assessment.objects.select_related("round", "organization__district__province", "submitted_by")
+        .get(pk=assessment.pk)
+    )
+    score = self_assessed_score(assessment)
+    results = {result.code: result for result in score.indicators}
+    missing: dict[int, list[str]] = {}
+    for item in missing_items(assessment):
+        missing.setdefault(item.indicator.pk, []).append(item.message)
+    dimensions: dict[int, SummaryDimension] = {}
+    for indicator in Indicator.objects.for_assessment(assessment).with_answers(assessment):
+        dimension = indicator.category.dimension
+        block = dimensions.setdefault(dimension.pk, SummaryDimension(dimension, score=score.dimension(dimension.number)))
+        answer = indicator.answer_rows[0] if indicator.answer_rows else None
+        block.rows.append(
+            SummaryRow(
+                indicator=indicator,
+                answer=answer,
+                answer_lines=answer_lines(indicator, answer),
+                result=results.get(indicator.code),
+                evidence=list(answer.current_evidence) if answer else [],
+                flags=indicator.open_flags,
+                missing=missing.get(indicator.pk, []),
+            )
+        )
+    return {
+        "assessment": assessment,
+        "round": assessment.round,
+        "organization": assessment.organization,
+        "dimensions": sorted(dimensions.values(), key=lambda block: block.dimension.number),
+        "score": score,
+        "percent": scoring.format_percent(score.percent),
+        "missing_count": sum(len(messages) for messages in missing.values()),
+        "deadline": assessment.deadline(),
+        "events": [(event, event_details(event)) for event in assessment.events.select_related("by").order_by("at", "pk")],
+        "printed_at": timezone.now(),
+    }
+
+
+def render_summary_html(assessment: Assessment, *, for_pdf: bool = False) -> str:
+    """The summary page; the print view serves it as is (fonts from the static files)."""
+    context = summary_context(assessment)
+    context.update(for_pdf=for_pdf, font_faces=PDF_FONT_FACES if for_pdf else ())
+    return render_to_string(TEMPLATE, context)
+
+
+def render_summary_pdf(assessment: Assessment) -> bytes:
+    """The summary as an A4 PDF with Sarabun embedded."""
+    from weasyprint import HTML
+
+    html = render_summary_html(assessment, for_pdf=True)
+    return HTML(string=html, base_url=f"{FONTS}/", url_fetcher=local_fonts_fetcher()).write_pdf()
+
+
+def local_fonts_fetcher() -> "URLFetcher":
+    """A WeasyPrint URL fetcher that serves the prepared fonts and refuses everything else.
+
+    The page names nothing but its fonts, and nothing is fetched over the network.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PreparedFonts(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            path = Path(unquote(parts.path))
+            if parts.scheme == "file" and path.parent == FONTS and path.name in FACE_FILES:
+                return URLFetcherResponse(url, body=prepared_font(path.name), headers={"Content-Type": "font/ttf"})
+            raise ValueError(f"The summary PDF loads nothing but its fonts: {url}")
+
+    return PreparedFonts()
+
+
+@functools.cache
+def prepared_font(name: str) -> bytes:
+    """A Sarabun face from fontpkg-sarabun, prepared so that Thai copies right (built once).
+
+    HarfBuzz draws SARA AM (ำ) as NIKHAHIT + SARA AA glyphs, and WeasyPrint's PDF text map
+    gives each glyph one text, the first it meets: the SARA AA glyph then reads as "า" or
+    "ำ" everywhere, so copying or searching "คำสั่ง", "ตำบล", "อำเภอ" fails. The prepared
+    face gives the SARA AA that follows a NIKHAHIT (alone, or joined with a tone mark) a
+    glyph of its own, with the same outline, so every glyph reads one way.
+    """
+    if name not in FACE_FILES:
+        raise ValueError(f"not a summary font: {name}")
+    font = TTFont(FONTS / name)
+    separate_sara_am(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+def separate_sara_am(font: TTFont) -> None:
+    """Give SARA AA after each NIKHAHIT glyph (plain or joined with a tone mark) a copy of its own.
+
+    Appends one chaining lookup to the font's "ccmp" feature; being last, it runs after the
+    font's own ligatures, so it sees the glyphs that will be drawn.
+    """
+    order = font.getGlyphOrder()
+    # NIKHAHIT glyphs by what follows "uni0E4D" in their names: "" alone, "0E49" with MAI THO…
+    groups: dict[str, list[str]] = {}
+    for name in order:
+        if name.startswith(NIKHAHIT):
+            groups.setdefault(name[len(NIKHAHIT) :].split(".")[0], []).append(name)
+    copies = {suffix: f"{SARA_AA}.am{suffix}" for suffix in groups}
+    font.setGlyphOrder(order + list(copies.values()))
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    glyf.glyphOrder = font.getGlyphOrder()
+    for copy in copies.values():
+        glyf.glyphs[copy] = deepcopy(glyf[SARA_AA])
+        hmtx.metrics[copy] = hmtx.metrics[SARA_AA]
+    font["maxp"].numGlyphs = len(font.getGlyphOrder())
+    if "GDEF" in font and font["GDEF"].table.GlyphClassDef:
+        classes = font["GDEF"].table.GlyphClassDef.classDefs
+        for copy in copies.values():
+            if SARA_AA in classes:
+                classes[copy] = classes[SARA_AA]
+
+    gsub = font["GSUB"].table
+    lookups = gsub.LookupList.Lookup
+    glyph_ids = font.getReverseGlyphMap()
+    chain = ot.Lookup()
+    chain.LookupType, chain.LookupFlag, chain.SubTable = 6, 0, []
+    for suffix, nikhahits in groups.items():
+        single = ot.Lookup()
+        single.LookupType, single.LookupFlag = 1, 0
+        subtable = ot.SingleSubst()
+        subtable.mapping = {SARA_AA: copies[suffix]}
+        single.SubTable, single.SubTableCount = [subtable], 1
+        lookups.append(single)
+        rule = ot.ChainContextSubst()
+        rule.Format = 3
+        rule.BacktrackCoverage = [_coverage(nikhahits, glyph_ids)]
+        rule.InputCoverage = [_coverage([SARA_AA], glyph_ids)]
+        rule.LookAheadCoverage = []
+        rule.BacktrackGlyphCount, rule.InputGlyphCount, rule.LookAheadGlyphCount = 1, 1, 0
+        record = ot.SubstLookupRecord()
+        record.SequenceIndex, record.LookupListIndex = 0, len(lookups) - 1
+        rule.SubstLookupRecord, rule.SubstCount = [record], 1
+        chain.SubTable.append(rule)
+    chain.SubTableCount = len(chain.SubTable)
+    lookups.append(chain)
+    gsub.LookupList.LookupCount = len(lookups)
+    for record in gsub.FeatureList.FeatureRecord:
+        if record.FeatureTag == "ccmp":
+            record.Feature.LookupListIndex.append(len(lookups) - 1)
+            record.Feature.LookupCount = len(record.Feature.LookupListIndex)
+
+
+def _coverage(glyphs: list[str], glyph_ids: dict[str, int]) -> ot.Coverage:
+    coverage = ot.Coverage()
+    coverage.glyphs = sorted(glyphs, key=glyph_ids.__getitem__)
+    return coverage
+
+
+def answer_lines(indicator: Indicator, answer: Answer | None) -> list[str]:
+    """The organization's answer in words, a line per item."""
+    if answer is None or not answer.is_answered:
+        return [_("ยังไม่ได้ตอบ")]
+    if answer.not_applicable:
+        return [_("ไม่มีภารกิจ (รอผู้ประเมินยืนยัน): %(reason)s") % {"reason": answer.na_reason}]
+    if indicator.kind == Indicator.Kind.LEVELS:
+        return [_("ระดับ %(position)s: %(label)s") % {"position": answer.level.position, "label": answer.level.label}]
+    if indicator.kind == Indicator.Kind.FIGURE:
+        return [f"{format_figure(answer.figure)} {indicator.unit}".strip()]
+    ticked = {option.pk for option in answer.ticked.all()}
+    # In words rather than tick glyphs: Sarabun has none, and words read aloud.
+    return [
+        (_("ผ่าน – %(label)s") if option.pk in ticked else _("ไม่ผ่าน – %(label)s")) % {"label": option.label}
+        for option in indicator.options.all()
+    ]
+
+
+def event_details(event: AssessmentEvent) -> list[str]:
+    """What an event's data says, in words and Buddhist Era dates."""
+    data = event.data or {}
+    if event.kind == AssessmentEvent.Kind.RETURNED:
+        return [f"{code}: {reason}" for code, reason in data.get("indicators", {}).items()]
+    if event.kind == AssessmentEvent.Kind.EXTENSION_GRANTED:
+        until = datetime.date.fromisoformat(data["until"])
+        return [_("ขยายถึงวันที่ %(date)s") % {"date": thai_date(until, "long")}, event.note]
+    if event.kind == AssessmentEvent.Kind.EVIDENCE_REMOVED:
+        return [f"{data.get('indicator', '')} {data.get('name', '')}".strip()]
+    return [event.note] if event.note else []
+
+
+def format_figure(value: Decimal) -> str:
+    """1250.5000 → 1,250.5; 100 → 100."""
+    places = max(0, -value.normalize().as_tuple().exponent)
+    return f"{value:,.{places}f}"

@@ -1,0 +1,518 @@
+"""Self-assessment: organizations answer their indicators, the head submits (issue 5).
+
+The rules:
+- Organization staff and heads answer the indicators that apply to their type (and
+  province) while the assessment is a draft and the window is open: from the round's
+  opening day to the end of its closing day in Asia/Bangkok, or to the end of the latest
+  extension the provincial office granted the organization.
+- Only the head submits; submission is refused while anything is unanswered or lacks the
+  evidence the indicator asks for, and locks the assessment for the organization
+  (Assessment.submit).
+- The province may send it back with flagged indicators; only those open again, and the
+  head resubmits. Every return adds one to `revision`; AssessmentEvent keeps each step.
+- An indicator "requires evidence" when its evidence_required text is not blank: then it
+  needs at least one file or link, unless the organization declared it not applicable.
+- Two people saving the same indicator: the second gets StaleAnswer with the current
+  answer instead of overwriting it (optimistic concurrency on Answer.version).
+
+Every change locks the assessment row, so a save, an upload and a submission of the same
+organization happen one after another.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import scope_for
+from accounts.models import Role, User
+from assessments import scoring
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentEvent,
+    Dimension,
+    Extension,
+    Indicator,
+    IndicatorOption,
+    ReturnedIndicator,
+)
+from lpa.templatetags.thai_dates import thai_date
+
+# Deadlines are Thai days whatever settings.TIME_ZONE says.
+BANGKOK = ZoneInfo("Asia/Bangkok")
+ANSWER_FIELDS = frozenset({"level", "ticked", "figure", "not_applicable", "na_reason", "note"})
+# Answer.figure holds 18 digits, 4 after the point.
+FIGURE_PLACES = 4
+FIGURE_MAX = Decimal(10) ** (18 - FIGURE_PLACES)
+
+UNANSWERED = "unanswered"
+EVIDENCE_MISSING = "evidence_missing"
+
+
+class StaleAnswer(Exception):
+    """Someone saved this indicator after the form was opened; `current` is what they saved."""
+
+    def __init__(self, current: Answer) -> None:
+        self.current = current
+        who = current.updated_by or _("ผู้ใช้อื่น")
+        self.message = _(
+            "มีผู้บันทึกคำตอบของตัวชี้วัดนี้ไปก่อนแล้ว (%(who)s) ระบบจึงไม่บันทึกทับ "
+            "โปรดตรวจสอบคำตอบปัจจุบันด้านล่าง แล้วบันทึกอีกครั้งหากยังต้องการแก้ไข"
+        ) % {"who": who}
+        super().__init__(self.message)
+
+
+class AnswerInvalid(ValidationError):
+    """The answer does not fit the indicator; message_dict has a Thai message per field."""
+
+
+class AssessmentLocked(ValidationError):
+    """The assessment or this indicator may not change now (status, window, not flagged)."""
+
+
+class SubmissionRefused(ValidationError):
+    """The head may not submit now; `missing` lists what is still missing, if that is why."""
+
+    def __init__(self, message: str, *, missing: list["MissingItem"] | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing or []
+
+
+class MissingItem(NamedTuple):
+    indicator: Indicator
+    problem: str  # UNANSWERED or EVIDENCE_MISSING
+    message: str
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    dimension: Dimension
+    indicators: int
+    answered: int
+    missing: int  # indicators with anything missing (unanswered or without required evidence)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * (self.indicators - self.missing) / self.indicators) if self.indicators else 100
+
+
+def bangkok_today(moment: datetime.datetime | None = None) -> datetime.date:
+    """The date in Thailand at `moment` (now by default)."""
+    return (moment or timezone.now()).astimezone(BANGKOK).date()
+
+
+def is_member(user: User | None, organization_id: int) -> bool:
+    """Staff or head of the organization (an active account)."""
+    return user is not None and organization_id in scope_for(user).organization_ids
+
+
+def is_head(user: User | None, organization_id: int) -> bool:
+    # The scope does not pair kinds with organizations, so ask the roles themselves.
+    return bool(
+        user is not None
+        and user.is_active
+        and Role.objects.filter(user=user, kind=Role.Kind.ORG_HEAD, organization_id=organization_id).exists()
+    )
+
+
+def applies(assessment: Assessment, indicator: Indicator) -> bool:
+    """Whether the organization answers `indicator` in this assessment."""
+    return indicator.round_id == assessment.round_id and indicator.applies(
+        assessment.org_type, assessment.organization.district.province_id
+    )
+
+
+def edit_problem(
+    assessment: Assessment, indicator: Indicator, *, user: User | None, today: datetime.date
+) -> str | None:
+    """Why `user` may not change the answer or evidence of `indicator` on `today`, or None."""
+    return edit_problems(assessment, [indicator], user=user, today=today)[indicator.pk]
+
+
+def edit_problems(
+    assessment: Assessment, indicators: Iterable[Indicator], *, user: User | None, today: datetime.date
+) -> dict[int, str | None]:
+    """edit_problem for many indicators at once (indicator pk → problem or None).
+
+    A fixed number of queries: loaded through IndicatorQuerySet.with_answers, the
+    indicators' `open_flags` are used instead of asking for them again.
+    """
+    indicators = list(indicators)
+    if not is_member(user, assessment.organization_id):
+        return dict.fromkeys((i.pk for i in indicators), _("คุณไม่มีสิทธิ์แก้ไขการประเมินของ อปท. นี้"))
+    returned = assessment.status == Assessment.Status.RETURNED
+    locked = None
+    if not assessment.is_open_to_organization:
+        locked = _("ส่งผลการประเมินแล้ว (%(status)s) จึงแก้ไขไม่ได้") % {"status": assessment.get_status_display()}
+    flagged: set[int] = set()
+    if returned and all(hasattr(i, "open_flags") for i in indicators):
+        flagged = {i.pk for i in indicators if i.open_flags}
+    elif returned:
+        flagged = set(_open_flags(assessment).values_list("indicator_id", flat=True))
+    window = assessment.window_problem(today) if indicators and not locked else None
+    problems = {}
+    for indicator in indicators:
+        if not applies(assessment, indicator):
+            problems[indicator.pk] = _("ตัวชี้วัดนี้ไม่ใช้กับ อปท. นี้")
+        elif locked:
+            problems[indicator.pk] = locked
+        elif returned and indicator.pk not in flagged:
+            problems[indicator.pk] = _("ตัวชี้วัดนี้ไม่ได้ถูกส่งกลับให้แก้ไข จึงแก้ไขไม่ได้")
+        else:
+            problems[indicator.pk] = window
+    return problems
+
+
+def can_edit(assessment: Assessment, indicator: Indicator, *, user: User | None, today: datetime.date) -> bool:
+    return edit_problem(assessment, indicator, user=user, today=today) is None
+
+
+def ensure_editable(assessment: Assessment, indicator: Indicator, *, user: User, today: datetime.date) -> None:
+    """PermissionDenied for outsiders; AssessmentLocked (Thai) when the indicator is closed."""
+    if not is_member(user, assessment.organization_id):
+        raise PermissionDenied(_("คุณไม่มีสิทธิ์แก้ไขการประเมินของ อปท. นี้"))
+    problem = edit_problem(assessment, indicator, user=user, today=today)
+    if problem:
+        raise AssessmentLocked(problem)
+
+
+def lock(assessment: Assessment) -> Assessment:
+    """The assessment row, locked until the transaction ends.
+
+    Every change to an organization's answers, evidence or status takes this lock, so a
+    save cannot slip in after a submission has checked what is missing. `of=("self",)`:
+    the joined round and organization rows stay free for everyone else.
+    """
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("round", "organization__district")
+        .get(pk=assessment.pk)
+    )
+
+
+def answer_for(assessment: Assessment, indicator: Indicator) -> Answer:
+    """The answer of `indicator`, or a new unsaved one (version 0) if nobody answered yet."""
+    answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
+    return answer or Answer(assessment=assessment, indicator=indicator)
+
+
+def save_answer(
+    *,
+    assessment: Assessment,
+    indicator: Indicator,
+    data: Mapping[str, Any],
+    expected_version: int,
+    by: User,
+    today: datetime.date | None = None,
+) -> Answer:
+    """Save the organization's answer to `indicator`; returns it with its new version.
+
+    `data` holds the whole answer as a form gives it: "level" (option or id), "ticked"
+    (options or ids; present, even empty, means the checklist was answered), "figure"
+    (number or text), "not_applicable", "na_reason", "note". `expected_version` is the
+    version the form was opened with (0 for a new answer): if someone saved since,
+    StaleAnswer carries their answer and nothing is written. AnswerInvalid for input that
+    does not fit the indicator; PermissionDenied / AssessmentLocked as in ensure_editable.
+    """
+    unknown = set(data) - ANSWER_FIELDS
+    if unknown:
+        raise ValueError(f"not answer fields: {sorted(unknown)}")
+    today = today or bangkok_today()
+    with transaction.atomic():
+        locked = lock(assessment)
+        ensure_editable(locked, indicator, user=by, today=today)
+        answer = answer_for(locked, indicator)
+        if answer.version != expected_version:
+            raise StaleAnswer(answer)
+        values = _clean(indicator, data)
+        ticked = values.pop("ticked")
+        for name, value in values.items():
+            setattr(answer, name, value)
+        now = timezone.now()
+        answer.version += 1
+        answer.updated_by, answer.updated_at = by, now
+        answer.answered_at = now if _given(indicator, values, data) else None
+        if answer.pk is None:
+            answer.save()
+        else:
+            answer.save(update_fields=[*values, "answered_at", "version", "updated_by", "updated_at"])
+        answer.ticked.set(ticked)
+    return answer
+
+
+def missing_items(assessment: Assessment) -> list[MissingItem]:
+    """What stops the head from submitting, in framework order (a fixed number of queries)."""
+    missing = []
+    for indicator in Indicator.objects.for_assessment(assessment).with_answers(assessment):
+        missing += _problems(indicator)
+    return missing
+
+
+def progress(assessment: Assessment) -> list[DimensionProgress]:
+    """Per dimension: how many indicators apply, are answered, and still miss something."""
+    rows: dict[int, list] = {}
+    for indicator in Indicator.objects.for_assessment(assessment).with_answers(assessment):
+        dimension = indicator.category.dimension
+        row = rows.setdefault(dimension.pk, [dimension, 0, 0, 0])
+        answer = indicator.answer_rows[0] if indicator.answer_rows else None
+        row[1] += 1
+        row[2] += bool(answer and answer.is_answered)
+        row[3] += bool(_problems(indicator))
+    return [DimensionProgress(*row) for row in sorted(rows.values(), key=lambda row: row[0].number)]
+
+
+def days_left(assessment: Assessment, *, today: datetime.date | None = None) -> int | None:
+    """Whole days left after `today` until the deadline (0 on the last day, negative after)."""
+    deadline = assessment.deadline()
+    return None if deadline is None else (deadline - (today or bangkok_today())).days
+
+
+def return_for_revision(
+    *, assessment: Assessment, flags: Mapping[Indicator, str], by: User
+) -> list[ReturnedIndicator]:
+    """The province sends the assessment back: only the flagged indicators open again.
+
+    Each flag needs a reason (shown to the organization). A provincial assessor or office of
+    the organization's province, or the department, may do it. A return after the window
+    closed leaves the organization no time to revise unless the provincial office also
+    grants an extension (grant_extension).
+    """
+    if not _may_review(by, assessment):
+        raise PermissionDenied(_("คุณไม่มีสิทธิ์ส่งการประเมินนี้กลับให้แก้ไข"))
+    if not flags:
+        raise ValidationError(_("เลือกตัวชี้วัดที่ต้องการให้แก้ไขอย่างน้อย 1 ตัวชี้วัด"))
+    with transaction.atomic():
+        locked = lock(assessment)
+        if locked.status not in Assessment.RETURNABLE_STATUSES:
+            raise ValidationError(
+                _("ส่งกลับให้แก้ไขไม่ได้ในสถานะ %(status)s") % {"status": locked.get_status_display()}
+            )
+        errors = []
+        for indicator, reason in flags.items():
+            if not applies(locked, indicator):
+                errors.append(_("ตัวชี้วัด %(code)s ไม่ใช้กับ อปท. นี้") % {"code": indicator.code})
+            elif not (reason or "").strip():
+                errors.append(_("ระบุเหตุผลที่ส่งตัวชี้วัด %(code)s กลับให้แก้ไข") % {"code": indicator.code})
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        locked.revision += 1
+        locked.status = Assessment.Status.RETURNED
+        locked.save(update_fields=["status", "revision"])
+        returned = ReturnedIndicator.objects.bulk_create(
+            ReturnedIndicator(
+                assessment=locked,
+                indicator=indicator,
+                revision=locked.revision,
+                reason=reason.strip(),
+                flagged_by=by,
+                flagged_at=now,
+            )
+            for indicator, reason in flags.items()
+        )
+        AssessmentEvent.objects.create(
+            assessment=locked,
+            kind=AssessmentEvent.Kind.RETURNED,
+            at=now,
+            by=by,
+            revision=locked.revision,
+            data={"indicators": {indicator.code: reason.strip() for indicator, reason in flags.items()}},
+        )
+    assessment.status, assessment.revision = locked.status, locked.revision
+    return returned
+
+
+def grant_extension(
+    *, assessment: Assessment, until: datetime.date, reason: str, by: User, today: datetime.date | None = None
+) -> Extension:
+    """The provincial office gives one organization until the end of `until` (Bangkok time).
+
+    The latest extension decides the deadline, so granting an earlier date corrects a
+    mistaken one. Recorded as an Extension and an event.
+    """
+    today = today or bangkok_today()
+    province_id = assessment.organization.district.province_id
+    if province_id not in scope_for(by).manages_province_ids:
+        raise PermissionDenied(_("เฉพาะสำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดของ อปท. นี้เท่านั้นที่ขยายเวลาได้"))
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("ระบุเหตุผลของการขยายเวลา")
+    closes = assessment.round.self_assessment_closes
+    if until < today:
+        errors["until"] = _("วันที่ขยายถึงต้องไม่ก่อนวันนี้")
+    elif closes and until <= closes:
+        errors["until"] = _("วันที่ขยายถึงต้องหลังวันปิดการประเมินตนเอง (%(date)s)") % {
+            "date": thai_date(closes, "long")
+        }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = lock(assessment)
+        if not locked.is_open_to_organization:
+            raise ValidationError(
+                _("การประเมินนี้อยู่ในสถานะ %(status)s ไม่ต้องขยายเวลา") % {"status": locked.get_status_display()}
+            )
+        previous = locked.deadline()
+        now = timezone.now()
+        extension = Extension.objects.create(assessment=locked, until=until, reason=reason, granted_by=by, granted_at=now)
+        AssessmentEvent.objects.create(
+            assessment=locked,
+            kind=AssessmentEvent.Kind.EXTENSION_GRANTED,
+            at=now,
+            by=by,
+            revision=locked.revision,
+            note=reason,
+            data={"until": until.isoformat(), "previous_deadline": previous.isoformat() if previous else None},
+        )
+    return extension
+
+
+def self_assessed_score(assessment: Assessment) -> scoring.AssessmentScore:
+    """The score the organization's own answers give, by the scoring engine's rules.
+
+    A claimed "not applicable" is unconfirmed here (only a reviewer confirms), so the
+    indicator still counts, with 0 points.
+    """
+    from assessments.framework import specs_for_round
+
+    round = assessment.round
+    answers = assessment.answers.select_related("indicator").prefetch_related("ticked")
+    return scoring.score_assessment(
+        indicators=specs_for_round(round),
+        answers={answer.indicator.code: answer.as_scoring_answer() for answer in answers},
+        org_type=assessment.org_type,
+        pass_mark=round.pass_mark,
+        bands=round.band_specs(),
+        province=assessment.organization.district.province.code,
+    )
+
+
+def _open_flags(assessment: Assessment) -> "QuerySet[ReturnedIndicator]":
+    """The province's unresolved flags of the current revision: the indicators open again."""
+    return ReturnedIndicator.objects.filter(
+        assessment=assessment, revision=assessment.revision, resolved_at__isnull=True
+    )
+
+
+def _may_review(user: User, assessment: Assessment) -> bool:
+    scope = scope_for(user)
+    if scope.national:
+        return scope.has(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN)
+    return assessment.organization.district.province_id in scope.province_ids
+
+
+def _problems(indicator: Indicator) -> list[MissingItem]:
+    """What is missing for one indicator loaded by IndicatorQuerySet.with_answers."""
+    answer = indicator.answer_rows[0] if indicator.answer_rows else None
+    problems = []
+    if answer is None or not answer.is_answered:
+        problems.append(MissingItem(indicator, UNANSWERED, _("ยังไม่ได้ตอบ")))
+    if indicator.evidence_required.strip() and not (answer and answer.not_applicable) and not indicator.evidence_count:
+        problems.append(MissingItem(indicator, EVIDENCE_MISSING, _("ยังไม่ได้แนบหลักฐาน")))
+    return problems
+
+
+def _given(indicator: Indicator, values: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """Whether the save gave an answer (not only a note): for a checklist, sending the
+    ticked list at all, even empty, answers "none of these were met"."""
+    if values["not_applicable"]:
+        return True
+    if indicator.kind == Indicator.Kind.LEVELS:
+        return values["level"] is not None
+    if indicator.kind == Indicator.Kind.FIGURE:
+        return values["figure"] is not None
+    return "ticked" in data
+
+
+def _clean(indicator: Indicator, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The answer's field values from `data`, or AnswerInvalid with Thai messages per field."""
+    options = {option.pk: option for option in indicator.options.all()}
+    errors: dict[str, str] = {}
+    not_applicable = bool(data.get("not_applicable"))
+    values: dict[str, Any] = {
+        "level": None,
+        "ticked": [],
+        "figure": None,
+        "not_applicable": not_applicable,
+        "na_reason": "",
+        "note": (data.get("note") or "").strip(),
+    }
+    level, ticked, figure = data.get("level"), data.get("ticked") or [], data.get("figure")
+    if isinstance(figure, str):
+        figure = figure.strip() or None
+    if not_applicable:
+        # Values left in the form beside the N/A box are dropped, not refused: N/A wins.
+        if not indicator.allows_not_applicable:
+            errors["not_applicable"] = _("ตัวชี้วัดนี้แจ้งไม่มีภารกิจไม่ได้")
+        values["na_reason"] = (data.get("na_reason") or "").strip()
+        if not values["na_reason"]:
+            errors["na_reason"] = _("ระบุเหตุผลที่ไม่มีภารกิจ")
+    else:
+        kind = indicator.kind
+        if kind == Indicator.Kind.LEVELS:
+            values["level"] = _option(level, options, errors, "level", _("ระดับที่เลือกไม่ใช่ระดับของตัวชี้วัดนี้"))
+        elif level is not None:
+            errors["level"] = _("ตัวชี้วัดนี้ไม่ได้ให้เลือกระดับ")
+        if kind in (Indicator.Kind.CHECKLIST, Indicator.Kind.ALL_OR_NOTHING):
+            chosen = [_option(item, options, errors, "ticked", _("รายการที่เลือกไม่ใช่รายการของตัวชี้วัดนี้")) for item in ticked]
+            values["ticked"] = list(dict.fromkeys(option for option in chosen if option is not None))
+        elif ticked:
+            errors["ticked"] = _("ตัวชี้วัดนี้ไม่ได้ให้เลือกรายการ")
+        if kind == Indicator.Kind.FIGURE:
+            values["figure"] = _figure(figure, errors)
+        elif figure is not None:
+            errors["figure"] = _("ตัวชี้วัดนี้ไม่ได้ให้กรอกค่าตัวเลข")
+    if errors:
+        raise AnswerInvalid(errors)
+    return values
+
+
+def _option(
+    value: Any, options: dict[int, IndicatorOption], errors: dict[str, str], field: str, message: str
+) -> IndicatorOption | None:
+    if value is None or value == "":
+        return None
+    key = value.pk if isinstance(value, IndicatorOption) else value
+    try:
+        option = options.get(int(key))
+    except (TypeError, ValueError):
+        option = None
+    if option is None:
+        errors[field] = message
+    return option
+
+
+def _figure(value: Any, errors: dict[str, str]) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        errors["figure"] = _("กรอกค่าตัวเลข")
+        return None
+    # Thousands separators as people type them ("1,250.50"); Thai digits work as they are.
+    text = str(value).replace(",", "").replace(" ", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        errors["figure"] = _("กรอกค่าเป็นตัวเลข เช่น 85 หรือ 72.5")
+        return None
+    if not number.is_finite():
+        errors["figure"] = _("กรอกค่าเป็นตัวเลข เช่น 85 หรือ 72.5")
+    elif number < 0:
+        errors["figure"] = _("ค่าตัวเลขต้องไม่ติดลบ")
+    elif number >= FIGURE_MAX:
+        errors["figure"] = _("ค่าตัวเลขมากเกินไป")
+    elif number.as_tuple().exponent < -FIGURE_PLACES:
+        errors["figure"] = _("ค่าตัวเลขมีทศนิยมได้ไม่เกิน %(places)s ตำแหน่ง") % {"places": FIGURE_PLACES}
+    else:
+        return number
+    return None
