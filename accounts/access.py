@@ -130,3 +130,41 @@ def can_grant(manager: User, *, kind: str, organization: Organization | None, pr
     if organization is not None:
         return organization.district.province_id in scope.manages_province_ids
     return province_id in scope.manages_province_ids
+
+
+# Assessment rounds (issue 3). Imported inside the functions: assessments.framework imports
+# this module, so a top-level import of assessments.models would tie the two in a circle.
+
+
+def get_round_for_user(user: User, year: int, *, write: bool = False) -> "Round":  # noqa: F821
+    """The round of `year` if `user` may see it (404 otherwise; see Round.objects.visible_to).
+
+    With `write`, only department officials and system admins: round settings, headings,
+    imports and opening are theirs. A provincial office changes only its own indicators
+    (get_indicator_for_user).
+    """
+    from assessments.models import Round
+
+    round = get_object_or_404(Round.objects.visible_to(user), year=year)
+    if write and not scope_for(user).national:
+        raise PermissionDenied
+    return round
+
+
+def get_indicator_for_user(user: User, year: int, code: str, *, write: bool = False) -> "Indicator":  # noqa: F821
+    """The indicator `code` of the round of `year` if `user` may see it (404 otherwise).
+
+    Another province's indicators are outside a provincial user's reach. With `write`: the
+    department any indicator, a provincial office its own province's (the phase rules are
+    assessments.framework's).
+    """
+    round = get_round_for_user(user, year)
+    indicator = get_object_or_404(
+        round.indicators.visible_to(user).select_related("category__dimension", "province").prefetch_related("options"),
+        code=code,
+    )
+    if write:
+        scope = scope_for(user)
+        if not (scope.national or indicator.province_id in scope.manages_province_ids):
+            raise PermissionDenied
+    return indicator

@@ -178,6 +178,30 @@ def update_heading(heading: Dimension | Category, *, changes: Mapping[str, Any],
         heading.save()
 
 
+def add_dimension(round: Round, *, number: int, name: str, by: User) -> Dimension:
+    """A new dimension (ด้าน) in a round in set-up: the department only."""
+    _ensure_department(by)
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round.pk)
+        ensure_editable(locked)
+        dimension = Dimension(round=locked, number=number, name=name)
+        dimension.full_clean()
+        dimension.save()
+    return dimension
+
+
+def add_category(dimension: Dimension, *, number: int, name: str, open_to_provinces: bool, by: User) -> Category:
+    """A new category (หมวด) in a dimension of a round in set-up: the department only."""
+    _ensure_department(by)
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=dimension.round_id)
+        ensure_editable(locked)
+        category = Category(dimension=dimension, number=number, name=name, open_to_provinces=open_to_provinces)
+        category.full_clean()
+        category.save()
+    return category
+
+
 def update_indicator(
     indicator: Indicator, *, changes: Mapping[str, Any], by: User, reason: str | None = None
 ) -> FrameworkCorrection | None:

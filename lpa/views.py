@@ -5,7 +5,10 @@ from django.shortcuts import render
 
 from accounts.access import scope_for
 from accounts.models import Role, User
+from assessments.models import Round
 from organizations.models import Organization, Province, RegistryImport
+
+HOME_ROUNDS = 5
 
 
 @login_required
@@ -33,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["type_counts"] = _type_counts(organizations)
         ctx["province_count"] = Province.objects.count()
         ctx["last_import"] = RegistryImport.objects.select_related("imported_by").first()
+    if scope.national or scope.province_ids:
+        # The latest few years: one query.
+        ctx["rounds"] = list(Round.objects.visible_to(request.user)[:HOME_ROUNDS])
     ctx["role_labels"] = [
         role for role in request.user.roles.select_related("organization__district__province", "province")
     ]

@@ -127,3 +127,92 @@ MATRIX: list[Case] = [
         {"system_admin": 200},
     ),
 ]
+
+
+# Assessment rounds (issue 3): round 2569 in set-up and round 2568 open, each with a
+# national indicator "N", a กระบี่ indicator "K" and a ชลบุรี indicator "C".
+SETUP_YEAR, OPEN_YEAR = 2569, 2568
+
+
+def matrix_round(world: World, year: int) -> int:
+    """The round of `year` for the matrix, built on first use; returns the year."""
+    from assessments.models import Round
+    from tests.assessments.factories import IndicatorFactory, RoundFactory, framework_with
+
+    if Round.objects.filter(year=year).exists():
+        return year
+    round, (national, provincial) = framework_with(RoundFactory(year=year), dimensions=2, open_last=True)
+    IndicatorFactory(category=national, code="N")
+    IndicatorFactory(category=provincial, code="K", province=Province.objects.get(code="81"))
+    IndicatorFactory(category=provincial, code="C", province=Province.objects.get(code="20"))
+    if year == OPEN_YEAR:
+        round.open(by=world.users["department"])
+    return year
+
+
+def round_url(name: str, year: int, *args) -> Callable[[World], str]:
+    return lambda w: reverse(f"assessments:{name}", args=[matrix_round(w, year), *args])
+
+
+NATIONAL = {"department": 200, "system_admin": 200}
+ROUND_READERS = {
+    "assessor": 200,
+    "province_admin": 200,
+    "outsider_assessor": 200,
+    "outsider_province_admin": 200,
+    **NATIONAL,
+}
+# Provincial admins see rounds in set-up (to add their indicators); assessors do not yet.
+SETUP_READERS = {"province_admin": 200, "outsider_province_admin": 200, **NATIONAL}
+# Read-only users of a round get 403 on the department's pages about it.
+SETUP_DEPARTMENT_PAGE = {"province_admin": 403, "outsider_province_admin": 403, **NATIONAL}
+OPEN_DEPARTMENT_PAGE = {role: 403 for role in ROUND_READERS} | NATIONAL
+
+MATRIX += [
+    Case("round list", lambda w: reverse("assessments:round_list"), ROUND_READERS),
+    Case("round create", lambda w: reverse("assessments:round_create"), NATIONAL),
+    Case("round detail (set-up)", round_url("round_detail", SETUP_YEAR), SETUP_READERS),
+    Case("round detail (open)", round_url("round_detail", OPEN_YEAR), ROUND_READERS),
+    Case("round settings (set-up)", round_url("round_settings", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
+    Case("round settings (open)", round_url("round_settings", OPEN_YEAR), OPEN_DEPARTMENT_PAGE),
+    Case("round open confirmation", round_url("round_open", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
+    Case("framework export (open)", round_url("framework_export", OPEN_YEAR), OPEN_DEPARTMENT_PAGE),
+    Case("framework import (set-up)", round_url("framework_import", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
+    Case("dimension add", round_url("dimension_add", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
+    Case("dimension edit", round_url("dimension_edit", SETUP_YEAR, 1), SETUP_DEPARTMENT_PAGE),
+    Case("category add", round_url("category_add", SETUP_YEAR, 1), SETUP_DEPARTMENT_PAGE),
+    Case("category edit", round_url("category_edit", SETUP_YEAR, 2, 1), SETUP_DEPARTMENT_PAGE),
+    Case("indicator create (set-up)", round_url("indicator_create", SETUP_YEAR), SETUP_READERS),
+    Case(
+        "indicator create (open)",
+        round_url("indicator_create", OPEN_YEAR),
+        {**ROUND_READERS, "assessor": 403, "outsider_assessor": 403},
+    ),
+    Case("national indicator detail (open)", round_url("indicator_detail", OPEN_YEAR, "N"), ROUND_READERS),
+    Case(
+        "กระบี่ indicator detail (open)",
+        round_url("indicator_detail", OPEN_YEAR, "K"),
+        {"assessor": 200, "province_admin": 200, **NATIONAL},
+    ),
+    Case("national indicator edit (set-up)", round_url("indicator_edit", SETUP_YEAR, "N"), SETUP_DEPARTMENT_PAGE),
+    Case(
+        "กระบี่ indicator edit (set-up)",
+        round_url("indicator_edit", SETUP_YEAR, "K"),
+        {"province_admin": 200, **NATIONAL},
+    ),
+    Case(
+        "กระบี่ indicator edit (open)",
+        round_url("indicator_edit", OPEN_YEAR, "K"),
+        {"assessor": 403, "province_admin": 200, **NATIONAL},
+    ),
+    Case(
+        "กระบี่ indicator remove (set-up)",
+        round_url("indicator_remove", SETUP_YEAR, "K"),
+        {"province_admin": 200, **NATIONAL},
+    ),
+    Case(
+        "ชลบุรี indicator remove (set-up)",
+        round_url("indicator_remove", SETUP_YEAR, "C"),
+        {"outsider_province_admin": 200, **NATIONAL},
+    ),
+]

@@ -1,0 +1,135 @@
+"""Rounds: the list, creating one, its page (the framework), its settings, and opening it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import get_round_for_user, role_required, scope_for
+from accounts.models import Role
+from assessments.forms import RoundCreateForm, RoundSettingsForm, add_errors, band_formset
+from assessments.framework import is_department
+from assessments.models import Round
+from assessments.outline import corrections_for, describe_changes, framework_outline
+from assessments.workbook import WorkbookErrors
+from organizations.models import Organization
+
+# The roles that see rounds at all (organization roles get their pages with the self-assessment).
+ROUND_ROLES = (*Role.PROVINCE_KINDS, *Role.NATIONAL_KINDS)
+department_only = role_required(*Role.NATIONAL_KINDS)
+
+
+def _posted(request: HttpRequest):
+    # Not `request.POST or None`: an empty POST must still be validated and answered with errors.
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+@role_required(*ROUND_ROLES)
+def round_list(request: HttpRequest) -> HttpResponse:
+    rounds = Round.objects.visible_to(request.user).with_counts()
+    return render(request, "assessments/round_list.html", {"rounds": rounds, "can_create": is_department(request.user)})
+
+
+@login_required
+@department_only
+def round_create(request: HttpRequest) -> HttpResponse:
+    """A new year: a copy of a past framework, a workbook, or an empty framework."""
+    form = RoundCreateForm(_posted(request), request.FILES or None, rounds=Round.objects.all())
+    workbook_errors = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            round = form.create(by=request.user)
+        except WorkbookErrors as errors:
+            workbook_errors = errors.errors
+            form.add_error(
+                "file",
+                _("พบปัญหาในไฟล์ %(n)s รายการ ยังไม่ได้สร้างรอบ แก้ไขไฟล์ตามตารางด้านล่างแล้วนำเข้าอีกครั้ง") % {"n": len(errors)},
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("สร้างรอบการประเมินปี %(year)s แล้ว") % {"year": round.year})
+            return redirect(round)
+    return render(request, "assessments/round_create.html", {"form": form, "workbook_errors": workbook_errors})
+
+
+@login_required
+def round_detail(request: HttpRequest, year: int) -> HttpResponse:
+    """The framework page: settings, the dimension → category → indicator tree, the audit trail."""
+    round = get_round_for_user(request.user, year)
+    department = is_department(request.user)
+    scope = scope_for(request.user)
+    corrections = list(corrections_for(round, user=request.user))
+    return render(
+        request,
+        "assessments/round_detail.html",
+        {
+            "round": round,
+            "bands": round.bands.all(),
+            "outline": framework_outline(round, user=request.user),
+            "corrections": [(correction, describe_changes(correction)) for correction in corrections],
+            "assessment_count": round.assessments.count(),
+            "department": department,
+            "can_edit_framework": department and not round.is_closed,
+            "can_add_provincial": bool(scope.manages_province_ids) and round.is_editable,
+            "managed_province_ids": scope.manages_province_ids,
+        },
+    )
+
+
+@login_required
+def round_settings(request: HttpRequest, year: int) -> HttpResponse:
+    round = get_round_for_user(request.user, year, write=True)
+    form = RoundSettingsForm(_posted(request), round=round)
+    bands = band_formset(_posted(request), round=round)
+    if request.method == "POST" and form.is_valid() and bands.is_valid():
+        try:
+            correction = form.save(bands, by=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if correction:
+                messages.success(request, _("บันทึกการแก้ไขกรอบการประเมินพร้อมเหตุผลแล้ว"))
+            else:
+                messages.success(request, _("บันทึกการตั้งค่ารอบการประเมินแล้ว"))
+            return redirect(round)
+    return render(request, "assessments/round_settings.html", {"round": round, "form": form, "bands": bands})
+
+
+@login_required
+def round_open(request: HttpRequest, year: int) -> HttpResponse:
+    """Confirm, then open: one assessment per active organization, by its type for the round."""
+    round = get_round_for_user(request.user, year, write=True)
+    problems = []
+    if request.method == "POST":
+        try:
+            created = round.open(by=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(
+                request,
+                _("เปิดรอบการประเมินปี %(year)s แล้ว สร้างการประเมิน %(n)s รายการ")
+                % {"year": round.year, "n": f"{created:,}"},
+            )
+            return redirect(round)
+    counts = round.assessments_to_create() if round.is_editable else {}
+    return render(
+        request,
+        "assessments/round_open.html",
+        {
+            "round": round,
+            "counts": [(label, counts.get(value, 0)) for value, label in Organization.Type.choices],
+            "total": sum(counts.values()),
+            "counted_indicators": round.indicators.filter(is_pilot=False).count(),
+            "missing_windows": [
+                Round._meta.get_field(name).verbose_name
+                for name in ("self_assessment_opens", "self_assessment_closes")
+                if getattr(round, name) is None
+            ],
+            "problems": problems,
+        },
+    )
