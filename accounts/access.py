@@ -168,3 +168,55 @@ def get_indicator_for_user(user: User, year: int, code: str, *, write: bool = Fa
         if not (scope.national or indicator.province_id in scope.manages_province_ids):
             raise PermissionDenied
     return indicator
+
+
+# Self-assessment (issue 5).
+
+
+def get_assessment_for_user(user: User, pk: int, *, write: bool = False) -> "Assessment":  # noqa: F821
+    """The assessment `pk` if `user` may see it (404 otherwise; see Assessment.objects.visible_to).
+
+    With `write`, only the organization's own staff and head (PermissionDenied for provincial
+    and national readers). Whether the assessment or an indicator may change *now* (status,
+    deadline, flags after a return) is assessments.selfassessment's rule: it answers with a
+    Thai message rather than a 403, since a page opened before the deadline may still post
+    after it.
+    """
+    from assessments.models import Assessment
+
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(user).select_related(
+            "round", "organization__district__province", "submitted_by"
+        ),
+        pk=pk,
+    )
+    if write and assessment.organization_id not in scope_for(user).organization_ids:
+        raise PermissionDenied
+    return assessment
+
+
+def get_evidence_for_user(user: User, pk: int, *, write: bool = False) -> "Evidence":  # noqa: F821
+    """A piece of evidence (not removed) if `user` may see its assessment (404 otherwise).
+
+    With `write`, as get_assessment_for_user: the organization's own people only.
+    """
+    from assessments.models import Assessment, Evidence
+
+    evidence = get_object_or_404(
+        Evidence.objects.current()
+        .filter(answer__assessment__in=Assessment.objects.visible_to(user))
+        .select_related(
+            "answer__indicator__category__dimension",
+            "answer__assessment__round",
+            "answer__assessment__organization__district__province",
+        ),
+        pk=pk,
+    )
+    if write and evidence.answer.assessment.organization_id not in scope_for(user).organization_ids:
+        raise PermissionDenied
+    return evidence
+
+
+def may_grant_extension(user: User, assessment: "Assessment") -> bool:  # noqa: F821
+    """The provincial office (admin) of the assessment's province grants extensions."""
+    return assessment.organization.district.province_id in scope_for(user).manages_province_ids

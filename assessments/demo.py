@@ -5,6 +5,8 @@ exercises that path. To change it, edit the workbook (in Excel, or import → ed
 and run tests/assessments/test_demo.py.
 """
 
+import datetime
+
 from django.conf import settings
 
 from accounts.models import User
@@ -13,6 +15,12 @@ from assessments.workbook import import_framework_workbook
 
 DEMO_FRAMEWORK = settings.BASE_DIR / "fixtures" / "demo_framework_2569.xlsx"
 DEMO_YEAR = 2569
+# The demo round's windows around the day the demo is loaded: self-assessment opened a month
+# ago and closes in two months; the review and appeal windows follow.
+SELF_ASSESSMENT_OPENED_DAYS_AGO = 30
+SELF_ASSESSMENT_DAYS_LEFT = 60
+REVIEW_DAYS = 60
+APPEAL_DAYS = 15
 
 
 def load_demo_framework(*, year: int = DEMO_YEAR, by: User | None = None) -> Round:
@@ -21,3 +29,23 @@ def load_demo_framework(*, year: int = DEMO_YEAR, by: User | None = None) -> Rou
     if existing is not None:
         return existing
     return import_framework_workbook(DEMO_FRAMEWORK, by=by, year=year)
+
+
+def open_demo_round(round: Round, *, by: User | None, today: datetime.date) -> Round:
+    """Put the windows around `today` and open the round, so organizations can answer at once.
+
+    A round already past set-up is left as it is (the demo may be loaded again).
+    """
+    if not round.is_editable:
+        return round
+    day = datetime.timedelta(days=1)
+    round.self_assessment_opens = today - SELF_ASSESSMENT_OPENED_DAYS_AGO * day
+    round.self_assessment_closes = today + SELF_ASSESSMENT_DAYS_LEFT * day
+    round.review_opens = round.self_assessment_closes + day
+    round.review_closes = round.review_opens + (REVIEW_DAYS - 1) * day
+    round.appeal_opens = round.review_closes + day
+    round.appeal_closes = round.appeal_opens + (APPEAL_DAYS - 1) * day
+    round.full_clean()
+    round.save()
+    round.open(by=by)
+    return round

@@ -390,6 +390,27 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
 
+    def with_completion(self, assessment: "Assessment") -> "IndicatorQuerySet":
+        """Annotate `answered` and `has_evidence` for `assessment` in the one query (no prefetch).
+
+        `answered` follows Answer.is_answered: not applicable, or the value the kind needs
+        (a level, a figure, or the checklist saved).
+        """
+        answer = Answer.objects.filter(assessment=assessment, indicator=OuterRef("pk"))
+        given = (
+            Q(not_applicable=True)
+            | Q(indicator__kind=scoring.LEVELS, level__isnull=False)
+            | Q(indicator__kind=scoring.FIGURE, figure__isnull=False)
+            | Q(indicator__kind__in=[scoring.CHECKLIST, scoring.ALL_OR_NOTHING], answered_at__isnull=False)
+        )
+        evidence = Evidence.objects.current().filter(answer__assessment=assessment, answer__indicator=OuterRef("pk"))
+        return self.annotate(
+            answered=models.Exists(answer.filter(given)),
+            not_applicable=models.Exists(answer.filter(not_applicable=True)),
+            has_evidence=models.Exists(evidence),
+        )
+
+
 class Indicator(models.Model):
     """An indicator (ตัวชี้วัด) and how it is scored; its options hold levels, criteria or bands."""
 
@@ -581,6 +602,26 @@ class IndicatorOption(models.Model):
 
 
 class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "AssessmentQuerySet":
+        """The assessments inside the user's reach (see accounts.access.get_assessment_for_user).
+
+        An organization's own people see its assessments; provincial roles those of their
+        province's organizations; the department all.
+        """
+        from accounts.access import scope_for
+
+        scope = scope_for(user)
+        if scope.national:
+            return self
+        return self.filter(
+            Q(organization_id__in=scope.organization_ids)
+            | Q(organization__district__province_id__in=scope.province_ids)
+        )
+
+    def running(self) -> "AssessmentQuerySet":
+        """Assessments of rounds between opening and closing."""
+        return self.exclude(round__phase__in=[Round.Phase.SETUP, Round.Phase.CLOSED])
+
     def affected_by(self, indicators: Iterable[Indicator]) -> "AssessmentQuerySet":
         """Assessments whose score any of `indicators` takes part in (by type and province)."""
         condition = Q(pk__in=[])
@@ -681,6 +722,9 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} – {self.round.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment_detail", args=[self.pk])
 
     @property
     def is_open_to_organization(self) -> bool:

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
-from assessments.views import framework, rounds, workbook
+from assessments.views import evidence, framework, rounds, self_assessment, workbook
 
 app_name = "assessments"
-urlpatterns = [
+
+# Rounds and their frameworks, under /rounds/.
+round_patterns = [
     path("", rounds.round_list, name="round_list"),
     path("new/", rounds.round_create, name="round_create"),
     path("<int:year>/", rounds.round_detail, name="round_detail"),
@@ -26,4 +28,26 @@ urlpatterns = [
     path("<int:year>/indicators/<path:code>/edit/", framework.indicator_edit, name="indicator_edit"),
     path("<int:year>/indicators/<path:code>/remove/", framework.indicator_remove, name="indicator_remove"),
     path("<int:year>/indicators/<path:code>/", framework.indicator_detail, name="indicator_detail"),
+]
+
+# One organization's assessment (issue 5), under /assessments/.
+assessment_patterns = [
+    path("", self_assessment.assessment_list, name="assessment_list"),
+    path("<int:pk>/", self_assessment.assessment_detail, name="assessment_detail"),
+    path("<int:pk>/dimensions/<int:number>/", self_assessment.assessment_dimension, name="assessment_dimension"),
+    path("<int:pk>/indicators/<int:indicator>/answer/", self_assessment.answer_save, name="answer_save"),
+    path("<int:pk>/indicators/<int:indicator>/files/", evidence.evidence_upload, name="evidence_upload"),
+    path("<int:pk>/indicators/<int:indicator>/links/", evidence.evidence_link, name="evidence_link"),
+    path("<int:pk>/submit/", self_assessment.assessment_submit, name="assessment_submit"),
+    path("<int:pk>/print/", self_assessment.assessment_print, name="assessment_print"),
+    path("<int:pk>/pdf/", self_assessment.assessment_pdf, name="assessment_pdf"),
+    path("<int:pk>/extension/", self_assessment.extension_grant, name="extension_grant"),
+    path("evidence/<int:pk>/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/remove/", evidence.evidence_remove, name="evidence_remove"),
+]
+
+# One namespace for both, so every page of the app is "assessments:<name>".
+urlpatterns = [
+    path("rounds/", include(round_patterns)),
+    path("assessments/", include(assessment_patterns)),
 ]

@@ -1,5 +1,5 @@
 """The demo: three real provinces, their real districts, plausible organizations, a user per role,
-and the 2569 framework in set-up.
+and the 2569 round open for self-assessment (its window around the day the demo is loaded).
 
 Self-contained (no ../shared): organizations are generated from the geothai district and
 subdistrict names and go in through the same registry importer as DLA's files, so the demo
@@ -15,7 +15,8 @@ import geothai
 from django.db import transaction
 
 from accounts.models import Role, User
-from assessments.demo import load_demo_framework
+from assessments.demo import load_demo_framework, open_demo_round
+from assessments.selfassessment import bangkok_today
 from organizations.models import Organization, OrganizationTypeChange, Province
 from organizations.registry import import_registry
 
@@ -103,12 +104,14 @@ def seed_demo() -> dict[str, int]:
     _upgrade_one_organization()
     users = {demo.username: _demo_user(demo) for demo in DEMO_USERS}
     framework = load_demo_framework(by=users["dla_official"])
+    open_demo_round(framework, by=users["dla_official"], today=bangkok_today())
     return {
         "organizations": Organization.objects.count(),
         "created": report.created,
         "users": len(DEMO_USERS),
         "round": framework.year,
         "indicators": framework.indicators.count(),
+        "assessments": framework.assessments.count(),
     }
 
 

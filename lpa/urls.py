@@ -15,7 +15,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
-    path("rounds/", include("assessments.urls")),
+    # /rounds/ (frameworks) and /assessments/ (self-assessment): see assessments/urls.py.
+    path("", include("assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

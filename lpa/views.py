@@ -5,7 +5,8 @@ from django.shortcuts import render
 
 from accounts.access import scope_for
 from accounts.models import Role, User
-from assessments.models import Round
+from assessments import selfassessment
+from assessments.models import Assessment, Round
 from organizations.models import Organization, Province, RegistryImport
 
 HOME_ROUNDS = 5
@@ -23,6 +24,14 @@ def home(request: HttpRequest) -> HttpResponse:
             .with_places()
             .prefetch_related("roles__user")
         )
+    if scope.organization_ids:
+        ctx["my_assessments"] = [
+            _assessment_summary(assessment)
+            for assessment in Assessment.objects.filter(organization_id__in=scope.organization_ids)
+            .running()
+            .select_related("round", "organization")
+            .order_by("-round__year", "organization__code")
+        ]
     if scope.province_ids and not scope.national:
         ctx["my_provinces"] = (
             Province.objects.filter(pk__in=scope.province_ids)
@@ -43,6 +52,17 @@ def home(request: HttpRequest) -> HttpResponse:
         role for role in request.user.roles.select_related("organization__district__province", "province")
     ]
     return render(request, "home.html", ctx)
+
+
+def _assessment_summary(assessment: Assessment) -> dict:
+    """Status, completion and time left of one assessment (an organization has one per open round)."""
+    deadline = assessment.deadline()
+    return {
+        "assessment": assessment,
+        "completion": selfassessment.completion(assessment),
+        "deadline": deadline,
+        "days_left": None if deadline is None else (deadline - selfassessment.bangkok_today()).days,
+    }
 
 
 def _type_counts(organizations) -> list[tuple[str, int]]:

@@ -72,5 +72,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
             "organization": organization,
             "type_changes": organization.type_changes.all(),
             "roles": organization.roles.select_related("user").order_by("kind", "user__username"),
+            # Visible to whoever sees the organization (Assessment.objects.visible_to has the same scope).
+            "assessments": organization.assessments.select_related("round").order_by("-round__year"),
         },
     )

@@ -216,3 +216,87 @@ MATRIX += [
         {"outsider_province_admin": 200, **NATIONAL},
     ),
 ]
+
+
+# Self-assessment (issue 5): organization A's assessment in an open round, with one
+# indicator "A" answered and one file as evidence. Outsiders (another organization, another
+# province) get 404; provincial and national readers may read but not write (403).
+SELF_ASSESSMENT_YEAR = 2567
+
+
+def matrix_assessment(world: World):
+    """Organization A's assessment, built on first use."""
+    from assessments.evidence import add_evidence_file
+    from assessments.models import Assessment
+    from assessments.selfassessment import answer_for
+    from tests.assessments.factories import IndicatorFactory, framework_with, open_round, pdf_bytes, upload
+
+    existing = Assessment.objects.filter(round__year=SELF_ASSESSMENT_YEAR, organization=world.organization).first()
+    if existing:
+        return existing
+    round, (category,) = framework_with(open_round(year=SELF_ASSESSMENT_YEAR))
+    indicator = IndicatorFactory(category=category, code="A", evidence_required="คำสั่ง")
+    assessment = Assessment.objects.create(round=round, organization=world.organization, org_type=world.organization.type)
+    add_evidence_file(answer=answer_for(assessment, indicator), upload=upload("คำสั่ง.pdf", pdf_bytes()), by=world.users["org_staff"])
+    return assessment
+
+
+def assessment_url(name: str, *args) -> Callable[[World], str]:
+    return lambda w: reverse(f"assessments:{name}", args=[matrix_assessment(w).pk, *args])
+
+
+def indicator_url(name: str) -> Callable[[World], str]:
+    def url(w: World) -> str:
+        assessment = matrix_assessment(w)
+        return reverse(f"assessments:{name}", args=[assessment.pk, assessment.round.indicators.get().pk])
+
+    return url
+
+
+def evidence_url(name: str) -> Callable[[World], str]:
+    def url(w: World) -> str:
+        from assessments.models import Evidence
+
+        return reverse(f"assessments:{name}", args=[Evidence.objects.get(answer__assessment=matrix_assessment(w)).pk])
+
+    return url
+
+
+ORGANIZATION = {"org_staff": 200, "org_head": 200}
+ASSESSMENT_READERS = {**ORGANIZATION, "assessor": 200, "province_admin": 200, **NATIONAL}
+# A write by a reader: the organization's people pass (200: the page again with the form's
+# message, as an empty post gets), readers are refused.
+ASSESSMENT_WRITERS = {**ORGANIZATION, "assessor": 403, "province_admin": 403, "department": 403, "system_admin": 403}
+
+MATRIX += [
+    Case("my assessments", lambda w: reverse("assessments:assessment_list"), {**ORGANIZATION, "outsider_org_staff": 200}),
+    Case("assessment overview", assessment_url("assessment_detail"), ASSESSMENT_READERS),
+    Case("assessment dimension page", assessment_url("assessment_dimension", 1), ASSESSMENT_READERS),
+    Case("assessment submit page", assessment_url("assessment_submit"), ASSESSMENT_READERS),
+    Case("assessment print view", assessment_url("assessment_print"), ASSESSMENT_READERS),
+    Case("assessment PDF", assessment_url("assessment_pdf"), ASSESSMENT_READERS),
+    Case("evidence download", evidence_url("evidence_download"), ASSESSMENT_READERS),
+    Case("answer save (empty POST)", indicator_url("answer_save"), ASSESSMENT_WRITERS, method="post"),
+    # Every signed-in user learns only that GET is refused (require_POST answers before the access check).
+    Case("answer save is POST-only", indicator_url("answer_save"), {}, default=405),
+    Case("evidence upload (empty POST)", indicator_url("evidence_upload"), ASSESSMENT_WRITERS, method="post"),
+    Case("evidence link (empty POST)", indicator_url("evidence_link"), ASSESSMENT_WRITERS, method="post"),
+    Case(
+        "evidence remove",
+        evidence_url("evidence_remove"),
+        {**ASSESSMENT_WRITERS, "org_staff": 302, "org_head": 302},
+        method="post",
+    ),
+    Case(
+        "assessment submit (POST)",
+        assessment_url("assessment_submit"),
+        # Staff may not submit; the head is refused with the list of what is missing.
+        {**ASSESSMENT_WRITERS, "org_staff": 403},
+        method="post",
+    ),
+    Case(
+        "extension grant",
+        assessment_url("extension_grant"),
+        {role: 403 for role in ASSESSMENT_READERS} | {"province_admin": 200},
+    ),
+]

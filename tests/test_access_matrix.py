@@ -5,7 +5,8 @@ from tests.access_matrix import LOGIN, MATRIX, ROLES, build_world
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.LPA_EVIDENCE_ROOT = tmp_path / "evidence"  # the self-assessment cases store one file
     return build_world()
 
 

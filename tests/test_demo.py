@@ -53,3 +53,25 @@ def test_seed_demo_command_prints_the_logins(capsys):
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     assert "dla_official" in out and "sysadmin" in out
+
+
+@pytest.mark.django_db
+def test_demo_round_is_open_for_self_assessment_around_today():
+    import datetime
+
+    from assessments.models import Assessment, Round
+    from assessments.selfassessment import bangkok_today, days_left
+
+    seed_demo()
+    round = Round.objects.get(year=2569)
+    today = bangkok_today()
+    assert round.phase == Round.Phase.SELF_ASSESSMENT
+    assert round.self_assessment_opens < today < round.self_assessment_closes
+    assert round.self_assessment_closes < round.review_opens <= round.review_closes < round.appeal_opens
+    assessment = Assessment.objects.get(round=round, organization__code="4810103")
+    assert assessment.window_problem(today) is None
+    assert days_left(assessment) == 60
+    count = Assessment.objects.count()
+    seed_demo()  # again: the round stays open, nothing is added
+    assert Assessment.objects.count() == count
+    assert Round.objects.get(year=2569).self_assessment_closes == today + datetime.timedelta(days=60)

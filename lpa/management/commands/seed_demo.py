@@ -9,7 +9,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = seed_demo()
         self.stdout.write(self.style.SUCCESS(f"อปท. ในระบบ {result['organizations']} แห่ง (เพิ่มใหม่ {result['created']})"))
-        self.stdout.write(f"กรอบการประเมินปี {result['round']}: ตัวชี้วัด {result['indicators']} ตัว")
+        self.stdout.write(
+            f"รอบการประเมินปี {result['round']}: ตัวชี้วัด {result['indicators']} ตัว "
+            f"เปิดให้ประเมินตนเองแล้ว ({result['assessments']} อปท.)"
+        )
         self.stdout.write(f"ผู้ใช้สาธิต (รหัสผ่าน {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<16} {demo.kind.label}")

@@ -1,0 +1,100 @@
+"""Evidence of an indicator: upload files, add links, download, remove.
+
+Files are served only here, after the access check, as attachments under the uploader's
+file name (never used as a path) with the type the content check found.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_assessment_for_user, get_evidence_for_user
+from assessments import selfassessment
+from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm
+from assessments.evidence import open_evidence, remove_evidence
+from assessments.models import Evidence
+from assessments.selfassessment import AssessmentLocked
+from assessments.views.self_assessment import OK, REFUSED, block_response, indicator_or_404
+
+
+def _answer(assessment, indicator):
+    answer = selfassessment.answer_for(assessment, indicator)
+    answer.assessment, answer.indicator = assessment, indicator
+    return answer
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
+    """Attach one or more files; each refused file gets its own message beside the input."""
+    assessment = get_assessment_for_user(request.user, pk, write=True)
+    indicator = indicator_or_404(assessment, indicator)
+    form = EvidenceUploadForm(request.POST, request.FILES, answer=_answer(assessment, indicator))
+    accepted = form.save(by=request.user) if form.is_valid() else []
+    message = ""
+    if accepted:
+        message = ngettext(
+            "แนบไฟล์แล้ว %(n)s ไฟล์: %(names)s", "แนบไฟล์แล้ว %(n)s ไฟล์: %(names)s", len(accepted)
+        ) % {"n": len(accepted), "names": ", ".join(e.original_name for e in accepted)}
+    if form.errors:
+        return block_response(
+            request,
+            assessment,
+            indicator,
+            status=REFUSED,
+            upload_form=form,
+            message=message,
+            message_level="success",
+        )
+    return block_response(request, assessment, indicator, status=OK, message=message)
+
+
+@login_required
+@require_POST
+def evidence_link(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, write=True)
+    indicator = indicator_or_404(assessment, indicator)
+    form = EvidenceLinkForm(request.POST, answer=_answer(assessment, indicator))
+    evidence = form.save(by=request.user) if form.is_valid() else None
+    if evidence is None:
+        return block_response(request, assessment, indicator, status=REFUSED, link_form=form)
+    return block_response(
+        request, assessment, indicator, status=OK, message=_("เพิ่มลิงก์ \"%(name)s\" แล้ว") % {"name": evidence.display_name}
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    try:
+        file = open_evidence(evidence)
+    except (Evidence.DoesNotExist, FileNotFoundError):
+        raise Http404 from None
+    response = FileResponse(
+        file, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    # A file someone uploaded is never run as a page of this site.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove evidence while its indicator may change; the removal is recorded in the history."""
+    evidence = get_evidence_for_user(request.user, pk, write=True)
+    answer = evidence.answer
+    assessment = get_assessment_for_user(request.user, answer.assessment_id, write=True)
+    indicator = indicator_or_404(assessment, answer.indicator_id)
+    try:
+        remove_evidence(evidence, by=request.user)
+    except (AssessmentLocked, ValidationError) as error:
+        return block_response(
+            request, assessment, indicator, status=REFUSED, message=error.messages[0], message_level="danger"
+        )
+    return block_response(
+        request, assessment, indicator, status=OK, message=_("ลบหลักฐาน \"%(name)s\" แล้ว") % {"name": evidence.display_name}
+    )

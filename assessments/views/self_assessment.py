@@ -1,0 +1,372 @@
+"""The organization's self-assessment pages: overview, a dimension's indicators, saving an
+answer, submission, the printable summary and the provincial office's extension page.
+
+Every rule is assessments.selfassessment's; the views authorize through accounts.access,
+call it and render. Saving works as a plain form post (redirect back to the indicator, or
+the page again with the errors) and, with the page's small script, as a fetch that gets
+back only the indicator's block (`X-Requested-With: fetch`): 200 saved, 422 refused, 409
+when someone else saved first.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_assessment_for_user, may_grant_extension, role_required, scope_for
+from accounts.models import Role
+from assessments import printing, selfassessment
+from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm, ExtensionForm, IndicatorAnswerForm
+from assessments.forms import add_errors
+from assessments.models import Answer, Assessment, Dimension, Indicator
+from assessments.selfassessment import StaleAnswer, SubmissionRefused, bangkok_today
+
+BLOCK_TEMPLATE = "assessments/snippets/indicator_block.html"
+OK, REFUSED, CONFLICT = 200, 422, 409
+
+
+@dataclass
+class Block:
+    """One indicator on the dimension page: what to show and the forms to change it."""
+
+    indicator: Indicator
+    answer: Answer
+    editable: bool
+    problem: str | None  # why a member may not change it now (None for readers: no reason to give)
+    missing: list[str]
+    answer_form: IndicatorAnswerForm | None = None
+    upload_form: EvidenceUploadForm | None = None
+    link_form: EvidenceLinkForm | None = None
+    message: str = ""
+    message_level: str = "success"
+    answer_lines: list[str] = field(default_factory=list)
+
+    @property
+    def evidence(self) -> list:
+        return list(getattr(self.answer, "current_evidence", []))
+
+    @property
+    def flags(self) -> list:
+        return self.indicator.open_flags
+
+
+def wants_block(request: HttpRequest) -> bool:
+    """The page's script asked for the indicator's block only."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _answer_of(assessment: Assessment, indicator: Indicator) -> Answer:
+    answer = indicator.answer_rows[0] if indicator.answer_rows else Answer(indicator=indicator)
+    answer.assessment = assessment
+    return answer
+
+
+def _blocks(
+    request: HttpRequest, assessment: Assessment, indicators: list[Indicator], *, override: dict[int, dict] | None = None
+) -> list[Block]:
+    """The blocks of `indicators` (loaded with with_answers); `override` replaces one block's
+    forms or message after a post (indicator pk → Block fields)."""
+    override = override or {}
+    member = assessment.organization_id in scope_for(request.user).organization_ids
+    problems = (
+        selfassessment.edit_problems(assessment, indicators, user=request.user, today=bangkok_today())
+        if member
+        else {}
+    )
+    blocks = []
+    for indicator in indicators:
+        answer = _answer_of(assessment, indicator)
+        problem = problems.get(indicator.pk)
+        block = Block(
+            indicator=indicator,
+            answer=answer,
+            editable=member and problem is None,
+            problem=problem if member else None,
+            missing=[item.message for item in selfassessment.indicator_problems(indicator)],
+            answer_lines=printing.answer_lines(indicator, answer if answer.pk else None),
+        )
+        if block.editable:
+            block.answer_form = IndicatorAnswerForm(answer=answer)
+            block.upload_form = EvidenceUploadForm(answer=answer)
+            block.link_form = EvidenceLinkForm(answer=answer)
+        # Forms last: a form refused because the indicator closed replaces the message.
+        for name, value in sorted(override.get(indicator.pk, {}).items(), key=lambda item: item[0].endswith("_form")):
+            if name.endswith("_form") and not block.editable:
+                # Closed meanwhile (submitted, past the deadline): say why instead of a form.
+                block.message, block.message_level = " ".join(value.non_field_errors() or [block.problem or ""]), "danger"
+                continue
+            setattr(block, name, value)
+        for form in (block.answer_form, block.upload_form, block.link_form):
+            if form is not None:
+                mark_invalid(form)
+        blocks.append(block)
+    return blocks
+
+
+def mark_invalid(form) -> None:
+    """Tie each error to its field for screen readers (aria-invalid, aria-describedby)."""
+    if not form.is_bound:
+        return
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"{form[name].auto_id}_errors"
+
+
+def _indicators(assessment: Assessment, **filters: Any) -> list[Indicator]:
+    return list(Indicator.objects.for_assessment(assessment).filter(**filters).with_answers(assessment))
+
+
+def _dimension_or_404(assessment: Assessment, number: int) -> Dimension:
+    return get_object_or_404(Dimension, round_id=assessment.round_id, number=number)
+
+
+def _render_dimension(
+    request: HttpRequest,
+    assessment: Assessment,
+    dimension: Dimension,
+    *,
+    override: dict[int, dict] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    indicators = _indicators(assessment, category__dimension=dimension)
+    blocks = _blocks(request, assessment, indicators, override=override)
+    categories: list[tuple[Any, list[Block]]] = []
+    for block in blocks:
+        category = block.indicator.category
+        if not categories or categories[-1][0].pk != category.pk:
+            categories.append((category, []))
+        categories[-1][1].append(block)
+    deadline = assessment.deadline()
+    return render(
+        request,
+        "assessments/assessment_dimension.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "dimension": dimension,
+            "dimensions": list(assessment.round.dimensions.all()),
+            "categories": categories,
+            "deadline": deadline,
+            "days_left": None if deadline is None else (deadline - bangkok_today()).days,
+            "is_member": assessment.organization_id in scope_for(request.user).organization_ids,
+            "any_editable": any(block.editable for block in blocks),
+        },
+        status=status,
+    )
+
+
+def block_response(
+    request: HttpRequest, assessment: Assessment, indicator: Indicator, *, status: int, **override: Any
+) -> HttpResponse:
+    """After a post on one indicator: its block alone (script), or the whole dimension page."""
+    if wants_block(request):
+        (reloaded,) = _indicators(assessment, pk=indicator.pk)
+        (block,) = _blocks(request, assessment, [reloaded], override={reloaded.pk: override})
+        response = render(request, BLOCK_TEMPLATE, {"block": block, "assessment": assessment}, status=status)
+        response["X-LPA-Block"] = str(indicator.pk)
+        return response
+    if status == OK:
+        if override.get("message"):
+            messages.success(request, override["message"])
+        return redirect(_indicator_url(assessment, indicator))
+    return _render_dimension(
+        request, assessment, indicator.category.dimension, override={indicator.pk: override}, status=200
+    )
+
+
+def _indicator_url(assessment: Assessment, indicator: Indicator) -> str:
+    url = reverse("assessments:assessment_dimension", args=[assessment.pk, indicator.category.dimension.number])
+    return f"{url}#ind-{indicator.pk}"
+
+
+def indicator_or_404(assessment: Assessment, pk: int) -> Indicator:
+    return get_object_or_404(
+        Indicator.objects.for_assessment(assessment).select_related("category__dimension").prefetch_related("options"),
+        pk=pk,
+    )
+
+
+@login_required
+@role_required(*Role.ORGANIZATION_KINDS)
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    """การประเมินของฉัน: every assessment of the user's organizations, newest round first."""
+    assessments = (
+        Assessment.objects.filter(organization_id__in=scope_for(request.user).organization_ids)
+        .select_related("round", "organization")
+        .order_by("-round__year", "organization__code")
+    )
+    return render(request, "assessments/assessment_list.html", {"assessments": assessments})
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The overview: progress and score by dimension, time left, status, what was sent back, history."""
+    assessment = get_assessment_for_user(request.user, pk)
+    today = bangkok_today()
+    progress = selfassessment.progress(assessment)
+    score = selfassessment.self_assessed_score(assessment)
+    rows = [(row, score.dimension(row.dimension.number)) for row in progress]
+    flags = list(
+        assessment.returned_indicators.filter(revision=assessment.revision, resolved_at__isnull=True)
+        .select_related("indicator__category__dimension")
+        .order_by("indicator__category__dimension__number", "indicator__category__number", "indicator__position")
+    ) if assessment.status == Assessment.Status.RETURNED else []
+    events = assessment.events.select_related("by", "indicator").order_by("-at", "-pk")
+    member = assessment.organization_id in scope_for(request.user).organization_ids
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "rows": rows,
+            "answered": sum(row.answered for row in progress),
+            "applicable": sum(row.indicators for row in progress),
+            "score": score,
+            "percent": printing.scoring.format_percent(score.percent),
+            "deadline": assessment.deadline(),
+            "days_left": selfassessment.days_left(assessment, today=today),
+            "window_problem": assessment.window_problem(today) if assessment.is_open_to_organization else None,
+            "flags": flags,
+            "events": [(event, printing.event_details(event)) for event in events],
+            "is_member": member,
+            "is_head": member and selfassessment.is_head(request.user, assessment.organization_id),
+            "can_extend": may_grant_extension(request.user, assessment),
+        },
+    )
+
+
+@login_required
+def assessment_dimension(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One dimension's indicators, each with its criteria, answer and evidence."""
+    assessment = get_assessment_for_user(request.user, pk)
+    return _render_dimension(request, assessment, _dimension_or_404(assessment, number))
+
+
+@login_required
+@require_POST
+def answer_save(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, write=True)
+    indicator = indicator_or_404(assessment, indicator)
+    answer = selfassessment.answer_for(assessment, indicator)
+    answer.assessment, answer.indicator = assessment, indicator
+    form = IndicatorAnswerForm(request.POST, answer=answer)
+    if not form.is_valid():
+        return block_response(request, assessment, indicator, status=REFUSED, answer_form=form)
+    try:
+        saved = form.save(by=request.user)
+    except StaleAnswer as stale:
+        # Show what the other person saved, with its version: saving again is a choice, not an accident.
+        return block_response(request, assessment, indicator, status=CONFLICT, message=stale.message, message_level="warning")
+    if saved is None:
+        return block_response(request, assessment, indicator, status=REFUSED, answer_form=form)
+    return block_response(
+        request,
+        assessment,
+        indicator,
+        status=OK,
+        message=_("บันทึกคำตอบตัวชี้วัด %(code)s แล้ว") % {"code": indicator.code},
+    )
+
+
+@login_required
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """What is still missing, and the head's submission (refused while anything is missing)."""
+    assessment = get_assessment_for_user(request.user, pk, write=request.method == "POST")
+    problem = None
+    if request.method == "POST":
+        try:
+            assessment.submit(by=request.user)
+        except SubmissionRefused as refused:
+            problem = refused.messages[0]
+        else:
+            messages.success(
+                request,
+                _("ส่งผลการประเมินตนเองแล้ว ตั้งแต่นี้ อปท. แก้ไขไม่ได้ เว้นแต่จังหวัดส่งกลับให้แก้ไข"),
+            )
+            return redirect(assessment)
+    missing = selfassessment.missing_items(assessment)
+    member = assessment.organization_id in scope_for(request.user).organization_ids
+    is_head = member and selfassessment.is_head(request.user, assessment.organization_id)
+    window = assessment.window_problem(bangkok_today()) if assessment.is_open_to_organization else None
+    return render(
+        request,
+        "assessments/assessment_submit.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "missing": missing,
+            "problem": problem,
+            "window_problem": window,
+            "is_member": member,
+            "is_head": is_head,
+            "can_submit": is_head and assessment.is_open_to_organization and not missing and not window,
+        },
+    )
+
+
+@login_required
+def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    return HttpResponse(printing.render_summary_html(assessment))
+
+
+@login_required
+def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    response = HttpResponse(printing.render_summary_pdf(assessment), content_type="application/pdf")
+    name = f"lpa-{assessment.round.year}-{assessment.organization.code}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provincial office gives one organization more time: until a date, with a reason."""
+    assessment = get_assessment_for_user(request.user, pk)
+    if not may_grant_extension(request.user, assessment):
+        raise PermissionDenied
+    form = ExtensionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension = selfassessment.grant_extension(
+                assessment=assessment, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            from lpa.templatetags.thai_dates import thai_date
+
+            messages.success(
+                request,
+                _("ขยายเวลาการประเมินตนเองของ %(org)s ถึงวันที่ %(date)s แล้ว")
+                % {"org": assessment.organization.full_name, "date": thai_date(extension.until, "long")},
+            )
+            return redirect(assessment)
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{form[name].auto_id}_errors"})
+    return render(
+        request,
+        "assessments/extension_grant.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "form": form,
+            "deadline": assessment.deadline(),
+            "extensions": assessment.extensions.select_related("granted_by").order_by("-granted_at", "-pk"),
+        },
+    )
