@@ -1,0 +1,182 @@
+"""Self-assessment (issue 5): the organization's answers and the evidence behind them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments import scoring
+from assessments.models.assessment import Assessment
+from assessments.models.framework import Indicator, IndicatorOption
+from assessments.storage import evidence_path, evidence_storage
+
+
+class Answer(models.Model):
+    """The organization's own answer to one indicator; the reviewers' scores are kept apart.
+
+    Only the fields of the indicator's kind are used: a level (LEVELS), ticked criteria
+    (CHECKLIST, ALL_OR_NOTHING) or a figure (FIGURE); or "not applicable" with a reason,
+    which counts as 0 until a reviewer confirms it (scoring.py). `version` goes up with
+    every save, so two people saving the same indicator cannot overwrite each other
+    (selfassessment.save_answer). A row may exist with no answer yet: evidence can be
+    attached first.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="answers")
+    # SET_NULL: a correction that removes a level leaves the indicator unanswered, not broken.
+    level = models.ForeignKey(
+        IndicatorOption, verbose_name=_("ระดับที่เลือก"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A relation rather than a JSON list of ids: removed criteria drop out by themselves and
+    # the loader prefetches them in one query.
+    ticked = models.ManyToManyField(
+        IndicatorOption, verbose_name=_("รายการที่ผ่าน"), blank=True, related_name="ticked_in_answers"
+    )
+    figure = models.DecimalField(_("ค่าตัวเลข"), max_digits=18, decimal_places=4, null=True, blank=True)
+    not_applicable = models.BooleanField(_("ไม่มีภารกิจ"), default=False)
+    na_reason = models.TextField(_("เหตุผลที่ไม่มีภารกิจ"), blank=True)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
+    # When a value (or N/A) was last given: tells "nothing ticked" from "not answered yet".
+    answered_at = models.DateTimeField(_("ตอบเมื่อ"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("รุ่นของคำตอบ"), default=0, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ผู้บันทึกล่าสุด"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("บันทึกล่าสุดเมื่อ"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["assessment", "indicator"]
+        verbose_name = _("คำตอบการประเมินตนเอง")
+        verbose_name_plural = _("คำตอบการประเมินตนเอง")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="answer_unique_per_indicator"),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | Q(na_reason__regex=r"\S"),
+                name="answer_not_applicable_has_reason",
+                violation_error_message=_("ระบุเหตุผลที่ไม่มีภารกิจ"),
+            ),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | Q(level__isnull=True, figure__isnull=True),
+                name="answer_not_applicable_has_no_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(figure__isnull=True) | Q(figure__gte=0), name="answer_figure_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.indicator.code}"
+
+    @property
+    def is_answered(self) -> bool:
+        if self.not_applicable:
+            return True
+        kind = self.indicator.kind
+        if kind == Indicator.Kind.LEVELS:
+            return self.level_id is not None
+        if kind == Indicator.Kind.FIGURE:
+            return self.figure is not None
+        return self.answered_at is not None
+
+    def as_scoring_answer(self) -> scoring.Answer:
+        """The answer for the scoring engine; a claimed N/A stays unconfirmed (it scores 0)."""
+        return scoring.Answer(
+            level=self.level_id,
+            ticked=frozenset(option.pk for option in self.ticked.all()),
+            figure=self.figure,
+            not_applicable=self.not_applicable,
+            na_confirmed=False,
+        )
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def current(self) -> "EvidenceQuerySet":
+        """Evidence not removed."""
+        return self.filter(deleted_at__isnull=True)
+
+
+class Evidence(models.Model):
+    """A document (file) or a web page (link) given as evidence for one answer.
+
+    Files live in the private evidence storage under a generated name; the uploader's file
+    name is kept for display only. Removal is a soft delete, so the history still shows
+    what was there (assessments/evidence.py).
+    """
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(
+        _("ไฟล์"), storage=evidence_storage, upload_to=evidence_path, max_length=200, blank=True
+    )
+    url = models.URLField(_("ลิงก์"), max_length=2000, blank=True)
+    title = models.CharField(_("ชื่อหลักฐาน"), max_length=300, blank=True)
+    original_name = models.CharField(_("ชื่อไฟล์เดิม"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("ขนาด (ไบต์)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # What the content check found, not what the browser claimed.
+    content_type = models.CharField(_("ชนิดไฟล์"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ผู้แนบ"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("แนบเมื่อ"), default=timezone.now)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ผู้ลบ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("ลบเมื่อ"), null=True, blank=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["answer", "uploaded_at", "pk"]
+        verbose_name = _("หลักฐาน")
+        verbose_name_plural = _("หลักฐาน")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="evidence_file_or_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(file="")
+                | Q(size__gt=0, sha256__regex=r"^[0-9a-f]{64}$", original_name__regex=r"\S", content_type__regex=r"\S"),
+                name="evidence_file_described",
+            ),
+            models.CheckConstraint(condition=Q(url="") | Q(url__regex=r"^https?://"), name="evidence_link_http"),
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=True, deleted_by__isnull=True)
+                | Q(deleted_at__isnull=False, deleted_by__isnull=False),
+                name="evidence_removal_stamped",
+            ),
+            models.UniqueConstraint(
+                fields=["answer", "sha256"],
+                condition=Q(deleted_at__isnull=True) & ~Q(sha256=""),
+                name="evidence_file_once_per_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """What people see: the uploader's file name or the link's title (never a storage path)."""
+        return self.title or self.original_name or self.url

@@ -1,0 +1,329 @@
+"""One assessment per organization per round, and its self-assessment workflow.
+
+Extensions, indicators returned by the province and the assessment's history
+(AssessmentEvent) belong to one assessment; the answers and their evidence are in
+assessments/models/answers.py.
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models.framework import Indicator
+from assessments.models.rounds import Round
+from organizations.models import Organization
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "AssessmentQuerySet":
+        """The assessments inside the user's reach (see accounts.access.get_assessment_for_user).
+
+        An organization's own people see its assessments; provincial roles those of their
+        province's organizations; the department all.
+        """
+        from accounts.access import scope_for
+
+        scope = scope_for(user)
+        if scope.national:
+            return self
+        return self.filter(
+            Q(organization_id__in=scope.organization_ids)
+            | Q(organization__district__province_id__in=scope.province_ids)
+        )
+
+    def running(self) -> "AssessmentQuerySet":
+        """Assessments of rounds between opening and closing."""
+        return self.exclude(round__phase__in=[Round.Phase.SETUP, Round.Phase.CLOSED])
+
+    def affected_by(self, indicators: Iterable[Indicator]) -> "AssessmentQuerySet":
+        """Assessments whose score any of `indicators` takes part in (by type and province)."""
+        condition = Q(pk__in=[])
+        for indicator in indicators:
+            applies = Q(org_type__in=indicator.applies_to)
+            if indicator.province_id:
+                applies &= Q(organization__district__province_id=indicator.province_id)
+            condition |= applies
+        return self.filter(condition)
+
+
+class Assessment(models.Model):
+    """One organization's assessment in one round: its answers, evidence and workflow.
+
+    Organization staff answer while it is a draft; the head submits it, which locks it for
+    the organization. The province may return it with flagged indicators (only those open
+    again); the head then resubmits. Each return adds one to `revision`, and AssessmentEvent
+    keeps every round trip. The rules are in assessments/selfassessment.py.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("กำลังประเมินตนเอง")
+        SUBMITTED = "submitted", _("ส่งผลการประเมินตนเองแล้ว")
+        RETURNED = "returned", _("ส่งกลับให้แก้ไข")
+        RESUBMITTED = "resubmitted", _("ส่งผลที่แก้ไขแล้ว")
+        # The review issue's statuses: allowed by the database now, no transitions yet.
+        IN_REVIEW = "in_review", _("อยู่ระหว่างตรวจประเมิน")
+        VERIFIED = "verified", _("ตรวจประเมินแล้ว")
+        APPROVED = "approved", _("จังหวัดรับรองผลแล้ว")
+        PUBLISHED = "published", _("ประกาศผลแล้ว")
+        APPEALED = "appealed", _("อุทธรณ์ผลการประเมิน")
+
+    # The organization changes answers only in these (when returned: the flagged indicators only).
+    OPEN_STATUSES = (Status.DRAFT, Status.RETURNED)
+    # What the province may send back (the review issue adds its own statuses here).
+    RETURNABLE_STATUSES = (Status.SUBMITTED, Status.RESUBMITTED)
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
+    # The type the organization had for this round; its current type may have changed since.
+    org_type = models.CharField(_("ประเภท อปท. ในรอบนี้"), max_length=20, choices=Organization.Type.choices)
+    status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The latest submission (first or re-); every one of them is also an AssessmentEvent.
+    submitted_at = models.DateTimeField(_("ส่งเมื่อ"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ผู้ส่ง"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # How many times the province has sent it back.
+    revision = models.PositiveSmallIntegerField(_("ครั้งที่ส่งกลับแก้ไข"), default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "organization"]
+        verbose_name = _("การประเมิน")
+        verbose_name_plural = _("การประเมิน")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organization"], name="assessment_unique_per_round"),
+            models.CheckConstraint(condition=Q(org_type__in=Organization.Type.values), name="assessment_org_type_valid"),
+            # Later issues add statuses: extend this list with them.
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "submitted",
+                        "returned",
+                        "resubmitted",
+                        "in_review",
+                        "verified",
+                        "approved",
+                        "published",
+                        "appealed",
+                    ]
+                ),
+                name="assessment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="draft") | Q(submitted_at__isnull=True, submitted_by__isnull=True, revision=0),
+                name="assessment_draft_never_submitted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["submitted", "returned", "resubmitted"])
+                | Q(submitted_at__isnull=False, submitted_by__isnull=False),
+                name="assessment_submission_stamped",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["returned", "resubmitted"]) | Q(revision__gte=1),
+                name="assessment_return_counted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} – {self.round.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment_detail", args=[self.pk])
+
+    @property
+    def is_open_to_organization(self) -> bool:
+        """Whether the status lets the organization change anything (dates aside)."""
+        return self.status in self.OPEN_STATUSES
+
+    def deadline(self) -> datetime.date | None:
+        """The last day (Asia/Bangkok) the organization may change and submit; None: no closing date.
+
+        The round's closing day, or the latest extension granted to this organization if
+        later: the latest grant wins, so a province can correct an extension it gave.
+        """
+        closes = self.round.self_assessment_closes
+        extension = self.extensions.order_by("-granted_at", "-pk").first()
+        if extension and (closes is None or extension.until > closes):
+            return extension.until
+        return closes
+
+    def window_problem(self, today: datetime.date) -> str | None:
+        """Why the organization may not change or submit on `today` (a Bangkok date), or None."""
+        from lpa.templatetags.thai_dates import thai_date
+
+        if self.round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
+            return _("รอบการประเมินปี %(year)s ไม่ได้เปิดให้ประเมินตนเอง") % {"year": self.round.year}
+        opens = self.round.self_assessment_opens
+        if opens and today < opens:
+            return _("ยังไม่ถึงวันเปิดการประเมินตนเอง (%(date)s)") % {"date": thai_date(opens, "long")}
+        deadline = self.deadline()
+        if deadline and today > deadline:
+            return _(
+                "พ้นกำหนดการประเมินตนเองแล้ว (สิ้นวันที่ %(date)s) "
+                "หากจำเป็นต้องแก้ไข ติดต่อสำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดเพื่อขอขยายเวลา"
+            ) % {"date": thai_date(deadline, "long")}
+        return None
+
+    def submit(self, *, by: "User", today: datetime.date | None = None) -> "AssessmentEvent":
+        """The head sends the self-assessment, or sends it again after a return.
+
+        Refused (SubmissionRefused, in Thai) outside the window or while anything required
+        is missing; only a head of this organization may submit (PermissionDenied). Stamps
+        time and user, locks the assessment for the organization, resolves the flags of the
+        current revision and records the event.
+        """
+        from assessments import selfassessment
+
+        today = today or selfassessment.bangkok_today()
+        if not selfassessment.is_head(by, self.organization_id):
+            raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่ส่งผลการประเมินได้"))
+        with transaction.atomic():
+            # Saves and evidence changes lock the same row, so nothing slips in after the check.
+            locked = Assessment.objects.select_for_update(of=("self",)).select_related("round").get(pk=self.pk)
+            if not locked.is_open_to_organization:
+                raise selfassessment.SubmissionRefused(
+                    _("ส่งผลการประเมินไปแล้ว (%(status)s)") % {"status": locked.get_status_display()}
+                )
+            problem = locked.window_problem(today)
+            if problem:
+                raise selfassessment.SubmissionRefused(problem)
+            missing = selfassessment.missing_items(locked)
+            if missing:
+                raise selfassessment.SubmissionRefused(
+                    _("ยังส่งไม่ได้: มี %(count)s รายการที่ยังไม่ครบ") % {"count": len(missing)}, missing=missing
+                )
+            resubmission = locked.status == self.Status.RETURNED
+            now = timezone.now()
+            locked.status = self.Status.RESUBMITTED if resubmission else self.Status.SUBMITTED
+            locked.submitted_at, locked.submitted_by = now, by
+            locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+            if resubmission:
+                locked.returned_indicators.filter(revision=locked.revision, resolved_at__isnull=True).update(
+                    resolved_at=now
+                )
+            event = AssessmentEvent.objects.create(
+                assessment=locked,
+                kind=AssessmentEvent.Kind.RESUBMITTED if resubmission else AssessmentEvent.Kind.SUBMITTED,
+                at=now,
+                by=by,
+                revision=locked.revision,
+            )
+        self.status, self.submitted_at, self.submitted_by = locked.status, locked.submitted_at, by
+        return event
+
+
+class Extension(models.Model):
+    """More time for one organization, granted by its provincial office."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="extensions")
+    until = models.DateField(_("ขยายถึงวันที่"))
+    reason = models.TextField(_("เหตุผล"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ผู้อนุมัติ"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("อนุมัติเมื่อ"), default=timezone.now)
+
+    class Meta:
+        ordering = ["assessment", "granted_at", "pk"]
+        verbose_name = _("การขยายเวลา")
+        verbose_name_plural = _("การขยายเวลา")
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__regex=r"\S"), name="extension_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} → {self.until}"
+
+
+class ReturnedIndicator(models.Model):
+    """An indicator the province sent back, with its reason: one row per return (revision)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="returned_indicators")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="returns")
+    revision = models.PositiveSmallIntegerField(_("ส่งกลับครั้งที่"))
+    reason = models.TextField(_("เหตุผลที่ส่งกลับ"))
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ผู้ส่งกลับ"), on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_at = models.DateTimeField(_("ส่งกลับเมื่อ"), default=timezone.now)
+    # Set when the organization resubmits.
+    resolved_at = models.DateTimeField(_("ส่งแก้ไขแล้วเมื่อ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "revision", "indicator"]
+        verbose_name = _("ตัวชี้วัดที่ส่งกลับให้แก้ไข")
+        verbose_name_plural = _("ตัวชี้วัดที่ส่งกลับให้แก้ไข")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator", "revision"], name="returned_indicator_once_per_revision"
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="returned_indicator_revision_positive"),
+            models.CheckConstraint(condition=Q(reason__regex=r"\S"), name="returned_indicator_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.indicator.code} (ครั้งที่ {self.revision})"
+
+
+class AssessmentEvent(models.Model):
+    """The history of an assessment: append-only, one row per step that changed its course.
+
+    Answer saves are not events (Answer keeps who and when); submissions, returns,
+    extensions and removed evidence are.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("ส่งผลการประเมินตนเอง")
+        RETURNED = "returned", _("จังหวัดส่งกลับให้แก้ไข")
+        RESUBMITTED = "resubmitted", _("ส่งผลที่แก้ไขแล้ว")
+        EXTENSION_GRANTED = "extension_granted", _("ขยายเวลาการประเมินตนเอง")
+        EVIDENCE_REMOVED = "evidence_removed", _("ลบหลักฐาน")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("เหตุการณ์"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("เมื่อ"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("โดย"), on_delete=models.PROTECT, related_name="+")
+    # The assessment's revision at the time, so each round trip can be told apart.
+    revision = models.PositiveSmallIntegerField(_("ครั้งที่ส่งกลับแก้ไข"), default=0)
+    # SET_NULL: the data keeps the indicator's code should a correction remove it.
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("ตัวชี้วัด"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("หมายเหตุ"), blank=True)
+    data = models.JSONField(_("รายละเอียด"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "at", "pk"]
+        verbose_name = _("ประวัติการประเมิน")
+        verbose_name_plural = _("ประวัติการประเมิน")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["submitted", "returned", "resubmitted", "extension_granted", "evidence_removed"]
+                ),
+                name="assessment_event_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"
