@@ -6,10 +6,11 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # System packages: venv for Python, pango for WeasyPrint, Chromium for browser tests,
-# Thai fonts, gettext for translations, poppler-utils (pdftotext) for the PDF tests.
-APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium fonts-thai-tlwg gettext poppler-utils
+# Thai fonts, gettext for translations, poppler-utils (pdftotext) for the PDF tests,
+# wrk for the load benchmark (make bench).
+APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium fonts-thai-tlwg gettext poppler-utils wrk
 
-.PHONY: run test test-fast system-deps venv demo migrate check clean
+.PHONY: run test test-fast bench system-deps venv demo migrate check clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || { $(MAKE) system-deps && $(PYTHON) -m venv $(VENV); }
@@ -47,6 +48,11 @@ test: system-deps venv
 # Everything but the browser tests.
 test-fast: venv
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+# The national-scale benchmark against PostgreSQL (docs/benchmarks.md). The first run
+# generates the national round (a few minutes); BENCH_ARGS=--fresh rebuilds it.
+bench: system-deps venv
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 check: venv
 	$(PY) manage.py check

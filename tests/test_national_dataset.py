@@ -1,0 +1,148 @@
+"""The national dataset generator on a 50-organization registry slice (no timings asserted)."""
+
+import csv
+import hashlib
+from collections import Counter
+
+import geothai
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, ReturnedIndicator
+from assessments.storage import evidence_storage
+from lpa.national_dataset import DatasetError, generate_national_round
+from organizations.models import Organization, Province
+
+HEADER = ["จังหวัด", "อำเภอ", "รหัส อปท.", "ประเภท อปท.", "อปท.", "ขนาดพื้นที่", "LAT", "LONG"]
+
+
+@pytest.fixture
+def registry(tmp_path):
+    """50 organizations in DLA's layout: a PAO per province, a town, then ทต. and อบต. by district."""
+    rows = []
+    for province_code in ("81", "52"):
+        province = geothai.province(province_code)
+        districts = geothai.districts(province_code)
+        rows.append([province.name_th, districts[0].name_th, f"2{districts[0].code}01", "อบจ.", province.name_th, "", "", ""])
+        rows.append([province.name_th, districts[0].name_th, f"4{districts[0].code}03", "เทศบาลเมือง", province.name_th, "12.5", "", ""])
+        for district in districts:
+            for number, subdistrict in enumerate(geothai.subdistricts(district.code)[:3], start=4):
+                label = "ทต." if number == 4 else "อบต."
+                digit = "5" if number == 4 else "6"
+                rows.append([province.name_th, district.name_th, f"{digit}{district.code}{number:02d}", label, subdistrict.name_th, "", "", ""])
+    rows = rows[:50]
+    assert len(rows) == 50
+    path = tmp_path / "dla_organizations.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def evidence_root(settings, tmp_path):
+    settings.LPA_EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.LPA_EVIDENCE_ROOT
+
+
+@pytest.mark.django_db
+def test_generator_builds_a_round_for_every_organization_with_users(registry, evidence_root):
+    report = generate_national_round(registry=registry, year=2570, seed=1, sample_files=5)
+
+    assert Organization.objects.count() == 50
+    assert Assessment.objects.filter(round__year=2570).count() == 50
+    provinces = Province.objects.count()
+    assert Role.objects.filter(kind=Role.Kind.ORG_STAFF).count() == 50
+    assert Role.objects.filter(kind=Role.Kind.ORG_HEAD).count() == 50
+    assert Role.objects.filter(kind=Role.Kind.PROVINCIAL_ASSESSOR).count() == provinces
+    assert Role.objects.filter(kind=Role.Kind.PROVINCIAL_ADMIN).count() == provinces
+    assert User.objects.count() == 100 + 2 * provinces + 1
+    # One hash for everyone: the password works and was hashed once.
+    assert len(set(User.objects.values_list("password", flat=True))) == 1
+    assert User.objects.get(username="staff2810101").check_password("lpa-national-bench")
+    assert report.counts["answers"] == Answer.objects.count()
+    assert [name for name, _ in report.stages][0] == "registry import"
+
+
+@pytest.mark.django_db
+def test_framework_has_about_120_indicators_of_every_kind_in_five_dimensions(registry, evidence_root):
+    generate_national_round(registry=registry, year=2570, seed=1, sample_files=0)
+    indicators = Indicator.objects.filter(round__year=2570)
+    assert indicators.count() == 120
+    assert set(indicators.values_list("kind", flat=True)) == set(Indicator.Kind.values)
+    assert set(indicators.values_list("category__dimension__number", flat=True)) == {1, 2, 3, 4, 5}
+    codes = list(indicators.values_list("code", flat=True))
+    assert len(codes) == len(set(codes))
+    for indicator in indicators.prefetch_related("options"):
+        indicator.check_options(indicator.options.all())
+
+
+@pytest.mark.django_db
+def test_every_answer_fits_its_indicator_and_organization(registry, evidence_root):
+    generate_national_round(registry=registry, year=2570, seed=2, sample_files=0)
+    answers = Answer.objects.select_related(
+        "indicator", "assessment__organization__district"
+    ).prefetch_related("ticked", "indicator__options")
+    kinds = Counter()
+    for answer in answers:
+        indicator, assessment = answer.indicator, answer.assessment
+        assert indicator.applies(assessment.org_type, assessment.organization.district.province_id)
+        assert answer.is_answered and answer.version >= 1
+        own = {option.pk for option in indicator.options.all()}
+        ticked = {option.pk for option in answer.ticked.all()}
+        if answer.not_applicable:
+            assert indicator.allows_not_applicable and answer.na_reason.strip()
+            assert answer.level_id is None and answer.figure is None and not ticked
+            kinds["not_applicable"] += 1
+            continue
+        kinds[indicator.kind] += 1
+        if indicator.kind == Indicator.Kind.LEVELS:
+            assert answer.level_id in own and answer.figure is None and not ticked
+        elif indicator.kind == Indicator.Kind.FIGURE:
+            assert answer.figure is not None and answer.figure >= 0 and answer.level_id is None and not ticked
+        else:
+            assert ticked <= own and answer.level_id is None and answer.figure is None
+    assert set(kinds) >= set(Indicator.Kind.values)
+
+
+@pytest.mark.django_db
+def test_submitted_assessments_are_complete_and_carry_their_history(registry, evidence_root):
+    generate_national_round(registry=registry, year=2570, seed=3, sample_files=0)
+    statuses = Counter(Assessment.objects.values_list("status", flat=True))
+    assert statuses[Assessment.Status.DRAFT] and statuses[Assessment.Status.SUBMITTED]
+    for assessment in Assessment.objects.exclude(status=Assessment.Status.DRAFT).select_related("organization__district"):
+        applicable = Indicator.objects.for_assessment(assessment).count()
+        assert assessment.answers.count() == applicable
+        assert assessment.events.filter(kind=AssessmentEvent.Kind.SUBMITTED).exists()
+        if assessment.status in (Assessment.Status.RETURNED, Assessment.Status.RESUBMITTED):
+            assert assessment.revision == 1
+            assert ReturnedIndicator.objects.filter(assessment=assessment).exists()
+    # Submitted work has the evidence its indicators ask for (files or links).
+    submitted = Answer.objects.filter(assessment__status=Assessment.Status.SUBMITTED, not_applicable=False)
+    assert not submitted.exclude(indicator__evidence_required="").filter(evidence__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_sample_evidence_files_are_real_and_match_their_checksums(registry, evidence_root):
+    generate_national_round(registry=registry, year=2570, seed=4, sample_files=5)
+    real = [e for e in Evidence.objects.exclude(file="") if evidence_storage().exists(e.file.name)]
+    assert len(real) == 5
+    for evidence in real:
+        data = evidence_storage().open(evidence.file.name, "rb").read()
+        assert data.startswith(b"%PDF-") and len(data) == evidence.size
+        assert hashlib.sha256(data).hexdigest() == evidence.sha256
+    assert Evidence.objects.exclude(url="").exists()
+
+
+@pytest.mark.django_db
+def test_command_prints_stage_times_and_refuses_a_missing_registry(registry, evidence_root, tmp_path, capsys):
+    call_command("generate_national_round", "--registry", str(registry), "--limit", "20", "--sample-files", "0")
+    out = capsys.readouterr().out
+    assert "registry import" in out and "total" in out
+    assert Organization.objects.count() == 20
+    with pytest.raises(CommandError, match="Registry file not found"):
+        call_command("generate_national_round", "--registry", str(tmp_path / "missing.csv"), "--year", "2571")
+    with pytest.raises(DatasetError, match="already exists"):
+        generate_national_round(registry=registry, year=2570)
