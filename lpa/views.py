@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import scope_for
-from accounts.models import Role, User
+from accounts.models import User
 from assessments import selfassessment
 from assessments.models import Assessment, Round
 from organizations.models import Organization, Province, RegistryImport
