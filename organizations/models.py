@@ -1,6 +1,7 @@
 import datetime
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,19 @@ class OrganizationQuerySet(models.QuerySet):
     def with_places(self) -> "OrganizationQuerySet":
         return self.select_related("district__province")
 
+    def with_type_on(self, day: datetime.date) -> "OrganizationQuerySet":
+        """Annotate `type_then`: the type each organization had on `day`.
+
+        The organization row holds the current type; the first change after `day`, if any,
+        says what it was before. Past results keep the type of their year this way.
+        """
+        later_change = OrganizationTypeChange.objects.filter(
+            organization=models.OuterRef("pk"), effective_date__gt=day
+        ).order_by("effective_date", "pk")
+        return self.annotate(
+            type_then=Coalesce(models.Subquery(later_change.values("from_type")[:1]), "type")
+        )
+
 
 class Organization(models.Model):
     """A local administrative organization (อปท.) in DLA's registry."""
@@ -122,8 +136,7 @@ class Organization(models.Model):
 
     def type_on(self, day: datetime.date) -> str:
         """The type this organization had on `day`: past results keep the type of their year."""
-        later_change = self.type_changes.filter(effective_date__gt=day).order_by("effective_date").first()
-        return later_change.from_type if later_change else self.type
+        return Organization.objects.filter(pk=self.pk).with_type_on(day).values_list("type_then", flat=True).get()
 
 
 TYPE_ABBREVIATIONS = {

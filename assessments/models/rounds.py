@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments import scoring
-from organizations.models import Organization, OrganizationTypeChange
+from organizations.models import Organization
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -210,15 +210,11 @@ class Round(models.Model):
     def organization_types(self) -> "models.QuerySet":
         """(organization pk, type on the reference date) of every active organization.
 
-        Organization.type_on() for every organization at once: the type before the first
-        change after the reference date, else the current type.
+        Organization.type_on() for every organization at once.
         """
-        later_change = OrganizationTypeChange.objects.filter(
-            organization=OuterRef("pk"), effective_date__gt=self.type_reference_date()
-        ).order_by("effective_date", "pk")
         return (
             Organization.objects.filter(is_active=True)
-            .annotate(type_then=Coalesce(Subquery(later_change.values("from_type")[:1]), "type"))
+            .with_type_on(self.type_reference_date())
             .values_list("pk", "type_then")
         )
 
