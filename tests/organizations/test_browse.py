@@ -112,3 +112,10 @@ def test_list_query_count_is_fixed(client, registry, department, django_assert_m
     with django_assert_max_num_queries(8):
         response = client.get(reverse("organizations:list"))
     assert len(response.context["page"]) == 34
+
+
+def test_search_with_a_nul_character_is_not_a_500(client, registry, department):
+    # PostgreSQL refuses NUL in string literals; the form must reject it before the query.
+    client.force_login(department)
+    response = client.get(reverse("organizations:list"), {"q": "กระ\x00บี่"})
+    assert response.status_code == 200
