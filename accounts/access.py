@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -220,3 +221,50 @@ def get_evidence_for_user(user: User, pk: int, *, write: bool = False) -> "Evide
 def may_grant_extension(user: User, assessment: "Assessment") -> bool:  # noqa: F821
     """The provincial office (admin) of the assessment's province grants extensions."""
     return assessment.organization.district.province_id in scope_for(user).manages_province_ids
+
+
+# Provincial review (issue 6).
+
+
+def get_review_for_user(user: User, pk: int, *, write: bool = False) -> "Assessment":  # noqa: F821
+    """The assessment `pk` for its review pages, if `user` takes part in its review (404 otherwise).
+
+    The department and the provincial office of the organization's province read every
+    review of their reach; an assessor only those assigned to a team they are on (others,
+    even of the same province, get 404). With `write` (scoring, comments, returns), only
+    members of the assigned team (PermissionDenied for the office and the department, who
+    approve, reopen and publish through their own pages). Whether the assessment may change
+    *now* is reviews.workflow's rule.
+    """
+    from assessments.models import Assessment
+
+    assessment = get_object_or_404(
+        Assessment.objects.reviewable_by(user).select_related(
+            "round", "organization__district__province", "submitted_by"
+        ),
+        pk=pk,
+    )
+    if write:
+        from reviews.workflow import is_team_member
+
+        if not is_team_member(user, assessment):
+            raise PermissionDenied
+    return assessment
+
+
+def get_team_for_user(user: User, pk: int, *, write: bool = False) -> "Team":  # noqa: F821
+    """A review team, if `user` may see it (404 otherwise).
+
+    The department sees every team; a provincial office its province's; an assessor the
+    teams they are on. With `write`, the provincial office of the team's province only.
+    """
+    from reviews.models import Team
+
+    scope = scope_for(user)
+    teams = Team.objects.select_related("round", "province")
+    if not scope.national:
+        teams = teams.filter(Q(province_id__in=scope.manages_province_ids) | Q(members__user=user)).distinct()
+    team = get_object_or_404(teams, pk=pk)
+    if write and team.province_id not in scope.manages_province_ids:
+        raise PermissionDenied
+    return team

@@ -172,6 +172,7 @@ def add_evidence_file(
             if current.filter(sha256=sha256).exists():
                 raise EvidenceRejected(_("ไฟล์ \"%(name)s\" แนบไว้กับตัวชี้วัดนี้แล้ว") % {"name": name})
             evidence.save()
+            _record_added(locked, evidence, by=by)
     except BaseException:
         evidence.file.storage.delete(evidence.file.name)
         raise
@@ -208,7 +209,26 @@ def add_evidence_link(
         if current.filter(url=url).exists():
             raise EvidenceRejected(_("ลิงก์ \"%(url)s\" แนบไว้กับตัวชี้วัดนี้แล้ว") % {"url": url[:100]})
         evidence = Evidence.objects.create(answer=saved, url=url, title=title, uploaded_by=by)
+        _record_added(locked, evidence, by=by)
     return evidence
+
+
+def _record_added(assessment: Assessment, evidence: Evidence, *, by: User) -> None:
+    """The trail keeps what was attached: name, and for a file its size and SHA-256."""
+    data = {"indicator": evidence.answer.indicator.code, "evidence": evidence.pk, "name": evidence.display_name}
+    if evidence.is_link:
+        data["url"] = evidence.url
+    else:
+        data.update(size=evidence.size, sha256=evidence.sha256)
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.EVIDENCE_ADDED,
+        at=evidence.uploaded_at,
+        by=by,
+        revision=assessment.revision,
+        indicator=evidence.answer.indicator,
+        data=data,
+    )
 
 
 def remove_evidence(evidence: Evidence, *, by: User, today: datetime.date | None = None) -> None:

@@ -98,7 +98,7 @@ def summary_context(assessment: Assessment) -> dict[str, Any]:
         "percent": scoring.format_percent(score.percent),
         "missing_count": sum(len(messages) for messages in missing.values()),
         "deadline": assessment.deadline(),
-        "events": [(event, event_details(event)) for event in assessment.events.select_related("by").order_by("at", "pk")],
+        "events": [(event, event_details(event)) for event in assessment.events.milestones().select_related("by").order_by("at", "pk")],
         "printed_at": timezone.now(),
     }
 

@@ -233,7 +233,7 @@ def save_answer(
         answer = answer_for(locked, indicator)
         if answer.version != expected_version:
             raise StaleAnswer(answer)
-        values = _clean(indicator, data)
+        values = clean_answer(indicator, data)
         ticked = values.pop("ticked")
         for name, value in values.items():
             setattr(answer, name, value)
@@ -301,61 +301,6 @@ def days_left(assessment: Assessment, *, today: datetime.date | None = None) -> 
     """Whole days left after `today` until the deadline (0 on the last day, negative after)."""
     deadline = assessment.deadline()
     return None if deadline is None else (deadline - (today or bangkok_today())).days
-
-
-def return_for_revision(
-    *, assessment: Assessment, flags: Mapping[Indicator, str], by: User
-) -> list[ReturnedIndicator]:
-    """The province sends the assessment back: only the flagged indicators open again.
-
-    Each flag needs a reason (shown to the organization). A provincial assessor or office of
-    the organization's province, or the department, may do it. A return after the window
-    closed leaves the organization no time to revise unless the provincial office also
-    grants an extension (grant_extension).
-    """
-    if not _may_review(by, assessment):
-        raise PermissionDenied(_("คุณไม่มีสิทธิ์ส่งการประเมินนี้กลับให้แก้ไข"))
-    if not flags:
-        raise ValidationError(_("เลือกตัวชี้วัดที่ต้องการให้แก้ไขอย่างน้อย 1 ตัวชี้วัด"))
-    with transaction.atomic():
-        locked = lock(assessment)
-        if locked.status not in Assessment.RETURNABLE_STATUSES:
-            raise ValidationError(
-                _("ส่งกลับให้แก้ไขไม่ได้ในสถานะ %(status)s") % {"status": locked.get_status_display()}
-            )
-        errors = []
-        for indicator, reason in flags.items():
-            if not applies(locked, indicator):
-                errors.append(_("ตัวชี้วัด %(code)s ไม่ใช้กับ อปท. นี้") % {"code": indicator.code})
-            elif not (reason or "").strip():
-                errors.append(_("ระบุเหตุผลที่ส่งตัวชี้วัด %(code)s กลับให้แก้ไข") % {"code": indicator.code})
-        if errors:
-            raise ValidationError(errors)
-        now = timezone.now()
-        locked.revision += 1
-        locked.status = Assessment.Status.RETURNED
-        locked.save(update_fields=["status", "revision"])
-        returned = ReturnedIndicator.objects.bulk_create(
-            ReturnedIndicator(
-                assessment=locked,
-                indicator=indicator,
-                revision=locked.revision,
-                reason=reason.strip(),
-                flagged_by=by,
-                flagged_at=now,
-            )
-            for indicator, reason in flags.items()
-        )
-        AssessmentEvent.objects.create(
-            assessment=locked,
-            kind=AssessmentEvent.Kind.RETURNED,
-            at=now,
-            by=by,
-            revision=locked.revision,
-            data={"indicators": {indicator.code: reason.strip() for indicator, reason in flags.items()}},
-        )
-    assessment.status, assessment.revision = locked.status, locked.revision
-    return returned
 
 
 def grant_extension(
@@ -431,13 +376,6 @@ def _open_flags(assessment: Assessment) -> "QuerySet[ReturnedIndicator]":
     )
 
 
-def _may_review(user: User, assessment: Assessment) -> bool:
-    scope = scope_for(user)
-    if scope.national:
-        return scope.has(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN)
-    return assessment.organization.district.province_id in scope.province_ids
-
-
 def indicator_problems(indicator: Indicator) -> list[MissingItem]:
     """What is missing for one indicator loaded by IndicatorQuerySet.with_answers (no query)."""
     return _problems(indicator)
@@ -466,7 +404,7 @@ def _given(indicator: Indicator, values: Mapping[str, Any], data: Mapping[str, A
     return "ticked" in data
 
 
-def _clean(indicator: Indicator, data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_answer(indicator: Indicator, data: Mapping[str, Any]) -> dict[str, Any]:
     """The answer's field values from `data`, or AnswerInvalid with Thai messages per field."""
     options = {option.pk: option for option in indicator.options.all()}
     errors: dict[str, str] = {}

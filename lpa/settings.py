@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "lpa",
     "organizations",
     "assessments",
+    "reviews",
+    "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -177,6 +179,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LPA <no-reply@localhost>")
+# Where the links in notification emails point (no trailing slash).
+LPA_SITE_URL = os.environ.get("LPA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Evidence files live outside MEDIA_ROOT and are served only through a permission-checked view.
 LPA_EVIDENCE_ROOT = Path(os.environ.get("LPA_EVIDENCE_ROOT", BASE_DIR / "evidence"))

@@ -42,6 +42,22 @@ class AssessmentQuerySet(models.QuerySet):
             | Q(organization__district__province_id__in=scope.province_ids)
         )
 
+    def reviewable_by(self, user: "User") -> "AssessmentQuerySet":
+        """The assessments whose review the user takes part in (see accounts.access.get_review_for_user).
+
+        The department: all; a provincial office: its province's; an assessor: those assigned
+        to a team they are on. Organization roles: none.
+        """
+        from accounts.access import scope_for
+
+        scope = scope_for(user)
+        if scope.national:
+            return self
+        condition = Q(assignment__team__members__user=user)
+        if scope.manages_province_ids:
+            condition |= Q(organization__district__province_id__in=scope.manages_province_ids)
+        return self.filter(condition).distinct() if scope.province_ids else self.none()
+
     def running(self) -> "AssessmentQuerySet":
         """Assessments of rounds between opening and closing."""
         return self.exclude(round__phase__in=[Round.Phase.SETUP, Round.Phase.CLOSED])
@@ -71,7 +87,6 @@ class Assessment(models.Model):
         SUBMITTED = "submitted", _("ส่งผลการประเมินตนเองแล้ว")
         RETURNED = "returned", _("ส่งกลับให้แก้ไข")
         RESUBMITTED = "resubmitted", _("ส่งผลที่แก้ไขแล้ว")
-        # The review issue's statuses: allowed by the database now, no transitions yet.
         IN_REVIEW = "in_review", _("อยู่ระหว่างตรวจประเมิน")
         VERIFIED = "verified", _("ตรวจประเมินแล้ว")
         APPROVED = "approved", _("จังหวัดรับรองผลแล้ว")
@@ -80,8 +95,21 @@ class Assessment(models.Model):
 
     # The organization changes answers only in these (when returned: the flagged indicators only).
     OPEN_STATUSES = (Status.DRAFT, Status.RETURNED)
-    # What the province may send back (the review issue adds its own statuses here).
-    RETURNABLE_STATUSES = (Status.SUBMITTED, Status.RESUBMITTED)
+    # What the province may send back, and what its team may score (reviews/workflow.py).
+    RETURNABLE_STATUSES = (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW)
+    REVIEWABLE_STATUSES = (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW)
+    # Sent by the organization at least once: what the province sees in its queue.
+    SENT_STATUSES = (
+        Status.SUBMITTED,
+        Status.RESUBMITTED,
+        Status.IN_REVIEW,
+        Status.VERIFIED,
+        Status.APPROVED,
+        Status.PUBLISHED,
+        Status.APPEALED,
+    )
+    # The organization sees its verified results once the department has published them.
+    RESULT_STATUSES = (Status.PUBLISHED, Status.APPEALED)
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments")
@@ -101,6 +129,8 @@ class Assessment(models.Model):
     )
     # How many times the province has sent it back.
     revision = models.PositiveSmallIntegerField(_("ครั้งที่ส่งกลับแก้ไข"), default=0, editable=False)
+    # The last day (Bangkok) to resubmit after the latest return, set by the reviewer.
+    revision_due = models.DateField(_("กำหนดส่งผลที่แก้ไข"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssessmentQuerySet.as_manager()
@@ -134,8 +164,7 @@ class Assessment(models.Model):
                 name="assessment_draft_never_submitted",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["submitted", "returned", "resubmitted"])
-                | Q(submitted_at__isnull=False, submitted_by__isnull=False),
+                condition=Q(status="draft") | Q(submitted_at__isnull=False, submitted_by__isnull=False),
                 name="assessment_submission_stamped",
             ),
             models.CheckConstraint(
@@ -159,12 +188,15 @@ class Assessment(models.Model):
         """The last day (Asia/Bangkok) the organization may change and submit; None: no closing date.
 
         The round's closing day, or the latest extension granted to this organization if
-        later: the latest grant wins, so a province can correct an extension it gave.
+        later: the latest grant wins, so a province can correct an extension it gave. After a
+        return, the reviewer's due date for the revision if that is later still.
         """
         closes = self.round.self_assessment_closes
         extension = self.extensions.order_by("-granted_at", "-pk").first()
         if extension and (closes is None or extension.until > closes):
-            return extension.until
+            closes = extension.until
+        if self.status == self.Status.RETURNED and self.revision_due and (closes is None or self.revision_due > closes):
+            return self.revision_due
         return closes
 
     def window_problem(self, today: datetime.date) -> str | None:
@@ -193,6 +225,7 @@ class Assessment(models.Model):
         current revision and records the event.
         """
         from assessments import selfassessment
+        from notifications.sending import announce
 
         today = today or selfassessment.bangkok_today()
         if not selfassessment.is_head(by, self.organization_id):
@@ -227,7 +260,10 @@ class Assessment(models.Model):
                 at=now,
                 by=by,
                 revision=locked.revision,
+                from_status=self.Status.RETURNED if resubmission else self.Status.DRAFT,
+                to_status=locked.status,
             )
+            transaction.on_commit(lambda: announce(event))
         self.status, self.submitted_at, self.submitted_by = locked.status, locked.submitted_at, by
         return event
 
@@ -285,19 +321,45 @@ class ReturnedIndicator(models.Model):
         return f"{self.assessment} {self.indicator.code} (ครั้งที่ {self.revision})"
 
 
-class AssessmentEvent(models.Model):
-    """The history of an assessment: append-only, one row per step that changed its course.
+class AssessmentEventQuerySet(models.QuerySet):
+    def milestones(self) -> "AssessmentEventQuerySet":
+        """The steps of the assessment's course, without each evidence file and each score saved."""
+        return self.exclude(kind__in=[AssessmentEvent.Kind.EVIDENCE_ADDED, AssessmentEvent.Kind.SCORE_CHANGED])
 
-    Answer saves are not events (Answer keeps who and when); submissions, returns,
-    extensions and removed evidence are.
+    def visible_to_organization(self, assessment: "Assessment") -> "AssessmentEventQuerySet":
+        """The organization sees its whole trail except the team's scoring before publication."""
+        if assessment.status in Assessment.RESULT_STATUSES:
+            return self
+        return self.exclude(kind=AssessmentEvent.Kind.SCORE_CHANGED)
+
+
+class AssessmentEvent(models.Model):
+    """The audit trail of an assessment: append-only, one row per step that changed its course.
+
+    Every status change, verified score change, evidence added or removed, extension,
+    framework correction and reopening: who, when, from → to (in `data`), reason (`note`).
+    Self-assessment saves are not events (Answer keeps who and when). Rows are never
+    changed or deleted: the admin shows them read-only and the database refuses it
+    (migration assessments 0004).
     """
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("ส่งผลการประเมินตนเอง")
-        RETURNED = "returned", _("จังหวัดส่งกลับให้แก้ไข")
+        RETURNED = "returned", _("ส่งกลับให้แก้ไข")
         RESUBMITTED = "resubmitted", _("ส่งผลที่แก้ไขแล้ว")
         EXTENSION_GRANTED = "extension_granted", _("ขยายเวลาการประเมินตนเอง")
+        EVIDENCE_ADDED = "evidence_added", _("แนบหลักฐาน")
         EVIDENCE_REMOVED = "evidence_removed", _("ลบหลักฐาน")
+        ASSIGNED = "assigned", _("มอบหมายคณะผู้ประเมิน")
+        REVIEW_STARTED = "review_started", _("เริ่มตรวจประเมิน")
+        SCORE_CHANGED = "score_changed", _("บันทึกผลการตรวจ")
+        VERIFIED = "verified", _("ตรวจประเมินแล้ว")
+        APPROVED = "approved", _("จังหวัดรับรองผล")
+        REOPENED = "reopened", _("เปิดการตรวจประเมินอีกครั้ง")
+        PUBLISHED = "published", _("ประกาศผล")
+        APPEAL_OPENED = "appeal_opened", _("อุทธรณ์ผลการประเมิน")
+        APPEAL_ANSWERED = "appeal_answered", _("พิจารณาอุทธรณ์")
+        CORRECTION = "correction", _("แก้ไขกรอบการประเมิน")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("เหตุการณ์"), max_length=30, choices=Kind.choices)
@@ -309,8 +371,13 @@ class AssessmentEvent(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("ตัวชี้วัด"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.TextField(_("หมายเหตุ"), blank=True)
+    # Status changes: the assessment's status before and after (blank for other events).
+    from_status = models.CharField(_("จากสถานะ"), max_length=20, choices=Assessment.Status.choices, blank=True)
+    to_status = models.CharField(_("เป็นสถานะ"), max_length=20, choices=Assessment.Status.choices, blank=True)
+    note = models.TextField(_("หมายเหตุ/เหตุผล"), blank=True)
     data = models.JSONField(_("รายละเอียด"), default=dict, blank=True)
+
+    objects = AssessmentEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "at", "pk"]
@@ -318,9 +385,24 @@ class AssessmentEvent(models.Model):
         verbose_name_plural = _("ประวัติการประเมิน")
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=["submitted", "returned", "resubmitted", "extension_granted", "evidence_removed"]
-                ),
+                condition=Q(kind__in=[
+                    "submitted",
+                    "returned",
+                    "resubmitted",
+                    "extension_granted",
+                    "evidence_added",
+                    "evidence_removed",
+                    "assigned",
+                    "review_started",
+                    "score_changed",
+                    "verified",
+                    "approved",
+                    "reopened",
+                    "published",
+                    "appeal_opened",
+                    "appeal_answered",
+                    "correction",
+                ]),
                 name="assessment_event_kind_valid",
             ),
         ]

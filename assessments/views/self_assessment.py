@@ -221,7 +221,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("indicator__category__dimension")
         .order_by("indicator__category__dimension__number", "indicator__category__number", "indicator__position")
     ) if assessment.status == Assessment.Status.RETURNED else []
-    events = assessment.events.select_related("by", "indicator").order_by("-at", "-pk")
+    events = assessment.events.milestones().select_related("by", "indicator").order_by("-at", "-pk")
     member = assessment.organization_id in scope_for(request.user).organization_ids
     return render(
         request,

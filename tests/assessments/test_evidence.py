@@ -209,6 +209,13 @@ def test_links_must_be_http_or_https(sa, answer):
         assert "ต้องขึ้นต้นด้วย http:// หรือ https://" in error.value.messages[0]
 
 
+def test_a_link_added_is_recorded_in_the_trail(sa, answer):
+    evidence = add_evidence_link(answer=answer, url="https://a.go.th/plan", title="แผน", by=sa.staff)
+    event = sa.assessment.events.get()
+    assert (event.kind, event.indicator, event.by) == (AssessmentEvent.Kind.EVIDENCE_ADDED, answer.indicator, sa.staff)
+    assert event.data == {"indicator": answer.indicator.code, "evidence": evidence.pk, "name": "แผน", "url": "https://a.go.th/plan"}
+
+
 def test_a_link_cannot_be_opened_as_a_file(sa, answer):
     evidence = add_evidence_link(answer=answer, url="https://a.go.th", title="", by=sa.staff)
     with pytest.raises(Evidence.DoesNotExist):
@@ -221,7 +228,8 @@ def test_removal_is_recorded_and_keeps_the_file(sa, answer, evidence_folder):
     evidence.refresh_from_db()
     assert evidence.is_removed and evidence.deleted_by == sa.head
     assert (evidence_folder / evidence.file.name).exists()
-    event = sa.assessment.events.get()
+    added, event = sa.assessment.events.all()
+    assert (added.kind, added.by, added.data["sha256"]) == (AssessmentEvent.Kind.EVIDENCE_ADDED, sa.staff, evidence.sha256)
     assert (event.kind, event.by, event.indicator) == (AssessmentEvent.Kind.EVIDENCE_REMOVED, sa.head, answer.indicator)
     assert event.data["name"] == "คำสั่ง.pdf" and event.data["sha256"] == evidence.sha256
     assert not Evidence.objects.current().exists()

@@ -19,7 +19,9 @@ from assessments.printing import (
     render_summary_pdf,
     summary_context,
 )
-from assessments.selfassessment import answer_for, grant_extension, return_for_revision, save_answer
+from assessments.models import AssessmentEvent
+from assessments.selfassessment import answer_for, grant_extension, save_answer
+from reviews.workflow import return_for_revision
 from tests.assessments.factories import pdf_bytes, self_assessment, upload
 from tests.factories import province, user_with_role
 
@@ -67,7 +69,7 @@ def sa():
     return_for_revision(
         assessment=sa.assessment,
         flags={forum: "ไม่พบรายงานการประชุมประชาคม"},
-        by=user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")),
+        by=user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")),
     )
     grant_extension(
         assessment=sa.assessment,
@@ -127,7 +129,7 @@ def test_pdf_is_a4_with_sarabun_embedded(sa, tmp_path):
 
 def test_dates_are_buddhist_era(sa):
     html = render_summary_html(sa.assessment, for_pdf=True)
-    submitted = sa.assessment.events.first().at
+    submitted = sa.assessment.events.get(kind=AssessmentEvent.Kind.SUBMITTED).at
     assert f"{submitted.astimezone(datetime.timezone(datetime.timedelta(hours=7))).year + 543}" in html
     assert f"ภายในวันที่ {(sa.round.self_assessment_closes + datetime.timedelta(days=10)).day}" in html
 

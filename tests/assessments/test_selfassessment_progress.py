@@ -15,11 +15,11 @@ from assessments.selfassessment import (
     bangkok_today,
     edit_problems,
     progress,
-    return_for_revision,
     save_answer,
     self_assessed_score,
 )
 from organizations.models import Organization
+from reviews.workflow import return_for_revision
 from tests.assessments.factories import CategoryFactory, DimensionFactory, IndicatorFactory, self_assessment
 from tests.factories import province, user_with_role
 
@@ -138,7 +138,7 @@ def test_editability_of_a_whole_dimension_is_decided_in_fixed_queries():
     return_for_revision(
         assessment=sa.assessment,
         flags={indicators[2]: "แนบหลักฐานเพิ่ม"},
-        by=user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")),
+        by=user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")),
     )
     assessment = Assessment.objects.select_related("round", "organization__district").get(pk=sa.assessment.pk)
     loaded = list(Indicator.objects.for_assessment(assessment).with_answers(assessment))

@@ -19,10 +19,11 @@ from assessments.selfassessment import (
     edit_problem,
     grant_extension,
     missing_items,
-    return_for_revision,
     save_answer,
 )
+from reviews.workflow import return_for_revision
 from tests.assessments.factories import open_round, self_assessment
+from tests.reviews.factories import assigned_team
 from tests.factories import OrganizationFactory, province, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +40,9 @@ def sa():
 
 
 @pytest.fixture
-def krabi_assessor():
-    return user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81"))
+def krabi_assessor(sa):
+    """An assessor of กระบี่ on the team assigned to the assessment."""
+    return assigned_team(sa.assessment).members[0]
 
 
 def indicator(sa, code):
@@ -184,7 +186,7 @@ def test_revise_and_resubmit_keeps_every_round_trip(sa, krabi_assessor):
     assert can_edit(sa.assessment, second, user=sa.staff, today=bangkok_today())
     sa.assessment.submit(by=sa.head)
 
-    history = [(e.kind, e.revision) for e in sa.assessment.events.all()]
+    history = [(e.kind, e.revision) for e in sa.assessment.events.milestones()]
     assert history == [
         ("submitted", 0),
         ("returned", 1),
@@ -193,40 +195,58 @@ def test_revise_and_resubmit_keeps_every_round_trip(sa, krabi_assessor):
         ("resubmitted", 2),
     ]
     returned = sa.assessment.events.filter(kind=AssessmentEvent.Kind.RETURNED).first()
-    assert returned.data == {"indicators": {"1.1": "ระดับสูงเกินหลักฐาน"}} and returned.by == krabi_assessor
+    assert returned.data["indicators"] == {"1.1": "ระดับสูงเกินหลักฐาน"} and returned.by == krabi_assessor
+    assert (returned.from_status, returned.to_status) == ("submitted", "returned")
     assert list(sa.assessment.returned_indicators.values_list("indicator__code", "revision")) == [("1.1", 1), ("1.2", 2)]
 
 
-def test_a_return_after_the_window_needs_an_extension_to_revise():
+def test_a_return_after_the_window_gives_its_own_due_date_to_revise():
     sa = self_assessment(open_round(opens_in_days=-60, closes_in_days=-1))
     level = sa.indicator(code="1.1")
+    other = sa.indicator(code="1.2")
     sa.assessment.status, sa.assessment.submitted_at, sa.assessment.submitted_by = (
         Assessment.Status.SUBMITTED,
         datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
         sa.head,
     )
     sa.assessment.save()
+    today = bangkok_today()
     return_for_revision(
-        assessment=sa.assessment, flags={level: "ไม่มีหลักฐาน"}, by=user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
-    )
-    assert "พ้นกำหนด" in edit_problem(sa.assessment, level, user=sa.staff, today=bangkok_today())
-    grant_extension(
         assessment=sa.assessment,
-        until=bangkok_today() + datetime.timedelta(days=7),
-        reason="ให้แก้ไขตามที่ส่งกลับ",
+        flags={level: "ไม่มีหลักฐาน"},
         by=user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")),
+        due=today + datetime.timedelta(days=3),
     )
-    assert can_edit(sa.assessment, level, user=sa.staff, today=bangkok_today())
+    assert sa.assessment.deadline() == today + datetime.timedelta(days=3)
+    assert can_edit(sa.assessment, level, user=sa.staff, today=today)
+    assert not can_edit(sa.assessment, other, user=sa.staff, today=today)
+    assert "พ้นกำหนด" in edit_problem(sa.assessment, level, user=sa.staff, today=today + datetime.timedelta(days=4))
 
 
-def test_only_the_province_or_department_returns_and_only_a_submitted_assessment(sa, krabi_assessor):
+def test_a_return_due_date_cannot_be_in_the_past(sa, krabi_assessor):
+    submitted(sa)
+    with pytest.raises(ValidationError) as error:
+        return_for_revision(
+            assessment=sa.assessment,
+            flags={indicator(sa, "1.1"): "ตรวจสอบใหม่"},
+            by=krabi_assessor,
+            due=bangkok_today() - datetime.timedelta(days=1),
+        )
+    assert error.value.message_dict == {"due": ["กำหนดส่งผลที่แก้ไขต้องไม่ก่อนวันนี้"]}
+    sa.assessment.refresh_from_db()
+    assert sa.assessment.status == Assessment.Status.SUBMITTED
+
+
+def test_only_the_assigned_team_or_the_provincial_office_returns_and_only_a_sent_assessment(sa, krabi_assessor):
     flags = {indicator(sa, "1.1"): "ตรวจสอบใหม่"}
     with pytest.raises(ValidationError) as error:
         return_for_revision(assessment=sa.assessment, flags=flags, by=krabi_assessor)
-    assert "ส่งกลับให้แก้ไขไม่ได้ในสถานะ" in error.value.messages[0]
+    assert "ส่งกลับให้แก้ไขไม่ได้ เพราะการประเมินอยู่ในสถานะ" in error.value.messages[0]
     submitted(sa)
     chonburi = user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("20"))
-    for outsider in (chonburi, sa.head):
+    unassigned = user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81"))
+    department = user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
+    for outsider in (chonburi, unassigned, department, sa.head):
         with pytest.raises(PermissionDenied):
             return_for_revision(assessment=sa.assessment, flags=flags, by=outsider)
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from assessments.models import Answer, Assessment, AssessmentEvent, Extension, Indicator
-from assessments.selfassessment import bangkok_today, return_for_revision, save_answer
+from assessments.selfassessment import bangkok_today, save_answer
+from reviews.workflow import return_for_revision
 from tests.assessments.factories import IndicatorFactory, open_round, self_assessment
 from tests.factories import province, user_with_role
 
@@ -252,7 +253,7 @@ def test_after_a_return_only_flagged_indicators_open_with_the_reason(client, sa)
     for indicator in (flagged, kept):
         save_answer(assessment=sa.assessment, indicator=indicator, data={"level": indicator.options.last().pk}, expected_version=0, by=sa.staff)
     sa.assessment.submit(by=sa.head)
-    assessor = user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81"))
+    assessor = user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81"))
     return_for_revision(assessment=sa.assessment, flags={flagged: "แผนไม่มีลายมือชื่อ"}, by=assessor)
     client.force_login(sa.staff)
     html = client.get(dimension_url(sa)).content.decode()
