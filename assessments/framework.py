@@ -28,6 +28,7 @@ from accounts.models import Role, User
 from assessments import scoring
 from assessments.models import (
     Assessment,
+    AssessmentEvent,
     Category,
     Dimension,
     FrameworkCorrection,
@@ -481,7 +482,7 @@ def _record(
 ) -> FrameworkCorrection:
     _ensure_department(by)
     _ensure_reason(reason)
-    return FrameworkCorrection.objects.create(
+    correction = FrameworkCorrection.objects.create(
         round=round,
         indicator=indicator,
         indicator_code=indicator.code if indicator else "",
@@ -490,3 +491,23 @@ def _record(
         changes=diff,
         affected_assessments=len(affected),
     )
+    # Each affected assessment's trail shows the correction that changed its score.
+    data = {"correction": correction.pk, "indicator": correction.indicator_code, "fields": sorted(diff)}
+    revisions = dict(Assessment.objects.filter(pk__in=affected).values_list("pk", "revision"))
+    AssessmentEvent.objects.bulk_create(
+        (
+            AssessmentEvent(
+                assessment_id=pk,
+                kind=AssessmentEvent.Kind.CORRECTION,
+                at=correction.made_at,
+                by=by,
+                revision=revisions[pk],
+                indicator=indicator,
+                note=correction.reason,
+                data=data,
+            )
+            for pk in affected
+        ),
+        batch_size=2000,
+    )
+    return correction

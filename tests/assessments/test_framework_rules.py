@@ -16,7 +16,7 @@ from assessments.framework import (
     update_indicator,
     update_round,
 )
-from assessments.models import FrameworkCorrection, Indicator, Round
+from assessments.models import AssessmentEvent, FrameworkCorrection, Indicator, Round
 from organizations.models import Organization
 from tests.assessments.factories import IndicatorFactory, RoundFactory, framework_with
 from tests.factories import OrganizationFactory, district, province, user_with_role
@@ -152,6 +152,22 @@ def test_correction_by_department_official_is_recorded_with_reason(world, offici
     options = correction.changes["options"]
     assert options["before"][5]["points"] == "5.00" and options["after"][5]["points"] == "10.00"
     assert correction.affected_assessments == 3
+    # Each affected assessment's audit trail shows it.
+    events = AssessmentEvent.objects.filter(kind=AssessmentEvent.Kind.CORRECTION)
+    assert events.count() == 3
+    assert {(e.note, e.by, e.indicator, e.data["correction"]) for e in events} == {
+        ("คะแนนเต็มตามหนังสือสั่งการ", official, indicator, correction.pk)
+    }
+
+
+def test_removing_an_indicator_by_correction_keeps_its_trail(world, official):
+    open_(world["round"], official)
+    indicator = world["indicator"]
+    remove_indicator(indicator, by=official, reason="ตัวชี้วัดซ้ำกับข้อ 1.2")
+    events = AssessmentEvent.objects.filter(kind=AssessmentEvent.Kind.CORRECTION)
+    assert events.count() == 3
+    # The indicator is gone (SET_NULL, which the append-only trigger allows); its code stays.
+    assert {(e.indicator, e.data["indicator"]) for e in events} == {(None, "1.1")}
 
 
 def test_correction_without_reason_is_refused(world, official):
