@@ -3,8 +3,8 @@ indicators, about a million answers with evidence, and the people who give them 
 
 What it builds, in stages (each timed):
 - the registry, imported from DLA's file through organizations.registry.import_registry;
-- users: a staff member and a head per organization, a provincial office and an assessor per
-  province and one department official, all with one password hashed once (hashing 16,000
+- users: a staff member and a head per organization, a provincial office per province, the
+  members of its review teams (four per team) and one department official, all with one password hashed once (hashing 16,000
   passwords one by one would take over an hour);
 - the framework: the demo workbook (58 indicators, all four scoring kinds) imported through
   the department's own importer, then extended with follow-up variants of its national
@@ -16,10 +16,10 @@ What it builds, in stages (each timed):
 - evidence: metadata rows (files and links) for answered indicators that ask for it, with
   real small PDF files on disk for a sample; the other file rows have no bytes behind them
   (their download answers 404), which is enough for pages and exports that list evidence;
-- the self-assessment workflow: draft, submitted, returned (with flagged indicators and
-  reasons) and resubmitted, with their events.
+- the workflow across every status, from draft to published and appealed, with its events;
+  review teams, assignments, verified answers (some differing from the self-assessment, with
+  reasons) and appeals come from lpa/national_review.py.
 
-Not built yet: reviewers' verified scores (the review issue adds them).
 Rows go in with bulk_create in batches, one transaction per slice of assessments, so the
 same code runs on PostgreSQL and SQLite.
 """
@@ -58,8 +58,10 @@ from assessments.models import (
 from assessments.selfassessment import bangkok_today
 from assessments.storage import evidence_storage
 from assessments.workbook import import_framework_workbook
+from lpa import national_review
 from organizations.models import Organization, Province
 from organizations.registry import import_registry
+from reviews.models import Appeal, VerifiedAnswer
 
 DEFAULT_YEAR = 2570
 DEFAULT_SEED = 2570
@@ -70,12 +72,17 @@ BATCH_SIZE = 2000
 # Assessments written per transaction: about 30,000 answers, a few MB of objects at a time.
 ASSESSMENTS_PER_SLICE = 250
 
-# Shares of the workflow statuses that exist today (the review issue adds its own).
+# Shares of the workflow statuses: a round late in its review, some results already out.
 STATUS_SHARES = (
-    (Assessment.Status.DRAFT, 35),
-    (Assessment.Status.SUBMITTED, 45),
-    (Assessment.Status.RETURNED, 8),
-    (Assessment.Status.RESUBMITTED, 12),
+    (Assessment.Status.DRAFT, 10),
+    (Assessment.Status.SUBMITTED, 10),
+    (Assessment.Status.RETURNED, 4),
+    (Assessment.Status.RESUBMITTED, 4),
+    (Assessment.Status.IN_REVIEW, 14),
+    (Assessment.Status.VERIFIED, 10),
+    (Assessment.Status.APPROVED, 20),
+    (Assessment.Status.PUBLISHED, 25),
+    (Assessment.Status.APPEALED, 3),
 )
 NOT_APPLICABLE_SHARE = 0.08
 NOTE_SHARE = 0.06
@@ -148,9 +155,16 @@ class _Org:
     code: str
     org_type: str
     province: int
+    district: str = ""
     status: str = Assessment.Status.DRAFT
     quality: float = 0.0
     answered_share: float = 1.0
+    # Set by lpa/national_review.py.
+    revision: int = 0
+    times: dict = field(default_factory=dict)
+    verified_share: float = 0.0
+    team_members: list = field(default_factory=list)
+    verified_points: dict = field(default_factory=dict)
 
 
 def default_registry_path() -> Path:
@@ -214,14 +228,18 @@ def generate_national_round(
         open_demo_round(round, by=None, today=bangkok_today())
     orgs = _plan_assessments(round, rng)
     indicators = _indicators_by_scope(round)
-    with stage("answers, ticked criteria, evidence"):
-        counts = _write_answers(round, orgs, indicators, people, rng, sample_files=sample_files, say=say)
+    with stage("review teams and assignments"):
+        counts = national_review.write_teams(
+            round, orgs, teams=people.teams, admins=people.province_admins, rng=rng
+        )
+    with stage("answers, evidence, verified answers"):
+        counts |= _write_answers(round, orgs, indicators, people, rng, sample_files=sample_files, say=say)
     with stage("workflow statuses and events"):
         counts.update(_write_workflow(round, orgs, indicators, people, rng))
 
     report.counts = {
         "organizations": Organization.objects.filter(is_active=True).count(),
-        "users": len(people.staff) + len(people.heads) + len(people.assessors) + len(people.province_admins) + 1,
+        "users": len(people.staff) + len(people.heads) + people.assessor_count + len(people.province_admins) + 1,
         "indicators": round.indicators.count(),
         "assessments": len(orgs),
         # What a complete round would hold: every applicable (assessment, indicator) pair.
@@ -264,9 +282,11 @@ def _registry_slice(path: Path, limit: int) -> io.BytesIO:
 class _People:
     staff: dict[int, int]  # organization pk → user pk
     heads: dict[int, int]
-    assessors: dict[int, int]  # province pk → user pk
+    assessors: dict[int, int]  # province pk → user pk (the lead of its first team)
     province_admins: dict[int, int]
     department: int
+    teams: dict[int, list[list[int]]]  # province pk → each team's member user pks, lead first
+    assessor_count: int
 
 
 def _create_users() -> _People:
@@ -279,8 +299,16 @@ def _create_users() -> _People:
     for pk, code in organizations:
         wanted.append((f"staff{code}", Role.Kind.ORG_STAFF, pk, None, "นักวิเคราะห์นโยบายและแผน"))
         wanted.append((f"head{code}", Role.Kind.ORG_HEAD, pk, None, "นายก อปท."))
+    team_counts = national_review.team_counts()
+    team_names: dict[int, list[list[str]]] = {}
     for pk, code in provinces:
-        wanted.append((f"assessor{code}", Role.Kind.PROVINCIAL_ASSESSOR, None, pk, "ท้องถิ่นอำเภอ"))
+        # A province without organizations (in a partial registry) keeps one assessor.
+        team_names[pk] = (
+            national_review.team_usernames(code, team_counts[pk]) if pk in team_counts else [[f"assessor{code}"]]
+        )
+        for members in team_names[pk]:
+            for name in members:
+                wanted.append((name, Role.Kind.PROVINCIAL_ASSESSOR, None, pk, "ท้องถิ่นอำเภอ"))
         wanted.append((f"province{code}", Role.Kind.PROVINCIAL_ADMIN, None, pk, "ท้องถิ่นจังหวัด"))
     wanted.append(("dla_national", Role.Kind.DEPARTMENT_OFFICIAL, None, None, "นักวิชาการส่งเสริมการปกครองท้องถิ่น"))
 
@@ -307,6 +335,12 @@ def _create_users() -> _People:
         assessors={pk: ids[f"assessor{code}"] for pk, code in provinces},
         province_admins={pk: ids[f"province{code}"] for pk, code in provinces},
         department=ids["dla_national"],
+        teams={
+            pk: [[ids[name] for name in members] for members in team_names[pk]]
+            for pk, _code in provinces
+            if pk in team_counts
+        },
+        assessor_count=sum(len(members) for teams in team_names.values() for members in teams),
     )
 
 
@@ -402,12 +436,21 @@ def _plan_assessments(round: Round, rng: random.Random) -> list[_Org]:
     rows = (
         Assessment.objects.filter(round=round)
         .order_by("pk")
-        .values_list("pk", "organization_id", "organization__code", "org_type", "organization__district__province_id")
+        .values_list(
+            "pk",
+            "organization_id",
+            "organization__code",
+            "org_type",
+            "organization__district__province_id",
+            "organization__district__code",
+        )
     )
+    now = timezone.now()
+    opened = round.opened_at or now
     statuses = [status for status, _share in STATUS_SHARES]
     weights = [share for _status, share in STATUS_SHARES]
     orgs = []
-    for pk, organization, code, org_type, province in rows:
+    for pk, organization, code, org_type, province, district in rows:
         status = rng.choices(statuses, weights)[0]
         draft = status == Assessment.Status.DRAFT
         orgs.append(
@@ -417,12 +460,14 @@ def _plan_assessments(round: Round, rng: random.Random) -> list[_Org]:
                 code=code,
                 org_type=org_type,
                 province=province,
+                district=district,
                 status=status,
                 # Most organizations pass (98.8% did in 2564); a few score low.
                 quality=rng.betavariate(6, 1.6),
                 answered_share=(0.0 if rng.random() < 0.15 else rng.uniform(0.3, 1.0)) if draft else 1.0,
             )
         )
+        national_review.plan_timeline(orgs[-1], opened=opened, now=now, rng=rng)
     return orgs
 
 
@@ -459,16 +504,29 @@ def _write_answers(
     say: Callable[[str], None],
 ) -> dict[str, int]:
     Ticked = Answer.ticked.through
+    VerifiedTicked = VerifiedAnswer.ticked.through
+    specs = {
+        indicator.pk: indicator.as_spec()
+        for indicator in round.indicators.select_related("category__dimension", "province").prefetch_related("options")
+    }
     storage = evidence_storage()
     now = timezone.now()
     opened = round.opened_at or now
     span = max((now - opened).total_seconds(), 3600.0)
-    counts = {"answers": 0, "ticked criteria": 0, "evidence files": 0, "evidence links": 0, "evidence real files": 0}
+    counts = {
+        "answers": 0,
+        "ticked criteria": 0,
+        "evidence files": 0,
+        "evidence links": 0,
+        "evidence real files": 0,
+        "verified answers": 0,
+        "verified differing": 0,
+    }
     started = time.perf_counter()
     for first in range(0, len(orgs), ASSESSMENTS_PER_SLICE):
         slice_ = orgs[first : first + ASSESSMENTS_PER_SLICE]
         answers: list[Answer] = []
-        extras: list[tuple[_Org, _Indicator, list[int]]] = []
+        extras: list[tuple[_Org, _Indicator, dict]] = []
         for org in slice_:
             applicable = indicators[(org.org_type, org.province)]
             if org.answered_share < 1.0:
@@ -492,17 +550,26 @@ def _write_answers(
                         updated_at=saved_at,
                     )
                 )
-                extras.append((org, indicator, value.get("ticked", [])))
+                extras.append((org, indicator, value))
         with transaction.atomic():
             Answer.objects.bulk_create(answers, batch_size=BATCH_SIZE)
             ticked = [
                 Ticked(answer_id=answer.pk, indicatoroption_id=option)
-                for answer, (_org, _indicator, options) in zip(answers, extras)
-                for option in options
+                for answer, (_org, _indicator, value) in zip(answers, extras)
+                for option in value.get("ticked", [])
             ]
             Ticked.objects.bulk_create(ticked, batch_size=BATCH_SIZE * 2)
+            verified, verified_ticked, score_events = _verified(answers, extras, specs, rng)
+            VerifiedAnswer.objects.bulk_create(verified, batch_size=BATCH_SIZE)
+            VerifiedTicked.objects.bulk_create(
+                (VerifiedTicked(verifiedanswer_id=row.pk, indicatoroption_id=option) for row, options in verified_ticked for option in options),
+                batch_size=BATCH_SIZE * 2,
+            )
+            AssessmentEvent.objects.bulk_create(score_events, batch_size=BATCH_SIZE)
+            counts["verified answers"] += len(verified)
+            counts["verified differing"] += sum(1 for row in verified if row.reason)
             evidence = []
-            for answer, (org, indicator, _options) in zip(answers, extras):
+            for answer, (org, indicator, _given) in zip(answers, extras):
                 if answer.not_applicable or not indicator.needs_evidence:
                     continue
                 if org.status == Assessment.Status.DRAFT and rng.random() < 0.2:
@@ -517,6 +584,20 @@ def _write_answers(
         if done % (ASSESSMENTS_PER_SLICE * 8) == 0 or done == len(orgs):
             say(f"  {done:>6,} / {len(orgs):,} assessments, {counts['answers']:,} answers ({time.perf_counter() - started:.0f} s)")
     return counts
+
+
+def _verified(answers: list[Answer], extras: list, specs: dict, rng: random.Random) -> tuple[list, list, list]:
+    """The review's verified answers and score events for the orgs of one slice."""
+    by_org: dict[int, tuple[_Org, list]] = {}
+    for answer, (org, indicator, value) in zip(answers, extras):
+        by_org.setdefault(org.assessment, (org, []))[1].append((answer, indicator, value))
+    rows, ticked, events = [], [], []
+    for org, pairs in by_org.values():
+        org_rows, org_ticked, org_events = national_review.verified_rows(org, pairs, specs=specs, rng=rng)
+        rows += org_rows
+        ticked += org_ticked
+        events += org_events
+    return rows, ticked, events
 
 
 def round_share(total: int, share: float) -> int:
@@ -604,38 +685,46 @@ def _write_workflow(
     people: _People,
     rng: random.Random,
 ) -> dict[str, int]:
-    """Submitted, returned and resubmitted assessments with their stamps, events and flags."""
-    now = timezone.now()
-    opened = round.opened_at or now
-    span = max((now - opened).total_seconds(), 7200.0)
+    """Every status past draft with its stamps, events, flagged indicators and appeals,
+    on the timeline lpa/national_review.py planned for each assessment."""
     updated: list[Assessment] = []
     events: list[AssessmentEvent] = []
     flags: list[ReturnedIndicator] = []
+    appeals: list[Appeal] = []
     Kind = AssessmentEvent.Kind
+    Status = Assessment.Status
     for org in orgs:
-        if org.status == Assessment.Status.DRAFT:
+        if org.status == Status.DRAFT:
             continue
         head = people.heads[org.organization]
-        assessor = people.assessors[org.province]
-        submitted = opened + datetime.timedelta(seconds=rng.uniform(0.3, 0.6) * span)
-        events.append(AssessmentEvent(assessment_id=org.assessment, kind=Kind.SUBMITTED, at=submitted, by_id=head))
-        revision, last_submission = 0, submitted
-        if org.status in (Assessment.Status.RETURNED, Assessment.Status.RESUBMITTED):
-            revision = 1
-            returned_at = submitted + datetime.timedelta(seconds=rng.uniform(0.05, 0.2) * span)
+        admin = people.province_admins[org.province]
+        reviewer = org.team_members[1] if len(org.team_members) > 1 else people.assessors[org.province]
+        times = org.times
+        events.append(
+            AssessmentEvent(
+                assessment_id=org.assessment,
+                kind=Kind.SUBMITTED,
+                at=times["submitted"],
+                by_id=head,
+                from_status=Status.DRAFT,
+                to_status=Status.SUBMITTED,
+            )
+        )
+        last_submission = times["submitted"]
+        if "returned" in times:
             chosen = rng.sample(indicators[(org.org_type, org.province)], rng.randint(1, 3))
             reasons = {indicator.code: rng.choice(RETURN_REASONS) for indicator in chosen}
-            resolved = None
-            if org.status == Assessment.Status.RESUBMITTED:
-                resolved = last_submission = returned_at + datetime.timedelta(seconds=rng.uniform(0.02, 0.1) * span)
+            resolved = times.get("resubmitted")
+            if resolved:
+                last_submission = resolved
             flags += [
                 ReturnedIndicator(
                     assessment_id=org.assessment,
                     indicator_id=indicator.pk,
                     revision=1,
                     reason=reasons[indicator.code],
-                    flagged_by_id=assessor,
-                    flagged_at=returned_at,
+                    flagged_by_id=reviewer,
+                    flagged_at=times["returned"],
                     resolved_at=resolved,
                 )
                 for indicator in chosen
@@ -644,29 +733,40 @@ def _write_workflow(
                 AssessmentEvent(
                     assessment_id=org.assessment,
                     kind=Kind.RETURNED,
-                    at=returned_at,
-                    by_id=assessor,
+                    at=times["returned"],
+                    by_id=reviewer,
                     revision=1,
+                    from_status=Status.SUBMITTED,
+                    to_status=Status.RETURNED,
                     data={"indicators": reasons},
                 )
             )
             if resolved:
                 events.append(
                     AssessmentEvent(
-                        assessment_id=org.assessment, kind=Kind.RESUBMITTED, at=resolved, by_id=head, revision=1
+                        assessment_id=org.assessment,
+                        kind=Kind.RESUBMITTED,
+                        at=resolved,
+                        by_id=head,
+                        revision=1,
+                        from_status=Status.RETURNED,
+                        to_status=Status.RESUBMITTED,
                     )
                 )
+        events += national_review.review_events(org, head=head, admin=admin, department=people.department)
+        appeals += national_review.appeals_for(org, head=head, rng=rng)
         updated.append(
             Assessment(
                 pk=org.assessment,
                 status=org.status,
                 submitted_at=last_submission,
                 submitted_by_id=head,
-                revision=revision,
+                revision=org.revision,
             )
         )
     with transaction.atomic():
         Assessment.objects.bulk_update(updated, ["status", "submitted_at", "submitted_by", "revision"], batch_size=500)
         AssessmentEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
         ReturnedIndicator.objects.bulk_create(flags, batch_size=BATCH_SIZE)
-    return {"events": len(events), "returned indicators": len(flags)}
+        Appeal.objects.bulk_create(appeals, batch_size=BATCH_SIZE)
+    return {"events (status)": len(events), "returned indicators": len(flags), "appeals": len(appeals)}

@@ -7,12 +7,15 @@ from collections import Counter
 import geothai
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from accounts.models import Role, User
+from assessments import scoring
 from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, ReturnedIndicator
 from assessments.storage import evidence_storage
 from lpa.national_dataset import DatasetError, generate_national_round
 from organizations.models import Organization, Province
+from reviews.models import Appeal, Assignment, Team, TeamMember, VerifiedAnswer
 
 HEADER = ["จังหวัด", "อำเภอ", "รหัส อปท.", "ประเภท อปท.", "อปท.", "ขนาดพื้นที่", "LAT", "LONG"]
 
@@ -56,9 +59,15 @@ def test_generator_builds_a_round_for_every_organization_with_users(registry, ev
     provinces = Province.objects.count()
     assert Role.objects.filter(kind=Role.Kind.ORG_STAFF).count() == 50
     assert Role.objects.filter(kind=Role.Kind.ORG_HEAD).count() == 50
-    assert Role.objects.filter(kind=Role.Kind.PROVINCIAL_ASSESSOR).count() == provinces
+    # Four assessors per review team (one team per 35 organizations), one where there is none.
+    with_orgs = Organization.objects.values("district__province").distinct().count()
+    teams = Team.objects.filter(round__year=2570)
+    assert teams.count() == with_orgs
+    assessors = 4 * with_orgs + (provinces - with_orgs)
+    assert Role.objects.filter(kind=Role.Kind.PROVINCIAL_ASSESSOR).count() == assessors
     assert Role.objects.filter(kind=Role.Kind.PROVINCIAL_ADMIN).count() == provinces
-    assert User.objects.count() == 100 + 2 * provinces + 1
+    assert User.objects.count() == 100 + assessors + provinces + 1
+    assert TeamMember.objects.filter(is_lead=True).count() == with_orgs
     # One hash for everyone: the password works and was hashed once.
     assert len(set(User.objects.values_list("password", flat=True))) == 1
     assert User.objects.get(username="staff2810101").check_password("lpa-national-bench")
@@ -146,3 +155,46 @@ def test_command_prints_stage_times_and_refuses_a_missing_registry(registry, evi
         call_command("generate_national_round", "--registry", str(tmp_path / "missing.csv"), "--year", "2571")
     with pytest.raises(DatasetError, match="already exists"):
         generate_national_round(registry=registry, year=2570)
+
+
+@pytest.mark.django_db
+def test_review_leaves_assignments_verified_answers_and_a_consistent_trail(registry, evidence_root):
+    report = generate_national_round(registry=registry, year=2570, seed=5, sample_files=0)
+    assessments = Assessment.objects.filter(round__year=2570)
+    statuses = Counter(assessments.values_list("status", flat=True))
+    assert len(statuses) >= 6  # 50 organizations spread over the workflow
+    # Every assessment has a team of its own province.
+    assert Assignment.objects.count() == assessments.count()
+    assert not Assignment.objects.exclude(team__province=F("assessment__organization__district__province")).exists()
+    reviewed = (
+        Assessment.Status.VERIFIED,
+        Assessment.Status.APPROVED,
+        Assessment.Status.PUBLISHED,
+        Assessment.Status.APPEALED,
+    )
+    for assessment in assessments.select_related("organization__district__province", "round"):
+        verified = VerifiedAnswer.objects.filter(assessment=assessment)
+        if assessment.status in reviewed:
+            # Complete: one verified answer per self-assessed indicator, points as the engine gives.
+            assert verified.count() == assessment.answers.count()
+            assert assessment.events.filter(kind=AssessmentEvent.Kind.VERIFIED).exists()
+        elif assessment.status != Assessment.Status.IN_REVIEW:
+            assert not verified.exists()
+        times = list(assessment.events.exclude(kind=AssessmentEvent.Kind.SCORE_CHANGED).values_list("at", flat=True))
+        assert times == sorted(times)
+        steps = assessment.events.exclude(from_status="").values_list("from_status", "to_status")
+        for (_before, after), (following, _next) in zip(steps, list(steps)[1:]):
+            assert after == following  # each status change starts where the previous ended
+        if assessment.status != Assessment.Status.DRAFT:
+            assert list(steps)[-1][1] == assessment.status
+    for row in VerifiedAnswer.objects.select_related("indicator__category__dimension", "indicator__province").prefetch_related(
+        "ticked", "indicator__options"
+    )[:400]:
+        spec = row.indicator.as_spec()
+        answer = row.assessment.answers.get(indicator=row.indicator)
+        assert row.points == scoring.indicator_points(spec, row.as_scoring_answer(claimed_na=answer.not_applicable))
+    assert report.counts["verified answers"] == VerifiedAnswer.objects.count()
+    assert VerifiedAnswer.objects.exclude(reason="").exists()  # some results differ, each with a reason
+    assert AssessmentEvent.objects.filter(kind=AssessmentEvent.Kind.SCORE_CHANGED).count() == VerifiedAnswer.objects.count()
+    assert Appeal.objects.count() == report.counts["appeals"]
+    assert set(Appeal.objects.values_list("assessment__status", flat=True)) <= {Assessment.Status.APPEALED}
