@@ -8,19 +8,21 @@
   verified answer starts it), scores each indicator (save_verified_answer) and may send the
   assessment back with a reason per indicator and a due date (return_for_revision); the
   provincial office may return too.
-- The team's lead verifies once every indicator is scored (verify).
+- The team's lead verifies once every indicator is scored, and scored again where the
+  organization revised it after a return (verify, verification_problems).
 - The provincial office of the organization's province approves, one or many (approve).
 - The provincial office or the department reopens a verified or approved assessment with a
   reason (reopen): back in review.
-- The department publishes the round's approved results (publish_round).
+- The department publishes the round's approved results, all at once (publish_round).
 - The organization's head appeals single indicators in the appeal window (open_appeal); the
   team lead or the provincial office answers each (answer_appeal); when all are answered the
   assessment is published again.
 
-Every transition locks the assessment row (select_for_update), checks role and status inside
-the lock, and records an AssessmentEvent (the audit trail); notifications go out after the
-transaction commits (notifications/sending.py). A refused transition raises PermissionDenied
-(wrong person) or TransitionRefused with a Thai message (wrong moment).
+Every transition checks the person first, then locks the assessment row (select_for_update)
+and checks status, round phase and anything else that can change under it inside the lock, and
+records an AssessmentEvent (the audit trail); notifications go out after the transaction
+commits (notifications/sending.py). A refused transition raises PermissionDenied (wrong
+person) or TransitionRefused with a Thai message (wrong moment) and changes nothing.
 """
 
 import datetime
@@ -31,13 +33,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_for
 from accounts.models import Role, User
 from assessments import scoring
-from assessments.models import Answer, Assessment, AssessmentEvent, Indicator, Round
+from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, ReturnedIndicator, Round
 from assessments.selfassessment import (
     AnswerInvalid,
     applies,
@@ -91,16 +94,26 @@ def assignment_of(assessment: Assessment) -> Assignment | None:
 
 
 def is_team_member(user: User | None, assessment: Assessment) -> bool:
-    """Whether `user` is on the team assigned to the assessment."""
-    if user is None or not user.is_active:
-        return False
-    return TeamMember.objects.filter(team__assignments__assessment=assessment, user=user).exists()
+    """Whether `user` is on the team assigned to the assessment.
+
+    Only while they still hold a role in the organization's province: someone moved to
+    another province keeps their old TeamMember row until the office edits the team, and
+    must not keep scoring through it.
+    """
+    return _on_team(user, assessment, lead=False)
 
 
 def is_team_lead(user: User | None, assessment: Assessment) -> bool:
+    return _on_team(user, assessment, lead=True)
+
+
+def _on_team(user: User | None, assessment: Assessment, *, lead: bool) -> bool:
     if user is None or not user.is_active:
         return False
-    return TeamMember.objects.filter(team__assignments__assessment=assessment, user=user, is_lead=True).exists()
+    if assessment.organization.district.province_id not in scope_for(user).province_ids:
+        return False
+    members = TeamMember.objects.filter(team__assignments__assessment=assessment, user=user)
+    return (members.filter(is_lead=True) if lead else members).exists()
 
 
 def manages_province(user: User | None, assessment: Assessment) -> bool:
@@ -218,7 +231,7 @@ def return_for_revision(
     by: User,
     due: datetime.date | None = None,
     today: datetime.date | None = None,
-) -> list["ReturnedIndicator"]:  # noqa: F821
+) -> list[ReturnedIndicator]:
     """Send the assessment back: only the flagged indicators open again, each with its reason.
 
     A member of the assigned team or the provincial office may do it, while the assessment
@@ -226,8 +239,6 @@ def return_for_revision(
     week from today); the organization may revise until then even after the round's
     self-assessment window has closed.
     """
-    from assessments.models import ReturnedIndicator
-
     today = today or bangkok_today()
     if not may_return(by, assessment):
         raise PermissionDenied(_("คุณไม่มีสิทธิ์ส่งการประเมินนี้กลับให้แก้ไข"))
@@ -334,11 +345,15 @@ def save_verified_answer(
 def clean_verified(indicator: Indicator, data: Mapping[str, Any], *, own: Answer | None) -> dict[str, Any]:
     """The verified answer's values from `data`, or AnswerInvalid with Thai messages per field."""
     claimed_na = bool(own and own.not_applicable)
-    na_confirmed = data.get("na_confirmed")
     reason = (data.get("reason") or "").strip()
     errors: dict[str, str] = {}
+    na_confirmed = _yes_no(data.get("na_confirmed"))
     if claimed_na and na_confirmed is None:
         errors["na_confirmed"] = _("อปท. แจ้งว่าไม่มีภารกิจ: เลือกว่ายืนยันหรือไม่ยืนยัน")
+    elif claimed_na and na_confirmed and not indicator.allows_not_applicable:
+        # A correction may have withdrawn the option since the organization claimed it;
+        # a confirmation would then score 0 out of full marks instead of leaving both.
+        errors["na_confirmed"] = _("ตัวชี้วัดนี้ไม่มีตัวเลือกไม่มีภารกิจแล้ว: ไม่ยืนยันและระบุผลการตรวจ")
     if not claimed_na:
         na_confirmed = None
     if na_confirmed:
@@ -364,6 +379,21 @@ def clean_verified(indicator: Indicator, data: Mapping[str, Any], *, own: Answer
     if errors:
         raise AnswerInvalid(errors)
     return values
+
+
+def _yes_no(value: Any) -> bool | None:
+    """na_confirmed as a form may send it ("true", "false", "", "on"…); None: not chosen (or unreadable).
+
+    bool("false") is True, so the text must be read, not cast.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "on", "yes"}:
+        return True
+    if text in {"false", "0", "off", "no"}:
+        return False
+    return None
 
 
 def _value_field(indicator: Indicator) -> str:
@@ -422,10 +452,34 @@ def _points_text(points: Decimal | None) -> str | None:
 
 
 def verification_problems(assessment: Assessment) -> list[ReviewProblem]:
-    """What stops the lead from verifying: indicators that apply but have no verified result."""
+    """What stops the lead from verifying, in framework order (three queries).
+
+    An indicator that applies but has no verified result; and one the organization revised
+    after a return (its flag resolved by the resubmission) whose verified result is older
+    than the revision, since the team has not looked at what was sent again.
+    """
     indicators = Indicator.objects.for_assessment(assessment).select_related("category__dimension")
-    done = set(VerifiedAnswer.objects.filter(assessment=assessment).values_list("indicator_id", flat=True))
-    return [ReviewProblem(indicator, _("ยังไม่ได้บันทึกผลการตรวจ")) for indicator in indicators if indicator.pk not in done]
+    saved = dict(VerifiedAnswer.objects.filter(assessment=assessment).values_list("indicator_id", "updated_at"))
+    revised = dict(
+        ReturnedIndicator.objects.filter(assessment=assessment, resolved_at__isnull=False)
+        .values("indicator_id")
+        .annotate(last=Max("resolved_at"))
+        .values_list("indicator_id", "last")
+    )
+    problems = []
+    for indicator in indicators:
+        if indicator.pk not in saved:
+            problems.append(ReviewProblem(indicator, _("ยังไม่ได้บันทึกผลการตรวจ")))
+        elif indicator.pk in revised and (saved[indicator.pk] is None or saved[indicator.pk] < revised[indicator.pk]):
+            problems.append(ReviewProblem(indicator, _("อปท. ส่งผลที่แก้ไขแล้ว ยังไม่ได้ตรวจอีกครั้ง")))
+    return problems
+
+
+def _problems_text(problems: list[ReviewProblem], *, shown: int = 10) -> str:
+    items = ", ".join(f"{p.indicator.code} ({p.message})" for p in problems[:shown])
+    if len(problems) > shown:
+        items += _(" และอีก %(count)s ตัวชี้วัด") % {"count": len(problems) - shown}
+    return items
 
 
 def verify(*, assessment: Assessment, by: User) -> AssessmentEvent:
@@ -440,8 +494,8 @@ def verify(*, assessment: Assessment, by: User) -> AssessmentEvent:
         problems = verification_problems(locked)
         if problems:
             raise TransitionRefused(
-                _("ยังยืนยันผลไม่ได้: มี %(count)s ตัวชี้วัดที่ยังไม่ได้บันทึกผลการตรวจ (%(codes)s)")
-                % {"count": len(problems), "codes": ", ".join(p.indicator.code for p in problems[:10])}
+                _("ยังยืนยันผลไม่ได้: มี %(count)s ตัวชี้วัดที่ยังตรวจไม่ครบ ได้แก่ %(items)s")
+                % {"count": len(problems), "items": _problems_text(problems)}
             )
         score = verified_score(locked)
         event = _move(
@@ -449,7 +503,11 @@ def verify(*, assessment: Assessment, by: User) -> AssessmentEvent:
             Status.VERIFIED,
             kind=AssessmentEvent.Kind.VERIFIED,
             by=by,
-            data={"percent": _points_text(score.percent), "points": _points_text(score.points)},
+            # Two places, as reports show it: the exact figure is recomputed from the answers.
+            data={
+                "percent": None if score.percent is None else scoring.format_percent(score.percent),
+                "points": _points_text(score.points),
+            },
         )
     _sync(assessment, locked)
     return event
@@ -502,28 +560,82 @@ def reopen(*, assessment: Assessment, by: User, reason: str) -> AssessmentEvent:
     return event
 
 
-def publish_round(*, round: Round, by: User) -> int:
+def publish_round(
+    *,
+    round: Round,
+    by: User,
+    appeal_opens: datetime.date | None = None,
+    appeal_closes: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> int:
     """The department publishes every approved assessment of the round; returns how many.
 
-    The round moves to its appeal phase. Assessments approved later are published by
-    publishing again.
+    The round moves to its appeal phase. `appeal_opens`/`appeal_closes`, when given, set the
+    appeal window announced with the results (organizations dispute within it; it may not
+    end before today). Assessments approved later are published by publishing again. With
+    nothing approved, nothing changes (0), not even the phase or the window.
+    A fixed number of queries however many are published (a whole country's round is
+    thousands): one UPDATE, the events in batches, and their notifications in one go after
+    commit (notifications.sending.announce_many).
     """
     if not is_department(by):
         raise PermissionDenied(_("เฉพาะกรมส่งเสริมการปกครองท้องถิ่นเท่านั้นที่ประกาศผลได้"))
-    if round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
-        raise TransitionRefused(_("รอบการประเมินปี %(year)s ยังไม่เปิดหรือปิดแล้ว จึงประกาศผลไม่ได้") % {"year": round.year})
-    count = 0
+    today = today or bangkok_today()
+    window = {}
+    if appeal_opens or appeal_closes:
+        if not (appeal_opens and appeal_closes):
+            window_error = _("ระบุทั้งวันเปิดและวันปิดรับอุทธรณ์")
+            raise TransitionRefused({"appeal_opens" if not appeal_opens else "appeal_closes": window_error})
+        if appeal_closes < appeal_opens:
+            raise TransitionRefused({"appeal_closes": _("วันปิดรับอุทธรณ์ต้องไม่ก่อนวันเปิดรับอุทธรณ์")})
+        if appeal_closes < today:
+            raise TransitionRefused({"appeal_closes": _("วันปิดรับอุทธรณ์ต้องไม่ก่อนวันนี้")})
+        window = {"appeal_opens": appeal_opens, "appeal_closes": appeal_closes}
     with transaction.atomic():
         locked_round = Round.objects.select_for_update().get(pk=round.pk)
-        pks = list(round.assessments.filter(status=Status.APPROVED).values_list("pk", flat=True))
-        for assessment in Assessment.objects.select_for_update(of=("self",)).filter(pk__in=pks, status=Status.APPROVED):
-            _move(assessment, Status.PUBLISHED, kind=AssessmentEvent.Kind.PUBLISHED, by=by)
-            count += 1
-        if count and locked_round.phase != Round.Phase.APPEAL:
+        # The phase read inside the lock: a round closed meanwhile publishes nothing.
+        if locked_round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
+            raise TransitionRefused(
+                _("รอบการประเมินปี %(year)s ยังไม่เปิดหรือปิดแล้ว จึงประกาศผลไม่ได้") % {"year": locked_round.year}
+            )
+        approved = Assessment.objects.filter(round=locked_round, status=Status.APPROVED)
+        # Locked, so none is reopened between this list and the UPDATE below.
+        revisions = list(approved.select_for_update(of=("self",)).order_by("pk").values_list("pk", "revision"))
+        if revisions:
+            approved.update(status=Status.PUBLISHED)
+            now = timezone.now()
+            events = AssessmentEvent.objects.bulk_create(
+                [
+                    AssessmentEvent(
+                        assessment_id=pk,
+                        kind=AssessmentEvent.Kind.PUBLISHED,
+                        at=now,
+                        by=by,
+                        revision=revision,
+                        from_status=Status.APPROVED,
+                        to_status=Status.PUBLISHED,
+                    )
+                    for pk, revision in revisions
+                ],
+                batch_size=500,
+            )
+            transaction.on_commit(lambda: _announce_many(events), robust=True)
             locked_round.phase = Round.Phase.APPEAL
-            locked_round.save(update_fields=["phase", "updated_at"])
-    round.phase = locked_round.phase
-    return count
+            for name, value in window.items():
+                setattr(locked_round, name, value)
+            locked_round.save(update_fields=["phase", *window, "updated_at"])
+    round.phase, round.appeal_opens, round.appeal_closes = (
+        locked_round.phase,
+        locked_round.appeal_opens,
+        locked_round.appeal_closes,
+    )
+    return len(revisions)
+
+
+def _announce_many(events: list[AssessmentEvent]) -> None:
+    from notifications.sending import announce_many
+
+    announce_many(events)
 
 
 # Appeals.
@@ -546,7 +658,7 @@ def open_appeal(
     assessment: Assessment,
     arguments: Mapping[Indicator, str],
     by: User,
-    evidence: Mapping[Indicator, Iterable["Evidence"]] | None = None,  # noqa: F821
+    evidence: Mapping[Indicator, Iterable[Evidence]] | None = None,
     today: datetime.date | None = None,
 ) -> list[Appeal]:
     """The head disputes published results of single indicators, each with an argument.
@@ -575,6 +687,16 @@ def open_appeal(
                 errors.append(_("ตัวชี้วัด %(code)s ไม่ใช้กับ อปท. นี้") % {"code": indicator.code})
             elif not (argument or "").strip():
                 errors.append(_("ระบุเหตุผลการอุทธรณ์ตัวชี้วัด %(code)s") % {"code": indicator.code})
+        # Evidence ids come from a form: only this organization's current files of that indicator.
+        for indicator, items in evidence.items():
+            if indicator not in arguments:
+                errors.append(_("แนบหลักฐานได้เฉพาะตัวชี้วัดที่อุทธรณ์ (%(code)s)") % {"code": indicator.code})
+                continue
+            answer_id = (
+                Answer.objects.filter(assessment=locked, indicator=indicator).values_list("pk", flat=True).first()
+            )
+            if any(item.answer_id != answer_id or item.deleted_at is not None for item in items):
+                errors.append(_("หลักฐานที่เลือกไม่ใช่หลักฐานของตัวชี้วัด %(code)s ของ อปท. นี้") % {"code": indicator.code})
         if errors:
             raise TransitionRefused(errors)
         points = dict(
@@ -618,6 +740,9 @@ def answer_appeal(
     response is the reason) and records the score change; REJECTED keeps it. When the last
     appeal of the assessment is answered, it is published again.
     """
+    unknown = set(data or {}) - VERIFIED_FIELDS
+    if unknown:
+        raise ValueError(f"not verified answer fields: {sorted(unknown)}")
     assessment = appeal.assessment
     if not may_answer_appeal(by, assessment):
         raise PermissionDenied(_("เฉพาะหัวหน้าคณะผู้ประเมินหรือสำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดเท่านั้นที่พิจารณาอุทธรณ์ได้"))
@@ -631,7 +756,9 @@ def answer_appeal(
         raise TransitionRefused(errors)
     with transaction.atomic():
         locked = lock(assessment)
-        current = Appeal.objects.select_for_update().select_related("indicator").get(pk=appeal.pk)
+        _ensure_round_running(locked)
+        # of=("self",): the joined indicator row is the framework's, shared by every organization.
+        current = Appeal.objects.select_for_update(of=("self",)).select_related("indicator").get(pk=appeal.pk)
         if locked.status != Status.APPEALED or current.is_answered:
             raise TransitionRefused(_("อุทธรณ์นี้พิจารณาไปแล้ว"))
         indicator = current.indicator
@@ -647,7 +774,12 @@ def answer_appeal(
                 by=by,
                 indicator=indicator,
                 note=response,
-                data={"indicator": indicator.code, "from": _points_text(before), "to": _points_text(after), "appeal": True},
+                data={
+                    "indicator": indicator.code,
+                    "from": _points_text(before),
+                    "to": _points_text(after),
+                    "appeal": True,
+                },
                 notify=False,
             )
         current.decision, current.response, current.points_after = decision, response, after
