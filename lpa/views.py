@@ -4,10 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import scope_for
-from accounts.models import User
+from accounts.models import Role, User
 from assessments import selfassessment
 from assessments.models import Assessment, Round
 from organizations.models import Organization, Province, RegistryImport
+from reviews import progress
 
 HOME_ROUNDS = 5
 
@@ -33,11 +34,14 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("-round__year", "organization__code")
         ]
     if scope.province_ids and not scope.national:
-        ctx["my_provinces"] = (
+        ctx["my_provinces"] = list(
             Province.objects.filter(pk__in=scope.province_ids)
             .annotate(organization_count=Count("districts__organizations"))
             .order_by("code")
         )
+        # Assessors (and office officials sitting on a team): what waits in their queue.
+        ctx["queue_counts"] = progress.queue_counts(request.user)
+        ctx["is_assessor"] = scope.has(Role.Kind.PROVINCIAL_ASSESSOR) or any(ctx["queue_counts"].values())
         ctx["type_counts"] = _type_counts(organizations.filter(district__province_id__in=scope.province_ids))
     if scope.manages_users:
         ctx["user_count"] = User.objects.manageable_by(request.user).filter(is_active=True).count()
@@ -48,6 +52,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.national or scope.province_ids:
         # The latest few years: one query.
         ctx["rounds"] = list(Round.objects.visible_to(request.user)[:HOME_ROUNDS])
+        running = [round for round in ctx["rounds"] if round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED)]
+        # The office's boards and the department's publishing, from rows already loaded.
+        ctx["boards"] = [
+            (round, province)
+            for round in running
+            for province in ctx.get("my_provinces", [])
+            if province.pk in scope.manages_province_ids
+        ]
+        ctx["publishable_rounds"] = running if scope.national else []
     ctx["role_labels"] = [
         role for role in request.user.roles.select_related("organization__district__province", "province")
     ]
