@@ -44,6 +44,7 @@ assessment_patterns = [
     path("<int:pk>/extension/", self_assessment.extension_grant, name="extension_grant"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/remove/", evidence.evidence_remove, name="evidence_remove"),
+    path("evidence/<int:pk>/view/", evidence.evidence_view, name="evidence_view"),
 ]
 
 # One namespace for both, so every page of the app is "assessments:<name>".

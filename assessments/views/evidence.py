@@ -1,7 +1,8 @@
-"""Evidence of an indicator: upload files, add links, download, remove.
+"""Evidence of an indicator: upload files, add links, download, view in the page, remove.
 
 Files are served only here, after the access check, as attachments under the uploader's
-file name (never used as a path) with the type the content check found.
+file name (never used as a path) with the type the content check found. PDFs and images
+are also served inline for the review page's preview (evidence_view).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -9,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_assessment_for_user, get_evidence_for_user
 from assessments import selfassessment
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm
-from assessments.evidence import open_evidence, remove_evidence
+from assessments.evidence import JPEG, PDF, PNG, open_evidence, remove_evidence
 from assessments.models import Evidence
 from assessments.selfassessment import AssessmentLocked
 from assessments.views.self_assessment import OK, REFUSED, block_response, indicator_or_404
@@ -78,6 +80,39 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     # A file someone uploaded is never run as a page of this site.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# What a browser shows by itself without running anything of ours: the content check
+# (assessments.evidence) has read these types from the bytes, not from the name.
+PREVIEW_TYPES = frozenset({PDF.content_type, JPEG.content_type, PNG.content_type})
+
+
+@login_required
+@xframe_options_sameorigin
+def evidence_view(request: HttpRequest, pk: int) -> FileResponse:
+    """A PDF or an image inline, for the preview beside an answer (same access as the download).
+
+    Other types have no preview (404; the download link serves them). Framed by this site's
+    own pages only. Images get a sandboxing policy like downloads; PDFs cannot, because
+    browsers refuse to run their PDF viewer in a sandboxed document, so they rely on the
+    checked type and `nosniff` never to be read as a page.
+    """
+    evidence = get_evidence_for_user(request.user, pk)
+    if evidence.content_type not in PREVIEW_TYPES:
+        raise Http404
+    try:
+        file = open_evidence(evidence)
+    except (Evidence.DoesNotExist, FileNotFoundError):
+        raise Http404 from None
+    response = FileResponse(file, filename=evidence.original_name, content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if evidence.content_type == PDF.content_type:
+        response["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
+        )
     return response
 
 

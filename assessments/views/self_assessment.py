@@ -27,6 +27,8 @@ from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm, Exten
 from assessments.forms import add_errors
 from assessments.models import Answer, Assessment, Dimension, Indicator
 from assessments.selfassessment import StaleAnswer, SubmissionRefused, bangkok_today
+from reviews import comments
+from reviews.forms.review import CommentForm
 
 BLOCK_TEMPLATE = "assessments/snippets/indicator_block.html"
 OK, REFUSED, CONFLICT = 200, 422, 409
@@ -47,6 +49,8 @@ class Block:
     message: str = ""
     message_level: str = "success"
     answer_lines: list[str] = field(default_factory=list)
+    # The indicator's comments with the team (None for readers outside the conversation).
+    thread: comments.Thread | None = None
 
     @property
     def evidence(self) -> list:
@@ -72,7 +76,7 @@ def _blocks(
     request: HttpRequest, assessment: Assessment, indicators: list[Indicator], *, override: dict[int, dict] | None = None
 ) -> list[Block]:
     """The blocks of `indicators` (loaded with with_answers); `override` replaces one block's
-    forms or message after a post (indicator pk → Block fields)."""
+    forms or message after a post (indicator pk → Block fields, or "comment_form")."""
     override = override or {}
     member = assessment.organization_id in scope_for(request.user).organization_ids
     problems = (
@@ -80,6 +84,11 @@ def _blocks(
         if member
         else {}
     )
+    # One query for every thread of the page. The organization comments here; reviewers
+    # read (internal notes marked as such) and write on the review page.
+    reader = comments.reader(request.user, assessment)
+    threads = comments.comments_for(assessment, user=request.user, role=reader)
+    can_comment = reader == comments.Reader.ORGANIZATION and comments.may_post(request.user, assessment, role=reader)
     blocks = []
     for indicator in indicators:
         answer = _answer_of(assessment, indicator)
@@ -96,14 +105,23 @@ def _blocks(
             block.answer_form = IndicatorAnswerForm(answer=answer)
             block.upload_form = EvidenceUploadForm(answer=answer)
             block.link_form = EvidenceLinkForm(answer=answer)
+        changes = dict(override.get(indicator.pk, {}))
+        if reader != comments.Reader.NONE:
+            # Comments stay open after submission: that is when the team asks its questions.
+            block.thread = comments.Thread(
+                indicator,
+                threads.get(indicator.pk, []),
+                form=changes.pop("comment_form", None) or (CommentForm(indicator=indicator) if can_comment else None),
+            )
         # Forms last: a form refused because the indicator closed replaces the message.
-        for name, value in sorted(override.get(indicator.pk, {}).items(), key=lambda item: item[0].endswith("_form")):
+        for name, value in sorted(changes.items(), key=lambda item: item[0].endswith("_form")):
             if name.endswith("_form") and not block.editable:
                 # Closed meanwhile (submitted, past the deadline): say why instead of a form.
                 block.message, block.message_level = " ".join(value.non_field_errors() or [block.problem or ""]), "danger"
                 continue
             setattr(block, name, value)
-        for form in (block.answer_form, block.upload_form, block.link_form):
+        comment_form = block.thread.form if block.thread else None
+        for form in (block.answer_form, block.upload_form, block.link_form, comment_form):
             if form is not None:
                 mark_invalid(form)
         blocks.append(block)
@@ -160,6 +178,7 @@ def _render_dimension(
             "days_left": None if deadline is None else (deadline - bangkok_today()).days,
             "is_member": assessment.organization_id in scope_for(request.user).organization_ids,
             "any_editable": any(block.editable for block in blocks),
+            "any_comment_form": any(block.thread is not None and block.thread.form is not None for block in blocks),
         },
         status=status,
     )
@@ -223,6 +242,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ) if assessment.status == Assessment.Status.RETURNED else []
     events = assessment.events.milestones().select_related("by", "indicator").order_by("-at", "-pk")
     member = assessment.organization_id in scope_for(request.user).organization_ids
+    # No query for the organization's people: reviewable_by gives them nothing.
+    in_review_reach = Assessment.objects.reviewable_by(request.user).filter(pk=assessment.pk).exists()
     return render(
         request,
         "assessments/assessment_detail.html",
@@ -243,6 +264,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_member": member,
             "is_head": member and selfassessment.is_head(request.user, assessment.organization_id),
             "can_extend": may_grant_extension(request.user, assessment),
+            "in_review_reach": in_review_reach,
+            "has_results": member and assessment.status in Assessment.RESULT_STATUSES,
         },
     )
 

@@ -239,11 +239,14 @@ def test_after_submission_the_pages_are_read_only_and_saves_are_refused(client, 
     sa.assessment.submit(by=sa.head)
     client.force_login(sa.staff)
     html = client.get(dimension_url(sa)).content.decode()
-    assert "data-block-form" not in html and "ระดับ 6: ข้อ 6" in html
+    assert save_url(sa, indicator) not in html and "ระดับ 6: ข้อ 6" in html
+    assert "evidence_upload" not in html and f'name="i{indicator.pk}-files"' not in html
+    # Comments with the team stay open after submission: then they matter most.
+    assert reverse("reviews:comment_add", args=[sa.assessment.pk, indicator.pk]) in html
     response = post_answer(client, sa, indicator, version=1, fetch=True, level=indicator.options.first().pk)
     html = response.content.decode()
     assert response.status_code == 422
-    assert "ส่งผลการประเมินแล้ว" in html and "data-block-form" not in html  # the reason, no form
+    assert "ส่งผลการประเมินแล้ว" in html and save_url(sa, indicator) not in html  # the reason, no form
     assert Answer.objects.get(indicator=indicator).version == 1
 
 
@@ -355,8 +358,9 @@ def test_dimension_page_query_count_does_not_grow_with_indicators(client, sa, dj
 
 # Session and user (2), the user's roles (1), the assessment (1), the indicators with their
 # answers, options, ticks, evidence and flags (6), the round's extensions for the deadline
-# (2: the page's and the window check's), the dimension, the dimension list.
-DIMENSION_PAGE_QUERIES = 14
+# (2: the page's and the window check's), the dimension, the dimension list, the comments
+# with the team (1, issue 6), the menu's unread notifications (1, issue 6).
+DIMENSION_PAGE_QUERIES = 16
 
 
 def test_organization_home_stays_within_its_query_budget(client, sa, django_assert_max_num_queries):

@@ -199,4 +199,59 @@ def test_evidence_may_not_be_removed_after_submission(client, sa, indicator):
     assert Evidence.objects.current().count() == 1
     refused = upload_files(client, sa, indicator, upload("ใหม่.pdf", samples.pdf_bytes("ใหม่")))
     assert refused.status_code == 422
-    assert "ส่งผลการประเมินแล้ว" in refused.content.decode() and "data-block-form" not in refused.content.decode()
+    html = refused.content.decode()
+    assert "ส่งผลการประเมินแล้ว" in html and f'name="i{indicator.pk}-files"' not in html
+    # The one form left is the comment's: talking with the team goes on after submission.
+    assert html.count("data-block-form") == 1 and f'name="c{indicator.pk}-body"' in html
+
+
+# The inline view behind the review page's preview (issue 6).
+
+
+def view_url(evidence):
+    return reverse("assessments:evidence_view", args=[evidence.pk])
+
+
+def test_pdf_and_images_are_served_inline_for_the_preview(client, sa, indicator):
+    client.force_login(sa.staff)
+    upload_files(
+        client, sa, indicator, upload("คำสั่ง.pdf", samples.pdf_bytes("หนึ่ง")), upload("ภาพ.jpg", samples.image_bytes("JPEG"), "image/jpeg")
+    )
+    pdf, jpeg = Evidence.objects.order_by("pk")
+    client.force_login(user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")))
+    response = client.get(view_url(pdf))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline") and "filename*=utf-8''" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # the review page frames it; other sites may not
+    assert "sandbox" not in response["Content-Security-Policy"]  # browsers refuse PDFs in a sandbox
+    assert b"".join(response.streaming_content) == samples.pdf_bytes("หนึ่ง")
+    response = client.get(view_url(jpeg))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("inline")
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_other_types_have_no_inline_view(client, sa, indicator):
+    client.force_login(sa.staff)
+    upload_files(client, sa, indicator, upload("ทะเบียน.xlsx", samples.xlsx_bytes(), "application/octet-stream"))
+    evidence = Evidence.objects.get()
+    assert client.get(view_url(evidence)).status_code == 404
+    assert client.get(reverse("assessments:evidence_download", args=[evidence.pk])).status_code == 200
+
+
+def test_outsiders_get_404_for_the_inline_view(client, sa, indicator):
+    client.force_login(sa.staff)
+    upload_files(client, sa, indicator, upload("คำสั่ง.pdf", samples.pdf_bytes()))
+    evidence = Evidence.objects.get()
+    for outsider in (
+        user_with_role(Role.Kind.ORG_STAFF),
+        user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("20")),
+        user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("20")),
+    ):
+        client.force_login(outsider)
+        assert client.get(view_url(evidence)).status_code == 404
+    client.force_login(sa.staff)
+    client.post(reverse("assessments:evidence_remove", args=[evidence.pk]))
+    assert client.get(view_url(evidence)).status_code == 404  # removed evidence is not served

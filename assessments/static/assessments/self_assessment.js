@@ -1,7 +1,8 @@
 // The dimension page, progressively enhanced: each indicator's forms (answer, files, links,
 // removal) are sent with fetch and the server answers with that indicator's block alone,
 // which replaces the old one; other blocks, and whatever is typed in them, stay as they
-// are. The result is read out in the page's live region. Without this script the same
+// are. A comment gets back its thread alone, so an answer being typed in the same block
+// stays too. The result is read out in the page's live region. Without this script the same
 // forms post normally and the server redirects back (or shows the page with the errors).
 (function () {
   "use strict";
@@ -10,7 +11,7 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var block = form.closest("[data-indicator-block]");
+    var block = form.closest("[data-comment-thread]") || form.closest("[data-indicator-block]");
     if (!block || !form.hasAttribute("data-block-form")) return;
     event.preventDefault();
     var data = new FormData(form);
@@ -39,7 +40,7 @@
         var text = message ? message.textContent.trim() : "";
         errors.forEach(function (error) { text += " " + error.textContent.trim(); });
         live.textContent = text.trim();
-        (invalid || (message && message.textContent.trim() ? message : fresh.querySelector("h3"))).focus();
+        (invalid || (message && message.textContent.trim() ? message : fresh.querySelector("h3, h4"))).focus();
       })
       .catch(function () {
         live.textContent = live.dataset.failed;
