@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import fontpkg_sarabun
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -236,17 +237,98 @@ def answer_lines(indicator: Indicator, answer: Answer | None) -> list[str]:
     ]
 
 
-def event_details(event: AssessmentEvent) -> list[str]:
-    """What an event's data says, in words and Buddhist Era dates."""
+def event_details(event: AssessmentEvent, *, scores: bool = False) -> list[str]:
+    """What an event's data says, in words and Buddhist Era dates, then its note (reason).
+
+    `scores`: whether to show the verified score of a "verified" event. The organization
+    must not see it before publication, so the pages it reads leave it out (the default).
+    """
+    lines = event_facts(event, scores=scores)
+    if event.kind in (AssessmentEvent.Kind.EVIDENCE_ADDED, AssessmentEvent.Kind.EVIDENCE_REMOVED) and lines:
+        # These pages have no indicator column: name it before the file.
+        lines[0] = f"{(event.data or {}).get('indicator', '')} {lines[0]}".strip()
+    if event.note:
+        lines.append(event.note)
+    return lines
+
+
+def event_facts(event: AssessmentEvent, *, scores: bool = False) -> list[str]:
+    """event_details without the note, for pages that show the note in a column of its own."""
+    Kind = AssessmentEvent.Kind
     data = event.data or {}
-    if event.kind == AssessmentEvent.Kind.RETURNED:
-        return [f"{code}: {reason}" for code, reason in data.get("indicators", {}).items()]
-    if event.kind == AssessmentEvent.Kind.EXTENSION_GRANTED:
-        until = datetime.date.fromisoformat(data["until"])
-        return [_("ขยายถึงวันที่ %(date)s") % {"date": thai_date(until, "long")}, event.note]
-    if event.kind == AssessmentEvent.Kind.EVIDENCE_REMOVED:
-        return [f"{data.get('indicator', '')} {data.get('name', '')}".strip()]
-    return [event.note] if event.note else []
+    if event.kind == Kind.RETURNED:
+        lines = [f"{code}: {reason}" for code, reason in data.get("indicators", {}).items()]
+        if data.get("due"):
+            lines.append(_("กำหนดส่งผลที่แก้ไข: ภายในวันที่ %(date)s") % {"date": _long_date(data["due"])})
+        return lines
+    if event.kind == Kind.EXTENSION_GRANTED:
+        lines = [_("ขยายถึงวันที่ %(date)s") % {"date": _long_date(data["until"])}]
+        if data.get("previous_deadline"):
+            lines.append(_("เดิมกำหนดส่งวันที่ %(date)s") % {"date": _long_date(data["previous_deadline"])})
+        return lines
+    if event.kind in (Kind.EVIDENCE_ADDED, Kind.EVIDENCE_REMOVED):
+        return _evidence_lines(data)
+    if event.kind == Kind.ASSIGNED:
+        return _assignment_lines(data)
+    if event.kind == Kind.SCORE_CHANGED:
+        line = _points_change(data)
+        return [line + (" " + _("(จากการพิจารณาอุทธรณ์)") if data.get("appeal") else "")]
+    if event.kind == Kind.VERIFIED:
+        if not scores or data.get("points") is None:
+            return []
+        return [
+            _("คะแนนที่ตรวจได้ %(points)s คะแนน (ร้อยละ %(percent)s)")
+            % {"points": _points(data.get("points")), "percent": _points(data.get("percent"))}
+        ]
+    if event.kind == Kind.APPEAL_OPENED:
+        return [f"{code}: {argument}" for code, argument in data.get("indicators", {}).items()]
+    if event.kind == Kind.APPEAL_ANSWERED:
+        decisions = {"accepted": _("รับอุทธรณ์ (แก้ไขผลการตรวจ)"), "rejected": _("ยืนผลการตรวจเดิม")}
+        return [
+            decisions.get(data.get("decision"), data.get("decision") or ""),
+            _points_change(data),
+        ]
+    if event.kind == Kind.PUBLISHED and data.get("after_appeal"):
+        return [_("ประกาศอีกครั้งหลังพิจารณาอุทธรณ์ครบทุกตัวชี้วัด")]
+    return []
+
+
+def _long_date(value: str) -> str:
+    return thai_date(datetime.date.fromisoformat(value), "long")
+
+
+def _points_change(data: dict) -> str:
+    return _("คะแนน %(before)s → %(after)s") % {"before": _points(data.get("from")), "after": _points(data.get("to"))}
+
+
+def _points(value: str | None) -> str:
+    """Points as the trail keeps them ("3.5"); None: nothing before (a first result)."""
+    return "–" if value is None else str(value)
+
+
+def _evidence_lines(data: dict) -> list[str]:
+    """What was attached or removed: its name, and a file's size and SHA-256 or a link's address."""
+    lines = [data.get("name", "")]
+    if data.get("url"):
+        lines.append(data["url"])
+    if data.get("size") is not None:
+        lines.append(_("ขนาด %(size)s") % {"size": filesizeformat(data["size"])})
+    if data.get("sha256"):
+        lines.append(f"SHA-256 {data['sha256']}")
+    if data.get("appeal"):
+        lines.append(_("หลักฐานประกอบการอุทธรณ์"))
+    return lines
+
+
+def _assignment_lines(data: dict) -> list[str]:
+    if data.get("team") is None and data.get("previous_team"):
+        return [_("นำออกจาก%(team)s") % {"team": data["previous_team"]}]
+    lines = [_("คณะผู้ประเมิน: %(team)s") % {"team": data.get("team", "")}]
+    if data.get("previous_team"):
+        lines.append(_("ย้ายมาจาก%(team)s") % {"team": data["previous_team"]})
+    if data.get("visit_on"):
+        lines.append(_("วันที่ลงพื้นที่: %(date)s") % {"date": _long_date(data["visit_on"])})
+    return lines
 
 
 def format_figure(value: Decimal) -> str:

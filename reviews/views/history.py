@@ -1,0 +1,52 @@
+"""The audit trail of one assessment: its history page and the same rows as an XLSX.
+
+Anyone who may see the assessment reads its history (accounts.access.get_assessment_for_user);
+what of it they read is reviews.history.trail_for's rule.
+"""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import get_assessment_for_user
+from reviews.history import build_history_workbook, history_rows, trail_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """ประวัติการประเมิน: who did what when, from → to, with the reasons, oldest first."""
+    assessment = get_assessment_for_user(request.user, pk)
+    trail = trail_for(request.user, assessment)
+    # Evidence files and score saves run to hundreds of rows: the main steps alone on request.
+    milestones = request.GET.get("show") == "milestones"
+    events = trail.events.milestones() if milestones else trail.events
+    return render(
+        request,
+        "reviews/history.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "rows": history_rows(events, scores=trail.scores),
+            "milestones": milestones,
+            "full": trail.full,
+            "scores": trail.scores,
+        },
+    )
+
+
+@login_required
+def history_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The history page's rows as lpa-history-<code>-<year>.xlsx."""
+    assessment = get_assessment_for_user(request.user, pk)
+    trail = trail_for(request.user, assessment)
+    buffer = io.BytesIO()
+    build_history_workbook(assessment, trail.events, scores=trail.scores).save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    filename = f"lpa-history-{assessment.organization.code}-{assessment.round.year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
