@@ -10,18 +10,23 @@ Files are stored under a random name in the private evidence storage (assessment
 the uploader's name is kept for display only. Removing evidence is a soft delete recorded
 as an event: the file stays on disk, so what the organization once showed can still be
 checked. (A purge of removed files after the round closes is left for later.)
+
+After publication the self-assessment is closed, but the head may appeal single indicators
+with new evidence: add_appeal_evidence_file attaches such a file to the indicator's answer
+under the appeal's rules instead (same content checks).
 """
 
 import datetime
 import hashlib
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
 import olefile
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -29,8 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from assessments.models import Answer, Assessment, AssessmentEvent, Evidence
-from assessments.selfassessment import bangkok_today, ensure_editable, lock
+from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator
+from assessments.selfassessment import AssessmentLocked, applies, bangkok_today, ensure_editable, is_head, lock
 from assessments.storage import evidence_storage
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -119,11 +124,89 @@ def add_evidence_file(
     file or one too many; PermissionDenied / AssessmentLocked when the indicator may not
     change. The SHA-256 and size are computed from the bytes as they stream.
     """
+    today = today or bangkok_today()
+
+    def check(assessment: Assessment) -> None:
+        ensure_editable(assessment, answer.indicator, user=by, today=today)
+
+    return _attach_file(answer, upload, by=by, check=check, max_bytes=max_bytes, counted=True)
+
+
+def add_appeal_evidence_file(
+    *,
+    assessment: Assessment,
+    indicator: Indicator,
+    upload: File,
+    by: User,
+    max_bytes: int | None = None,
+    today: datetime.date | None = None,
+) -> Evidence:
+    """New evidence for an appeal: a file attached to the indicator's answer after publication.
+
+    The self-assessment is closed by then, so instead of ensure_editable: only the
+    organization's head, only while the results are published and the round's appeal
+    window is open (PermissionDenied / AssessmentLocked with the Thai reason). The content
+    checks are add_evidence_file's. The file does not count against the answer's limit of
+    items (what the organization sent before stays as it was); the event says it came
+    with an appeal. The caller links it with the Appeal (reviews.workflow.open_appeal) in
+    the same transaction, and deletes the stored file if that is refused (delete_stored_file).
+    """
+    today = today or bangkok_today()
+
+    def check(locked: Assessment) -> None:
+        ensure_may_add_appeal_evidence(locked, indicator, user=by, today=today)
+
+    answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
+    answer = answer or Answer(assessment=assessment, indicator=indicator)
+    return _attach_file(answer, upload, by=by, check=check, max_bytes=max_bytes, counted=False, appeal=True)
+
+
+def ensure_may_add_appeal_evidence(
+    assessment: Assessment, indicator: Indicator, *, user: User, today: datetime.date
+) -> None:
+    """PermissionDenied unless `user` is the head; AssessmentLocked outside the appeal window."""
+    # Imported here: the review app builds on this one, not the other way round.
+    from reviews.workflow import appeal_window_problem
+
+    if not is_head(user, assessment.organization_id):
+        raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่อุทธรณ์ผลการประเมินได้"))
+    if not applies(assessment, indicator):
+        raise AssessmentLocked(_("ตัวชี้วัดนี้ไม่ใช้กับ อปท. นี้"))
+    if assessment.status != Assessment.Status.PUBLISHED:
+        raise AssessmentLocked(
+            _("แนบหลักฐานประกอบการอุทธรณ์ได้เฉพาะเมื่อประกาศผลแล้วและยังไม่ได้อุทธรณ์ (สถานะปัจจุบัน “%(status)s”)")
+            % {"status": assessment.get_status_display()}
+        )
+    problem = appeal_window_problem(assessment, today)
+    if problem:
+        raise AssessmentLocked(problem)
+
+
+def delete_stored_file(evidence: Evidence) -> None:
+    """Remove a stored file whose row was rolled back (an upload for a refused appeal)."""
+    if evidence.file.name:
+        evidence.file.storage.delete(evidence.file.name)
+
+
+def _attach_file(
+    answer: Answer,
+    upload: File,
+    *,
+    by: User,
+    check: Callable[[Assessment], None],
+    max_bytes: int | None,
+    counted: bool,
+    appeal: bool = False,
+) -> Evidence:
+    """The content checks, the file stored, and the row saved under the assessment's lock.
+
+    `check` raises when `by` may not attach to the assessment now; it runs before reading
+    anything and again under the lock. `counted`: whether the answer's limit of items applies.
+    """
     limit = max_bytes if max_bytes is not None else evidence_max_bytes()
     name = _display_name(upload.name)
-    today = today or bangkok_today()
     # Cheap refusals before reading anything.
-    ensure_editable(answer.assessment, answer.indicator, user=by, today=today)
+    check(answer.assessment)
     if upload.size is not None and upload.size > limit:
         raise EvidenceRejected(_too_big(name, upload.size, limit))
     digest, size = hashlib.sha256(), 0
@@ -164,17 +247,17 @@ def add_evidence_file(
     try:
         with transaction.atomic():
             locked = lock(answer.assessment)
-            ensure_editable(locked, answer.indicator, user=by, today=today)
+            check(locked)
             evidence.answer = _saved_answer(locked, answer)
             current = Evidence.objects.current().filter(answer=evidence.answer)
-            if current.count() >= evidence_max_items():
+            if counted and current.count() >= evidence_max_items():
                 raise EvidenceRejected(_too_many(name))
             if current.filter(sha256=sha256).exists():
                 raise EvidenceRejected(_("ไฟล์ \"%(name)s\" แนบไว้กับตัวชี้วัดนี้แล้ว") % {"name": name})
             evidence.save()
-            _record_added(locked, evidence, by=by)
+            _record_added(locked, evidence, by=by, appeal=appeal)
     except BaseException:
-        evidence.file.storage.delete(evidence.file.name)
+        delete_stored_file(evidence)
         raise
     return evidence
 
@@ -213,9 +296,11 @@ def add_evidence_link(
     return evidence
 
 
-def _record_added(assessment: Assessment, evidence: Evidence, *, by: User) -> None:
+def _record_added(assessment: Assessment, evidence: Evidence, *, by: User, appeal: bool = False) -> None:
     """The trail keeps what was attached: name, and for a file its size and SHA-256."""
     data = {"indicator": evidence.answer.indicator.code, "evidence": evidence.pk, "name": evidence.display_name}
+    if appeal:
+        data["appeal"] = True
     if evidence.is_link:
         data["url"] = evidence.url
     else:

@@ -1,0 +1,386 @@
+"""Verified results and appeals: what the organization sees once the results are published,
+the head's appeal of single indicators, its answer, and the province's list of appeals.
+
+Who reads the results: the organization's own people once the department has published
+them (before that the page says so and shows no score), and everyone taking part in the
+review (accounts.access.get_review_for_user) at any status. The rules of appeals are
+reviews.workflow's; the views authorize, call it and render.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.access import get_assessment_for_user, get_review_for_user, scope_for
+from accounts.models import User
+from assessments import scoring, selfassessment
+from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator, Round
+from assessments.printing import answer_lines, format_figure
+from assessments.selfassessment import bangkok_today
+from assessments.views.self_assessment import mark_invalid
+from organizations.models import Province
+from reviews import workflow
+from reviews.forms.appeals import AppealAnswerForm, AppealForm
+from reviews.models import Appeal, VerifiedAnswer
+
+Status = Assessment.Status
+
+
+@dataclass
+class ResultRow:
+    """One indicator: the organization's answer beside the team's verified result."""
+
+    indicator: Indicator
+    answer: Answer | None
+    verified: VerifiedAnswer | None
+    appeal: Appeal | None
+    own: scoring.IndicatorResult | None
+    result: scoring.IndicatorResult | None
+    own_lines: list[str]
+    verified_lines: list[str]
+
+    @property
+    def claimed_na(self) -> bool:
+        return bool(self.answer and self.answer.not_applicable)
+
+    @property
+    def changed(self) -> bool:
+        """The team's result earns other points than the organization's answer did."""
+        return bool(self.verified and self.own and self.result and self.own.points != self.result.points)
+
+
+@dataclass
+class DimensionResult:
+    dimension: Dimension
+    own: scoring.DimensionScore | None
+    verified: scoring.DimensionScore | None
+    rows: list[ResultRow] = field(default_factory=list)
+
+
+def verified_lines(indicator: Indicator, verified: VerifiedAnswer | None, *, claimed_na: bool) -> list[str]:
+    """The team's verified result in words, a line per item (as printing.answer_lines)."""
+    if verified is None:
+        return [_("ยังไม่ได้ตรวจ")]
+    if claimed_na and verified.na_confirmed:
+        return [_("ยืนยันว่าไม่มีภารกิจ (ไม่นับคะแนนตัวชี้วัดนี้)")]
+    lines = [_("ไม่ยืนยันว่าไม่มีภารกิจ")] if claimed_na else []
+    if indicator.kind == Indicator.Kind.LEVELS:
+        level = verified.level
+        lines.append(
+            _("ระดับ %(position)s: %(label)s") % {"position": level.position, "label": level.label}
+            if level
+            else _("ไม่ได้ระดับใด")
+        )
+    elif indicator.kind == Indicator.Kind.FIGURE:
+        lines.append(
+            f"{format_figure(verified.figure)} {indicator.unit}".strip() if verified.figure is not None else "–"
+        )
+    else:
+        ticked = {option.pk for option in verified.ticked.all()}
+        lines += [
+            (_("ผ่าน – %(label)s") if option.pk in ticked else _("ไม่ผ่าน – %(label)s")) % {"label": option.label}
+            for option in indicator.options.all()
+        ]
+    return lines
+
+
+def _result_indicators(assessment: Assessment, **filters) -> list[Indicator]:
+    """The assessment's indicators with the answer, the verified answer and the appeal of each,
+    in a fixed number of queries (with_answers' six, two for verified answers, two for appeals)."""
+    verified = (
+        VerifiedAnswer.objects.filter(assessment=assessment)
+        .select_related("level", "updated_by")
+        .prefetch_related("ticked")
+    )
+    appeals = (
+        Appeal.objects.filter(assessment=assessment)
+        .select_related("opened_by", "answered_by")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")))
+    )
+    return list(
+        Indicator.objects.for_assessment(assessment)
+        .filter(**filters)
+        .with_answers(assessment)
+        .prefetch_related(
+            Prefetch("verified_answers", queryset=verified, to_attr="verified_rows"),
+            Prefetch("appeals", queryset=appeals, to_attr="appeal_rows"),
+        )
+    )
+
+
+def _row(
+    indicator: Indicator,
+    own: dict[str, scoring.IndicatorResult] | None = None,
+    verified: dict[str, scoring.IndicatorResult] | None = None,
+) -> ResultRow:
+    answer = indicator.answer_rows[0] if indicator.answer_rows else None
+    checked = indicator.verified_rows[0] if indicator.verified_rows else None
+    claimed_na = bool(answer and answer.not_applicable)
+    return ResultRow(
+        indicator=indicator,
+        answer=answer,
+        verified=checked,
+        appeal=indicator.appeal_rows[0] if indicator.appeal_rows else None,
+        own=(own or {}).get(indicator.code),
+        result=(verified or {}).get(indicator.code),
+        own_lines=answer_lines(indicator, answer),
+        verified_lines=verified_lines(indicator, checked, claimed_na=claimed_na),
+    )
+
+
+def _dimension_results(
+    indicators: Iterable[Indicator], own: scoring.AssessmentScore, verified: scoring.AssessmentScore
+) -> list[DimensionResult]:
+    own_by_code = {result.code: result for result in own.indicators}
+    verified_by_code = {result.code: result for result in verified.indicators}
+    sections: list[DimensionResult] = []
+    for indicator in indicators:
+        dimension = indicator.category.dimension
+        if not sections or sections[-1].dimension.pk != dimension.pk:
+            sections.append(
+                DimensionResult(dimension, own.dimension(dimension.number), verified.dimension(dimension.number))
+            )
+        sections[-1].rows.append(_row(indicator, own_by_code, verified_by_code))
+    return sections
+
+
+def _assessment_for_results(user: User, pk: int) -> tuple[Assessment, bool]:
+    """The assessment and whether `user` reads it as a reviewer (else as its organization).
+
+    The organization's own people; everyone taking part in the review (get_review_for_user:
+    an assessor of another team or province gets 404 like any outsider).
+    """
+    assessment = get_assessment_for_user(user, pk)
+    if assessment.organization_id in scope_for(user).organization_ids:
+        return assessment, False
+    return get_review_for_user(user, pk), True
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The verified results per dimension and indicator beside the self-assessment, with the
+    reasons, the appeals and their answers; the overall percentage, band and pass."""
+    assessment, as_reviewer = _assessment_for_results(request.user, pk)
+    published = assessment.status in Assessment.RESULT_STATUSES
+    context = {
+        "assessment": assessment,
+        "round": assessment.round,
+        "organization": assessment.organization,
+        "as_reviewer": as_reviewer,
+        "published": published,
+    }
+    if not as_reviewer and not published:
+        # Not a 404: the organization knows its assessment exists; it learns when to come back.
+        return render(request, "reviews/results.html", {**context, "pending": True})
+    indicators = _result_indicators(assessment)
+    own = selfassessment.self_assessed_score(assessment)
+    verified = workflow.verified_score(assessment)
+    appeals = [indicator.appeal_rows[0] for indicator in indicators if indicator.appeal_rows]
+    is_head = not as_reviewer and selfassessment.is_head(request.user, assessment.organization_id)
+    window = workflow.appeal_window_problem(assessment, bangkok_today()) if is_head and not appeals else None
+    context.update(
+        sections=_dimension_results(indicators, own, verified),
+        own=own,
+        verified=verified,
+        own_percent=scoring.format_percent(own.percent),
+        percent=scoring.format_percent(verified.percent),
+        appeals=appeals,
+        open_appeals=sum(not appeal.is_answered for appeal in appeals),
+        may_answer=as_reviewer and workflow.may_answer_appeal(request.user, assessment),
+        is_head=is_head,
+        can_appeal=is_head and assessment.status == Status.PUBLISHED and not appeals and window is None,
+        window_problem=window if is_head and assessment.status == Status.PUBLISHED and not appeals else None,
+        confirmed=assessment.status in (Status.VERIFIED, Status.APPROVED, Status.PUBLISHED, Status.APPEALED),
+    )
+    return render(request, "reviews/results.html", context)
+
+
+def _appeal_problem(assessment: Assessment) -> str | None:
+    """Why the head may not appeal now, checked again by open_appeal when the form is sent."""
+    if assessment.status == Status.APPEALED or assessment.appeals.exists():
+        return _("อปท. นี้อุทธรณ์ผลการประเมินของรอบนี้ไปแล้ว (อุทธรณ์ได้ครั้งเดียว)")
+    if assessment.status != Status.PUBLISHED:
+        return _("ยังอุทธรณ์ไม่ได้ เพราะยังไม่ประกาศผลการประเมิน (สถานะ “%(status)s”)") % {
+            "status": assessment.get_status_display()
+        }
+    return workflow.appeal_window_problem(assessment, bangkok_today())
+
+
+@login_required
+def appeal_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head disputes single indicators: an argument each and, if any, new evidence.
+
+    Other people of the organization read the page (only the head appeals); the province
+    and the department get 403 (they answer appeals elsewhere); outsiders 404.
+    """
+    assessment = get_assessment_for_user(request.user, pk)
+    if assessment.organization_id not in scope_for(request.user).organization_ids:
+        raise PermissionDenied
+    is_head = selfassessment.is_head(request.user, assessment.organization_id)
+    if request.method == "POST" and not is_head:
+        raise PermissionDenied
+    problem = _appeal_problem(assessment)
+    published = assessment.status in Assessment.RESULT_STATUSES
+    form, indicators = None, []
+    # After a refused post the form stays, with what was typed; before publication there is
+    # nothing to appeal against.
+    if is_head and published and (problem is None or request.method == "POST"):
+        indicators = _result_indicators(assessment)
+        form = AppealForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            indicators=indicators,
+        )
+    if form is not None and form.is_bound and form.is_valid():
+        appeals = form.save(assessment=assessment, by=request.user)
+        if appeals is not None:
+            messages.success(
+                request,
+                ngettext(
+                    "ส่งคำอุทธรณ์ %(n)s ตัวชี้วัดแล้ว จังหวัดจะพิจารณาและแจ้งผล",
+                    "ส่งคำอุทธรณ์ %(n)s ตัวชี้วัดแล้ว จังหวัดจะพิจารณาและแจ้งผล",
+                    len(appeals),
+                )
+                % {"n": len(appeals)},
+            )
+            return redirect("reviews:results", pk=assessment.pk)
+    rows = []
+    if form is not None:
+        own = {result.code: result for result in selfassessment.self_assessed_score(assessment).indicators}
+        verified = {result.code: result for result in workflow.verified_score(assessment).indicators}
+        by_pk = {indicator.pk: _row(indicator, own, verified) for indicator in indicators}
+        rows = list(form.rows())
+        for row in rows:
+            row.result = by_pk[row.indicator.pk]
+        mark_invalid(form)
+    return render(
+        request,
+        "reviews/appeal_open.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "form": form,
+            "rows": rows,
+            "problem": problem,
+            "is_head": is_head,
+            "published": published,
+        },
+    )
+
+
+def _appeal_for_answer(user: User, pk: int) -> Appeal:
+    """The appeal, for the team lead of the assigned team or the provincial office.
+
+    The organization and the other reviewers (department, team members) read appeals on the
+    results page: 403 here. Anyone else: 404.
+    """
+    appeal = get_object_or_404(
+        Appeal.objects.select_related(
+            "assessment__round",
+            "assessment__organization__district__province",
+            "indicator__category__dimension",
+            "opened_by",
+            "answered_by",
+        ),
+        pk=pk,
+    )
+    assessment = appeal.assessment
+    if assessment.organization_id in scope_for(user).organization_ids:
+        raise PermissionDenied
+    if not Assessment.objects.reviewable_by(user).filter(pk=assessment.pk).exists():
+        raise Http404
+    if not workflow.may_answer_appeal(user, assessment):
+        raise PermissionDenied
+    return appeal
+
+
+@login_required
+def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The argument, the new evidence and the current verified result; accept (with the new
+    result) or reject, with a response the organization reads."""
+    appeal = _appeal_for_answer(request.user, pk)
+    assessment = appeal.assessment
+    loaded = _result_indicators(assessment, pk=appeal.indicator_id)
+    if not loaded:
+        # A framework correction took the indicator away from this organization's type.
+        raise Http404
+    (indicator,) = loaded
+    row = _row(indicator)
+    # The appeal as loaded with the indicator: its evidence prefetched, the indicator's options too.
+    appeal = row.appeal
+    appeal.indicator, appeal.assessment = indicator, assessment
+    form = None
+    if not appeal.is_answered:
+        form = AppealAnswerForm(
+            request.POST if request.method == "POST" else None,
+            appeal=appeal,
+            verified=row.verified,
+            claimed_na=row.claimed_na,
+        )
+        if request.method == "POST" and form.is_valid():
+            answered = form.save(by=request.user)
+            if answered is not None:
+                messages.success(
+                    request,
+                    _("บันทึกผลการพิจารณาอุทธรณ์ตัวชี้วัด %(code)s แล้ว") % {"code": indicator.code},
+                )
+                return redirect("reviews:results", pk=assessment.pk)
+        mark_invalid(form)
+    elif request.method == "POST":
+        messages.warning(request, _("อุทธรณ์นี้พิจารณาไปแล้ว"))
+    appeal_evidence = {item.pk for item in appeal.evidence.all()}
+    earlier = [item for item in (row.answer.current_evidence if row.answer else []) if item.pk not in appeal_evidence]
+    return render(
+        request,
+        "reviews/appeal_answer.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "appeal": appeal,
+            "row": row,
+            "earlier_evidence": earlier,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def appeal_list(request: HttpRequest, year: int, province: str) -> HttpResponse:
+    """The province's appeals of the round, open first: for its provincial office and the department."""
+    scope = scope_for(request.user)
+    province = get_object_or_404(Province, code=province)
+    if not (scope.national or province.pk in scope.manages_province_ids):
+        raise Http404
+    round = get_object_or_404(Round, year=year)
+    appeals = list(
+        Appeal.objects.filter(assessment__round=round, assessment__organization__district__province=province)
+        .select_related(
+            "assessment__organization__district",
+            "indicator",
+            "opened_by",
+            "answered_by",
+            "assessment__assignment__team",
+        )
+        .order_by("opened_at", "assessment__organization__code", "indicator__code")
+    )
+    return render(
+        request,
+        "reviews/appeal_list.html",
+        {
+            "round": round,
+            "province": province,
+            "open_appeals": [appeal for appeal in appeals if not appeal.is_answered],
+            "answered_appeals": [appeal for appeal in appeals if appeal.is_answered],
+            "may_answer": province.pk in scope.manages_province_ids,
+        },
+    )
