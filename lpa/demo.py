@@ -1,9 +1,18 @@
 """The demo: three real provinces, their real districts, plausible organizations, a user per role,
 and the 2569 round open for self-assessment (its window around the day the demo is loaded).
 
+In กระบี่ the provincial review is under way: two assessment teams of four share the
+province's organizations, each with a planned visit date. The demo organization (4810103)
+is on team 1, led by the demo `assessor`, and still in draft; a few other organizations are
+further along (submitted, in review, verified, approved), so the board and the queue show
+something. They get there through the real functions (save_answer, submit,
+save_verified_answer, verify, approve), answered by their own head (an account without a
+password: nobody signs in as them).
+
 Self-contained (no ../shared): organizations are generated from the geothai district and
 subdistrict names and go in through the same registry importer as DLA's files, so the demo
-also exercises that path. Safe to run again: everything is upserted.
+also exercises that path. Safe to run again: everything is upserted, and what has moved on
+(a team, an assignment, an assessment past draft) is left as it is.
 """
 
 import csv
@@ -12,13 +21,19 @@ import io
 from dataclasses import dataclass
 
 import geothai
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Role, User
 from assessments.demo import load_demo_framework, open_demo_round
-from assessments.selfassessment import bangkok_today
+from assessments.evidence import add_evidence_link
+from assessments.models import Assessment, Indicator, Round
+from assessments.selfassessment import bangkok_today, save_answer
 from organizations.models import Organization, OrganizationTypeChange, Province
 from organizations.registry import import_registry
+from reviews import teams as review_teams
+from reviews import workflow
+from reviews.models import Team
 
 DEMO_PASSWORD = "lpa-demo-2569"
 DEMO_PROVINCES = ("81", "20", "52")  # กระบี่, ชลบุรี, ลำปาง
@@ -51,6 +66,22 @@ DEMO_USERS = [
     DemoUser("org_staff", "สุดารัตน์", "ใจงาม", "นักวิเคราะห์นโยบายและแผน", Role.Kind.ORG_STAFF, DEMO_ORGANIZATION),
     DemoUser("org_head", "ประเสริฐ", "ทองดี", "นายกเทศมนตรีเมืองกระบี่", Role.Kind.ORG_HEAD, DEMO_ORGANIZATION),
     DemoUser("assessor", "วิภาวรรณ", "ศรีสุข", "ท้องถิ่นอำเภอเมืองกระบี่", Role.Kind.PROVINCIAL_ASSESSOR, province_code="81"),
+    DemoUser("assessor2", "สมชาย", "รักษ์ถิ่น", "ท้องถิ่นอำเภอเขาพนม", Role.Kind.PROVINCIAL_ASSESSOR, province_code="81"),
+    DemoUser("assessor3", "นันทนา", "บุญมา", "ท้องถิ่นอำเภอเกาะลันตา", Role.Kind.PROVINCIAL_ASSESSOR, province_code="81"),
+    DemoUser(
+        "assessor4",
+        "พิชิต",
+        "ทะเลงาม",
+        "นักวิชาการส่งเสริมการปกครองท้องถิ่น สถจ.กระบี่",
+        Role.Kind.PROVINCIAL_ASSESSOR,
+        province_code="81",
+    ),
+    DemoUser("assessor5", "อัมพร", "แสงทอง", "ท้องถิ่นอำเภออ่าวลึก", Role.Kind.PROVINCIAL_ASSESSOR, province_code="81"),
+    DemoUser("assessor6", "ชัยวัฒน์", "ปานเพชร", "ท้องถิ่นอำเภอปลายพระยา", Role.Kind.PROVINCIAL_ASSESSOR, province_code="81"),
+    DemoUser("assessor7", "กาญจนา", "ศรีวิไล", "ท้องถิ่นอำเภอลำทับ", Role.Kind.PROVINCIAL_ASSESSOR, province_code="81"),
+    DemoUser(
+        "assessor8", "ณัฐพล", "มีสุข", "นักวิชาการเงินและบัญชี สถจ.กระบี่", Role.Kind.PROVINCIAL_ASSESSOR, province_code="81"
+    ),
     DemoUser("province_admin", "ธนากร", "แก้วมณี", "ท้องถิ่นจังหวัดกระบี่", Role.Kind.PROVINCIAL_ADMIN, province_code="81"),
     DemoUser("chonburi_admin", "อรุณี", "พงษ์ไพร", "ท้องถิ่นจังหวัดชลบุรี", Role.Kind.PROVINCIAL_ADMIN, province_code="20"),
     DemoUser("dla_official", "กิตติพงษ์", "วงศ์ใหญ่", "นักวิชาการส่งเสริมการปกครองท้องถิ่น", Role.Kind.DEPARTMENT_OFFICIAL),
@@ -99,12 +130,19 @@ def _registry_csv(rows: list[dict[str, str]]) -> io.BytesIO:
 
 
 @transaction.atomic
-def seed_demo() -> dict[str, int]:
+def seed_demo(*, progress: bool = True) -> dict[str, int]:
+    """Load (or top up) the demo. `progress=False` leaves out the organizations further along
+    (DEMO_PROGRESS): they are most of the time it takes, and most tests do not need them."""
     report = import_registry(_registry_csv(demo_registry_rows()), file_name="demo-registry.csv")
     _upgrade_one_organization()
-    users = {demo.username: _demo_user(demo) for demo in DEMO_USERS}
+    # Hashed once for all: the password hasher is slow on purpose (~0.5 s a hash), and every
+    # demo account has the same published password anyway.
+    password = make_password(DEMO_PASSWORD)
+    users = {demo.username: _demo_user(demo, password=password) for demo in DEMO_USERS}
     framework = load_demo_framework(by=users["dla_official"])
-    open_demo_round(framework, by=users["dla_official"], today=bangkok_today())
+    today = bangkok_today()
+    open_demo_round(framework, by=users["dla_official"], today=today)
+    _demo_review(framework, users, today=today, progress=progress)
     return {
         "organizations": Organization.objects.count(),
         "created": report.created,
@@ -129,7 +167,7 @@ def _upgrade_one_organization() -> None:
     )
 
 
-def _demo_user(demo: DemoUser) -> User:
+def _demo_user(demo: DemoUser, *, password: str) -> User:
     user, _ = User.objects.update_or_create(
         username=demo.username,
         defaults={
@@ -142,7 +180,7 @@ def _demo_user(demo: DemoUser) -> User:
             "is_superuser": demo.kind == Role.Kind.SYSTEM_ADMIN,
         },
     )
-    user.set_password(DEMO_PASSWORD)
+    user.password = password
     user.save(update_fields=["password"])
     Role.objects.get_or_create(
         user=user,
@@ -151,3 +189,155 @@ def _demo_user(demo: DemoUser) -> User:
         province=Province.objects.get(code=demo.province_code) if demo.province_code else None,
     )
     return user
+
+
+# The provincial review in กระบี่.
+
+REVIEW_PROVINCE = "81"
+# (name, members with the lead first, districts whose organizations the team reviews)
+DEMO_TEAMS = [
+    ("คณะผู้ประเมินที่ 1", ("assessor", "assessor2", "assessor3", "assessor4"), ("8101", "8102", "8103", "8104")),
+    ("คณะผู้ประเมินที่ 2", ("assessor5", "assessor6", "assessor7", "assessor8"), ("8105", "8106", "8107", "8108")),
+]
+# Organizations further along than the demo organization (left in draft), and how far.
+# Each costs about a thousand queries (every indicator answered with its evidence, then
+# scored), and seed_demo runs before every browser test: keep the list short.
+DEMO_PROGRESS = [
+    ("5810102", Assessment.Status.SUBMITTED),  # ทต.ปากน้ำ, team 1: waits for its review
+    ("6810105", Assessment.Status.IN_REVIEW),  # อบต.กระบี่ใหญ่, team 1: some indicators scored
+    ("6810505", Assessment.Status.VERIFIED),  # อบต.แหลมสัก, team 2: waits for the office's approval
+    ("6810205", Assessment.Status.APPROVED),  # อบต.เขาดิน, team 1: waits for publication
+]
+IN_REVIEW_SCORED = 20  # indicators the team has scored in the one left in review
+# Visits: those further along were visited last week; the rest from the review window on.
+VISITED_DAYS_AGO = 7
+VISITS_PER_DAY = 2
+
+
+def _demo_review(round: Round, users: dict[str, User], *, today: datetime.date, progress: bool) -> None:
+    """Krabi's two teams, every Krabi organization assigned with a visit date, and DEMO_PROGRESS."""
+    province = Province.objects.get(code=REVIEW_PROVINCE)
+    office = users["province_admin"]
+    further = dict(DEMO_PROGRESS) if progress else {}
+    for name, members, districts in DEMO_TEAMS:
+        team = Team.objects.filter(round=round, province=province, name=name).first()
+        if team is None:
+            people = [users[username] for username in members]
+            team = review_teams.create_team(
+                round=round, province=province, name=name, members=people, lead=people[0], by=office
+            )
+        waiting = list(
+            review_teams.unassigned(review_teams.province_assessments(round, province))
+            .filter(organization__district__code__in=districts)
+            .select_related("organization")
+            .order_by("organization__code")
+        )
+        if not waiting:
+            continue
+        review_teams.assign(team=team, assessments=waiting, by=office)
+        # Those further along first: their visit is over.
+        waiting.sort(key=lambda a: (a.organization.code not in further, a.organization.code))
+        visited = [a for a in waiting if a.organization.code in further]
+        dates = {a: today - datetime.timedelta(days=VISITED_DAYS_AGO + n) for n, a in enumerate(visited)}
+        later = waiting[len(visited) :]
+        first_visit = round.review_opens or today
+        dates |= {a: first_visit + datetime.timedelta(days=n // VISITS_PER_DAY) for n, a in enumerate(later)}
+        review_teams.set_visit_dates(team=team, dates=dates, by=office)
+    for variant, (code, status) in enumerate(further.items()):
+        assessment = Assessment.objects.select_related("round", "organization__district").get(
+            round=round, organization__code=code
+        )
+        if assessment.status == Assessment.Status.DRAFT and not assessment.answers.exists():
+            _take_forward(assessment, status, variant=variant, office=office)
+
+
+def _take_forward(assessment: Assessment, status: str, *, variant: int, office: User) -> None:
+    """Self-assess, submit and, as far as `status`, review `assessment` through the real functions."""
+    head = _organization_head(assessment.organization)
+    indicators = list(Indicator.objects.for_assessment(assessment).prefetch_related("options"))
+    own = {}
+    for number, indicator in enumerate(indicators):
+        own[indicator] = _own_answer(indicator, number + variant)
+        answer = save_answer(
+            assessment=assessment, indicator=indicator, data=own[indicator], expected_version=0, by=head
+        )
+        add_evidence_link(
+            answer=answer,
+            url=f"https://www.{assessment.organization.code}.go.th/lpa/{assessment.round.year}/{indicator.code}",
+            title=f"หลักฐานตัวชี้วัด {indicator.code}",
+            by=head,
+        )
+    assessment.submit(by=head)
+    if status == Assessment.Status.SUBMITTED:
+        return
+    team = assessment.assignment.team
+    members = list(team.members.select_related("user").order_by("-is_lead", "pk"))
+    scorer, lead = members[-1].user, members[0].user
+    scored = indicators[:IN_REVIEW_SCORED] if status == Assessment.Status.IN_REVIEW else indicators
+    for number, indicator in enumerate(scored):
+        workflow.save_verified_answer(
+            assessment=assessment,
+            indicator=indicator,
+            data=_verified_answer(indicator, own[indicator], number + variant),
+            expected_version=0,
+            by=scorer,
+        )
+    if status == Assessment.Status.IN_REVIEW:
+        return
+    workflow.verify(assessment=assessment, by=lead)
+    if status == Assessment.Status.APPROVED:
+        workflow.approve(assessment=assessment, by=office)
+
+
+def _organization_head(organization: Organization) -> User:
+    """The organization's head for the demo: a real account nobody signs in with."""
+    user, created = User.objects.get_or_create(
+        username=f"head_{organization.code}",
+        defaults={
+            "first_name": "ผู้บริหาร",
+            "last_name": organization.full_name,
+            "email": f"head_{organization.code}@demo.lpa.go.th",
+            "position": "ผู้บริหารท้องถิ่น (ข้อมูลสาธิต)",
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Role.objects.get_or_create(user=user, kind=Role.Kind.ORG_HEAD, organization=organization)
+    return User.objects.get(pk=user.pk)  # fresh: no scope cached before the role
+
+
+def _own_answer(indicator: Indicator, n: int) -> dict:
+    """A plausible self-assessment: mostly full marks, now and then a little less, an N/A."""
+    options = list(indicator.options.all())
+    if indicator.allows_not_applicable and n % 5 == 0:
+        return {"not_applicable": True, "na_reason": "ไม่มีภารกิจด้านนี้ในพื้นที่ (ข้อมูลสาธิต)"}
+    if indicator.kind == Indicator.Kind.LEVELS:
+        best = sorted(options, key=lambda option: option.points, reverse=True)
+        return {"level": best[1 if n % 4 == 0 and len(best) > 1 else 0].pk}
+    if indicator.kind == Indicator.Kind.FIGURE:
+        top = max(option.threshold for option in options)
+        return {"figure": str(top + n % 3)}
+    ticked = options[:-1] if n % 4 == 0 else options
+    return {"ticked": [option.pk for option in ticked]}
+
+
+def _verified_answer(indicator: Indicator, own: dict, n: int) -> dict:
+    """The team agrees, except on every sixth indicator: less, with its reason."""
+    options = list(indicator.options.all())
+    if own.get("not_applicable"):
+        return {"na_confirmed": True}
+    if n % 6 != 0:
+        return dict(own)
+    reason = "หลักฐานไม่ครบตามเกณฑ์: ไม่พบเอกสารฉบับลงนาม (ข้อมูลสาธิต)"
+    if indicator.kind == Indicator.Kind.LEVELS:
+        lower = [option for option in options if option.points < _points_of(options, own["level"])]
+        return {"level": max(lower, key=lambda option: option.points).pk, "reason": reason} if lower else dict(own)
+    if indicator.kind == Indicator.Kind.FIGURE:
+        lowest = min(option.threshold for option in options)
+        return {"figure": str(max(lowest - 1, 0)), "reason": reason}
+    return {"ticked": own["ticked"][:-1], "reason": reason}
+
+
+def _points_of(options: list, pk: int):
+    return next(option.points for option in options if option.pk == pk)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     # /rounds/ (frameworks) and /assessments/ (self-assessment): see assessments/urls.py.
     path("", include("assessments.urls")),
+    path("review/", include("reviews.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,7 @@ from organizations.models import Organization
 
 @pytest.mark.django_db
 def test_demo_has_every_organization_type_in_three_provinces():
-    seed_demo()
+    seed_demo(progress=False)
     types = Counter(Organization.objects.values_list("type", flat=True))
     assert set(types) == set(Organization.Type.values)
     provinces = set(Organization.objects.values_list("district__province__name_th", flat=True))
@@ -21,7 +21,7 @@ def test_demo_has_every_organization_type_in_three_provinces():
 
 @pytest.mark.django_db
 def test_demo_has_a_user_for_every_role_who_can_sign_in():
-    seed_demo()
+    seed_demo(progress=False)
     kinds = set(Role.objects.filter(user__username__in=[d.username for d in DEMO_USERS]).values_list("kind", flat=True))
     assert kinds == set(Role.Kind.values)
     for demo in DEMO_USERS:
@@ -41,7 +41,7 @@ def test_running_the_demo_twice_changes_nothing():
 def test_upgraded_organization_keeps_its_old_type_for_earlier_years():
     import datetime
 
-    seed_demo()
+    seed_demo(progress=False)
     upgraded = Organization.objects.get(code="6810405")
     assert upgraded.type == Organization.Type.SUBDISTRICT_MUNICIPALITY
     assert upgraded.type_on(datetime.date(2024, 6, 1)) == Organization.Type.SAO
@@ -62,7 +62,7 @@ def test_demo_round_is_open_for_self_assessment_around_today():
     from assessments.models import Assessment, Round
     from assessments.selfassessment import bangkok_today, days_left
 
-    seed_demo()
+    seed_demo(progress=False)
     round = Round.objects.get(year=2569)
     today = bangkok_today()
     assert round.phase == Round.Phase.SELF_ASSESSMENT
@@ -72,6 +72,78 @@ def test_demo_round_is_open_for_self_assessment_around_today():
     assert assessment.window_problem(today) is None
     assert days_left(assessment) == 60
     count = Assessment.objects.count()
-    seed_demo()  # again: the round stays open, nothing is added
+    seed_demo(progress=False)  # again: the round stays open, nothing is added
     assert Assessment.objects.count() == count
     assert Round.objects.get(year=2569).self_assessment_closes == today + datetime.timedelta(days=60)
+
+
+@pytest.mark.django_db
+def test_demo_krabi_has_two_review_teams_of_four_and_every_organization_assigned():
+    from assessments.models import Assessment
+    from reviews.models import Assignment, Team
+
+    seed_demo(progress=False)
+    teams = {team.name: team for team in Team.objects.filter(round__year=2569, province__code="81")}
+    assert len(teams) == 2
+    for team in teams.values():
+        members = list(team.members.select_related("user"))
+        assert len(members) == 4 and sum(member.is_lead for member in members) == 1
+    first = teams["คณะผู้ประเมินที่ 1"]
+    assert first.lead.user.username == "assessor"
+    assert {m.user.username for m in first.members.all()} == {"assessor", "assessor2", "assessor3", "assessor4"}
+    krabi = Assessment.objects.filter(round__year=2569, organization__district__province__code="81")
+    assert not krabi.filter(assignment__isnull=True).exists()
+    assert not Assignment.objects.filter(assessment__in=krabi, visit_on__isnull=True).exists()
+    # No other province is touched.
+    assert not Assignment.objects.exclude(assessment__in=krabi).exists()
+    demo = krabi.get(organization__code="4810103")
+    assert demo.assignment.team == first and demo.status == Assessment.Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_demo_has_krabi_organizations_further_along_built_through_the_workflow():
+    from assessments.models import Assessment, AssessmentEvent, Indicator
+    from lpa.demo import DEMO_PROGRESS, IN_REVIEW_SCORED
+    from reviews.models import VerifiedAnswer
+
+    seed_demo()
+    codes = [code for code, _status in DEMO_PROGRESS]
+    rows = Assessment.objects.filter(round__year=2569, organization__code__in=codes)
+    statuses = dict(rows.values_list("organization__code", "status"))
+    assert statuses == dict(DEMO_PROGRESS)
+    assert set(statuses.values()) == {"submitted", "in_review", "verified", "approved"}
+    for code, status in DEMO_PROGRESS:
+        assessment = Assessment.objects.get(round__year=2569, organization__code=code)
+        indicators = Indicator.objects.for_assessment(assessment).count()
+        verified = VerifiedAnswer.objects.filter(assessment=assessment).count()
+        scored = {"submitted": 0, "in_review": IN_REVIEW_SCORED, "verified": indicators, "approved": indicators}
+        assert verified == scored[status], code
+        kinds = set(assessment.events.values_list("kind", flat=True))
+        assert AssessmentEvent.Kind.SUBMITTED in kinds and AssessmentEvent.Kind.ASSIGNED in kinds
+        if status in ("verified", "approved"):
+            assert AssessmentEvent.Kind.VERIFIED in kinds
+            # Some results differ from the self-assessment, each with its reason.
+            differing = VerifiedAnswer.objects.filter(assessment=assessment).exclude(reason="")
+            assert differing.exists()
+
+
+@pytest.mark.django_db
+def test_running_the_demo_twice_leaves_the_review_as_it_was():
+    from assessments.models import Assessment, AssessmentEvent
+    from reviews.models import Assignment, Team, TeamMember, VerifiedAnswer
+
+    def state():
+        return (
+            Team.objects.count(),
+            TeamMember.objects.count(),
+            list(Assignment.objects.order_by("assessment_id").values_list("assessment_id", "team_id", "visit_on")),
+            VerifiedAnswer.objects.count(),
+            AssessmentEvent.objects.count(),
+            sorted(Assessment.objects.values_list("pk", "status")),
+            User.objects.count(),
+        )
+
+    seed_demo()
+    before = state()
+    seed_demo()
+    assert state() == before
