@@ -179,6 +179,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a hanging mail server gives up: notifications are sent after a transition commits.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LPA <no-reply@localhost>")
 # Where the links in notification emails point (no trailing slash).
 LPA_SITE_URL = os.environ.get("LPA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -300,3 +300,105 @@ MATRIX += [
         {role: 403 for role in ASSESSMENT_READERS} | {"province_admin": 200},
     ),
 ]
+
+
+# Provincial review (issue 6): organization A's assessment of another open round, appealed
+# after publication (so every review page has something to show), reviewed by a กระบี่ team
+# led by the matrix's assessor. Assessors not on the team are tested in tests/reviews.
+REVIEW_YEAR = 2571
+
+
+def matrix_review(world: World):
+    """Organization A's appealed assessment with its team, a verified answer and an appeal."""
+    from django.utils import timezone
+
+    from assessments.models import Assessment, Round
+    from reviews.models import Appeal, Assignment, Team, TeamMember, VerifiedAnswer
+    from tests.assessments.factories import IndicatorFactory, framework_with, open_round
+
+    existing = Assessment.objects.filter(round__year=REVIEW_YEAR, organization=world.organization).first()
+    if existing:
+        return existing
+    round, (category,) = framework_with(open_round(year=REVIEW_YEAR))
+    Round.objects.filter(pk=round.pk).update(phase=Round.Phase.APPEAL)
+    indicator = IndicatorFactory(category=category, code="R")
+    head = world.users["org_head"]
+    assessment = Assessment.objects.create(
+        round=round,
+        organization=world.organization,
+        org_type=world.organization.type,
+        status=Assessment.Status.APPEALED,
+        submitted_at=timezone.now(),
+        submitted_by=head,
+    )
+    team = Team.objects.create(round=round, province=world.organization.district.province, name="คณะที่ 1")
+    TeamMember.objects.create(team=team, user=world.users["assessor"], is_lead=True)
+    Assignment.objects.create(assessment=assessment, team=team, assigned_by=world.users["province_admin"])
+    VerifiedAnswer.objects.create(assessment=assessment, indicator=indicator, level=indicator.options.last(), version=1)
+    Appeal.objects.create(assessment=assessment, indicator=indicator, argument="ขอชี้แจง", opened_by=head, points_before=0)
+    return assessment
+
+
+def review_url(name: str, *args) -> Callable[[World], str]:
+    return lambda w: reverse(f"reviews:{name}", args=[matrix_review(w).pk, *args])
+
+
+def appeal_url(w: World) -> str:
+    return reverse("reviews:appeal_answer", args=[matrix_review(w).appeals.get().pk])
+
+
+def team_url(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"reviews:{name}", args=[matrix_review(w).assignment.team_id])
+
+
+def province_url(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"reviews:{name}", args=[matrix_review(w).round.year, "81"])
+
+
+# The team (the matrix's assessor), the provincial office and the department read a review;
+# nobody else learns it exists, the organization included.
+REVIEWERS = {"assessor": 200, "province_admin": 200, **NATIONAL}
+# The organization's own view of results and history, beside the reviewers'.
+RESULT_READERS = {**REVIEWERS, **ORGANIZATION}
+PROVINCE_OFFICE = {"province_admin": 200, **NATIONAL}
+
+MATRIX += [
+    # Everyone provincial or national has a queue (empty for outsiders); offices with boards
+    # in several running rounds get the list of them.
+    Case(
+        "review queue",
+        lambda w: reverse("reviews:queue"),
+        {"assessor": 200, "province_admin": 200, **NATIONAL, "outsider_assessor": 200, "outsider_province_admin": 200},
+    ),
+    Case("province board", province_url("province_board"), PROVINCE_OFFICE),
+    Case("province appeals", province_url("appeal_list"), PROVINCE_OFFICE),
+    Case("team create", province_url("team_create"), {"province_admin": 200, **{k: 403 for k in NATIONAL}}),
+    Case("team detail", team_url("team_detail"), REVIEWERS),
+    Case("team edit", team_url("team_edit"), {**{k: 403 for k in REVIEWERS}, "province_admin": 200}),
+    Case("team assign", team_url("team_assign"), {**{k: 403 for k in REVIEWERS}, "province_admin": 200}),
+    Case("team visits", team_url("team_visits"), {**{k: 403 for k in REVIEWERS}, "province_admin": 200}),
+    Case("round publish", lambda w: reverse("reviews:round_publish", args=[matrix_review(w).round.year]), NATIONAL),
+    Case("review overview", review_url("review_detail"), REVIEWERS),
+    Case("review dimension page", review_url("review_dimension", 1), REVIEWERS),
+    Case(
+        "review return page",
+        review_url("review_return"),
+        {**{k: 403 for k in REVIEWERS}, "assessor": 200, "province_admin": 200},
+    ),
+    Case(
+        "review reopen page",
+        review_url("review_reopen"),
+        {**{k: 403 for k in REVIEWERS}, "province_admin": 200, **NATIONAL},
+    ),
+    Case("history", review_url("history"), RESULT_READERS),
+    Case("history export", review_url("history_export"), RESULT_READERS),
+    Case("results", review_url("results"), RESULT_READERS),
+    Case("appeal page", review_url("appeal_open"), {**{k: 403 for k in REVIEWERS}, **ORGANIZATION}),
+    # The organization knows its own appeal (403: it reads the answer on the results page).
+    Case(
+        "appeal answer page",
+        appeal_url,
+        {**{k: 403 for k in RESULT_READERS}, "assessor": 200, "province_admin": 200},
+    ),
+    Case("notifications", lambda w: reverse("notifications:list"), EVERYONE),
+]

@@ -18,6 +18,11 @@ PAGES = [
     ("org_staff", "/accounts/profile/"),
     ("org_staff", "/accounts/password_change/"),
     ("org_staff", "/organizations/no-such-code/"),  # the 404 page
+    ("assessor", "/review/"),
+    ("province_admin", "/review/2569/provinces/81/"),
+    ("province_admin", "/review/2569/provinces/81/appeals/"),
+    ("dla_official", "/review/2569/publish/"),
+    ("org_staff", "/notifications/"),
 ]
 
 
@@ -49,4 +54,20 @@ def test_department_uploads_a_registry_file(demo, login, live_server, tmp_path):
     page.get_by_role("button", name="นำเข้า").click()
     expect(page.locator("main")).to_contain_text("เพิ่มใหม่ 1 แห่ง")
     expect(page.locator("main")).to_contain_text("6810198")
+    assert_accessible(page)
+
+
+def test_review_pages_reached_from_the_assessors_queue_are_accessible(demo, login, live_server):
+    page = login("assessor")
+    page.goto(f"{live_server.url}/review/")
+    # The demo's organization in review: its overview, first dimension and history.
+    page.locator("main a[href*='/review/assessments/']").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible(page)
+    page.locator("main a[href*='/dimensions/1/']").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
+    page.locator("main a[href$='/history/']").first.click()
+    expect(page.locator("h1")).to_be_visible()
     assert_accessible(page)
