@@ -158,6 +158,8 @@ def update_round(
         if bands is not None:
             locked.bands.all().delete()
             ResultBand.objects.bulk_create(new_bands)
+        if correction:
+            refresh_results(locked.assessments.values_list("pk", flat=True))
     round.refresh_from_db()
     return correction
 
@@ -254,6 +256,7 @@ def apply_correction(
         _save(working, options)
         affected = recompute_scores(locked, [before_indicator, working])
         correction = _record(locked, working, diff, reason=reason, by=by, affected=affected)
+        refresh_results(affected)
     indicator.refresh_from_db()
     return correction
 
@@ -300,8 +303,10 @@ def remove_indicator(indicator: Indicator, *, by: User, reason: str | None = Non
         ensure_editable(locked, affects_scores=reason is None)
         _ensure_department(by)
         diff = {"indicator": {"before": _snapshot(working), "after": None}}
-        correction = _record(locked, working, diff, reason=reason, by=by, affected=recompute_scores(locked, [working]))
+        affected = recompute_scores(locked, [working])
+        correction = _record(locked, working, diff, reason=reason, by=by, affected=affected)
         working.delete()
+        refresh_results(affected)
     return correction
 
 
@@ -309,10 +314,17 @@ def recompute_scores(round: Round, indicators: Iterable[Indicator]) -> list[int]
     """The assessments of `round` whose scores `indicators` take part in, to be scored again.
 
     Pass an indicator as it was and as it is after a change, so organizations it stopped
-    applying to are included. Scores are not stored yet: the results issue (5) recomputes
-    exactly these assessments here.
+    applying to are included. The caller refreshes their stored results (refresh_results)
+    once the change is written.
     """
     return sorted(Assessment.objects.filter(round=round).affected_by(indicators).values_list("pk", flat=True))
+
+
+def refresh_results(pks: Iterable[int]) -> None:
+    """Store the affected assessments' results again (results/scores.py imports this module)."""
+    from results.scores import refresh_results as refresh
+
+    refresh(pks)
 
 
 def specs_for_round(round: Round) -> list[scoring.IndicatorSpec]:

@@ -246,7 +246,15 @@ def save_answer(
         else:
             answer.save(update_fields=[*values, "answered_at", "version", "updated_by", "updated_at"])
         answer.ticked.set(ticked)
+        _refresh_results(locked)
     return answer
+
+
+def _refresh_results(assessment: Assessment) -> None:
+    """The stored results follow every saved answer, in the same transaction."""
+    from results.scores import refresh_results
+
+    refresh_results([assessment.pk])
 
 
 def missing_items(assessment: Assessment) -> list[MissingItem]:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "assessments",
     "reviews",
     "notifications",
+    "results",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -247,6 +247,10 @@ class Round(models.Model):
             )
             locked.phase, locked.opened_by, locked.opened_at = Round.Phase.SELF_ASSESSMENT, by, timezone.now()
             locked.save(update_fields=["phase", "opened_by", "opened_at", "updated_at"])
+            # Every organization starts with stored results (zero points of its full marks).
+            from results.scores import refresh_results
+
+            refresh_results(locked.assessments.values_list("pk", flat=True))
         self.phase, self.opened_by, self.opened_at = locked.phase, locked.opened_by, locked.opened_at
         return len(created)
 

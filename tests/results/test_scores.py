@@ -1,0 +1,145 @@
+"""Stored results equal the scoring engine's, however they were reached."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.selfassessment import self_assessed_score
+from results.models import OVERALL, Result
+from results.scores import recompute_round, refresh_results
+from reviews.workflow import verified_score
+from tests.reviews.factories import submitted_for_review
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = (
+    "dimension",
+    "indicators",
+    "answered_indicators",
+    "verified_indicators",
+    "self_points",
+    "self_full_marks",
+    "self_percent",
+    "self_band",
+    "self_passed",
+    "verified_points",
+    "verified_full_marks",
+    "verified_percent",
+    "verified_band",
+    "verified_passed",
+)
+
+
+def stored(assessment) -> list[tuple]:
+    return list(Result.objects.filter(assessment=assessment).order_by("dimension").values_list(*FIELDS))
+
+
+def assert_matches_engine(assessment) -> None:
+    own, checked = self_assessed_score(assessment), verified_score(assessment)
+    overall = Result.objects.get(assessment=assessment, dimension=OVERALL)
+    assert (overall.self_points, overall.self_full_marks) == (own.points, own.full_marks)
+    assert overall.self_percent == own.percent.quantize(Decimal("0.0001"))
+    assert (overall.self_band, overall.self_passed) == (own.band or "", own.passed)
+    assert (overall.verified_points, overall.verified_full_marks) == (checked.points, checked.full_marks)
+    if assessment.verified_answers.exists():
+        assert overall.verified_percent == checked.percent.quantize(Decimal("0.0001"))
+        assert (overall.verified_band, overall.verified_passed) == (checked.band or "", checked.passed)
+    else:  # not reviewed yet: no verified percentage, band or pass to show
+        assert (overall.verified_percent, overall.verified_band, overall.verified_passed) == (None, "", None)
+    for dimension in own.dimensions:
+        row = Result.objects.get(assessment=assessment, dimension=dimension.number)
+        assert (row.self_points, row.self_full_marks) == (dimension.points, dimension.full_marks)
+
+
+def test_refresh_stores_the_engines_self_assessed_and_verified_scores():
+    case = submitted_for_review()
+    case.score_as_claimed("1.2", "1.3", "1.4", "1.5")
+    # The team disagrees on 1.1: level 2 instead of 5.
+    case.score("1.1", {"level": case.option("1.1", 2).pk, "reason": "หลักฐานไม่ครบ"})
+    refresh_results([case.assessment.pk])
+    assert_matches_engine(case.reload())
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    # Five indicators apply, all answered and verified; the confirmed N/A (1.5) leaves the
+    # verified full marks but stays in the self-assessed ones with 0 points.
+    assert (overall.indicators, overall.answered_indicators, overall.verified_indicators) == (5, 5, 5)
+    assert overall.verified_full_marks < overall.self_full_marks
+    assert overall.verified_points < overall.self_points
+
+
+def test_an_assessment_with_nothing_answered_has_zero_rows_with_its_full_marks():
+    case = submitted_for_review(submit=False)
+    empty = submitted_for_review(case.round, submit=False, assign=False)
+    Result.objects.all().delete()
+    empty.assessment.answers.all().delete()
+    refresh_results([empty.assessment])
+    overall = Result.objects.get(assessment=empty.assessment, dimension=OVERALL)
+    assert overall.self_points == 0 and overall.self_full_marks > 0 and overall.self_percent == 0
+    assert overall.answered_indicators == 0 and overall.verified_percent is None
+    assert overall.verified_passed is None and overall.verified_band == ""
+
+
+def test_recomputing_a_round_from_scratch_gives_the_same_rows():
+    first = submitted_for_review()
+    second = submitted_for_review(first.round)
+    first.score_as_claimed()
+    second.score("1.1", {"level": second.option("1.1", 1).pk, "reason": "ไม่พบแผน"})
+    refresh_results([first.assessment, second.assessment])
+    before = {pk: stored(pk) for pk in (first.assessment.pk, second.assessment.pk)}
+    Result.objects.all().delete()
+    assert recompute_round(first.round) == 2
+    assert {pk: stored(pk) for pk in before} == before
+
+
+def test_refresh_takes_the_same_number_of_queries_for_two_or_six_assessments():
+    cases = [submitted_for_review()]
+    cases += [submitted_for_review(cases[0].round) for _ in range(5)]
+
+    def queries(pks):
+        with CaptureQueriesContext(connection) as captured:
+            refresh_results(pks)
+        return len(captured)
+
+    assert queries([c.assessment.pk for c in cases[:2]]) == queries([c.assessment.pk for c in cases])
+
+
+def test_opening_a_round_stores_a_zero_result_for_every_organization():
+    from assessments.models import Assessment
+    from tests.assessments.factories import IndicatorFactory, RoundFactory, framework_with
+    from tests.factories import OrganizationFactory, user_with_role
+    from accounts.models import Role
+
+    round, (category,) = framework_with(RoundFactory(year=2575))
+    IndicatorFactory(category=category, code="1.1")
+    OrganizationFactory.create_batch(3)
+    round.open(by=user_with_role(Role.Kind.DEPARTMENT_OFFICIAL))
+    overall = Result.objects.overall().filter(assessment__round=round)
+    assert overall.count() == Assessment.objects.filter(round=round).count() == 3
+    assert {(r.self_points, r.self_full_marks, r.indicators) for r in overall} == {(0, Decimal(5), 1)}
+
+
+def test_every_saved_answer_moves_the_stored_result_in_the_same_transaction():
+    case = submitted_for_review(submit=False)
+    before = Result.objects.get(assessment=case.assessment, dimension=OVERALL).self_points
+    case.answer("1.1", {"level": case.option("1.1", 2).pk})
+    after = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    assert after.self_points == before - 3  # level 5 → level 2
+    assert_matches_engine(case.reload())
+
+
+def test_a_correction_refreshes_the_affected_results():
+    from assessments.framework import apply_correction
+    from accounts.models import Role
+    from tests.factories import user_with_role
+
+    case = submitted_for_review()
+    indicator = case.indicator("1.1")
+    options = [{"label": option.label, "points": option.points * 2} for option in indicator.options.all()]
+    apply_correction(
+        indicator=indicator, changes={"options": options}, reason="คะแนนตามหนังสือสั่งการ", by=user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
+    )
+    assert_matches_engine(case.reload())
+    assert Result.objects.get(assessment=case.assessment, dimension=OVERALL).self_full_marks == self_assessed_score(
+        case.reload()
+    ).full_marks
