@@ -16,7 +16,8 @@ What it builds, in stages (each timed):
 - evidence: metadata rows (files and links) for answered indicators that ask for it, with
   real small PDF files on disk for a sample; the other file rows have no bytes behind them
   (their download answers 404), which is enough for pages and exports that list evidence;
-- the workflow across every status, from draft to published and appealed, with its events;
+- the workflow across every status, from draft to published and appealed, with its events,
+  and the stored results (results.Result) recomputed from all of it;
   review teams, assignments, verified answers (some differing from the self-assessment, with
   reasons) and appeals come from lpa/national_review.py.
 
@@ -61,6 +62,8 @@ from assessments.workbook import import_framework_workbook
 from lpa import national_review
 from organizations.models import Organization, Province
 from organizations.registry import import_registry
+from results.models import Result
+from results.scores import recompute_round
 from reviews.models import Appeal, VerifiedAnswer
 
 DEFAULT_YEAR = 2570
@@ -236,6 +239,9 @@ def generate_national_round(
         counts |= _write_answers(round, orgs, indicators, people, rng, sample_files=sample_files, say=say)
     with stage("workflow statuses and events"):
         counts.update(_write_workflow(round, orgs, indicators, people, rng))
+    with stage("stored results"):
+        # Rows were bulk-written behind the functions that keep results current.
+        counts["stored results"] = Result.objects.filter(assessment__round=round).count() if recompute_round(round) else 0
 
     report.counts = {
         "organizations": Organization.objects.filter(is_active=True).count(),

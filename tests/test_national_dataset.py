@@ -15,6 +15,7 @@ from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, In
 from assessments.storage import evidence_storage
 from lpa.national_dataset import DatasetError, generate_national_round
 from organizations.models import Organization, Province
+from results.models import Result
 from reviews.models import Appeal, Assignment, Team, TeamMember, VerifiedAnswer
 
 HEADER = ["จังหวัด", "อำเภอ", "รหัส อปท.", "ประเภท อปท.", "อปท.", "ขนาดพื้นที่", "LAT", "LONG"]
@@ -197,4 +198,7 @@ def test_review_leaves_assignments_verified_answers_and_a_consistent_trail(regis
     assert VerifiedAnswer.objects.exclude(reason="").exists()  # some results differ, each with a reason
     assert AssessmentEvent.objects.filter(kind=AssessmentEvent.Kind.SCORE_CHANGED).count() == VerifiedAnswer.objects.count()
     assert Appeal.objects.count() == report.counts["appeals"]
+    # Stored results: an overall row and one per dimension for every assessment.
+    assert Result.objects.overall().filter(assessment__round__year=2570).count() == assessments.count()
+    assert report.counts["stored results"] == Result.objects.count()
     assert set(Appeal.objects.values_list("assessment__status", flat=True)) <= {Assessment.Status.APPEALED}
