@@ -2,12 +2,15 @@
 
 1. Uses the PostgreSQL database in DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
    lpa_bench), creating it if missing (`--fresh` drops it first), migrates, and generates the
-   national round (lpa/national_dataset.py) unless it is there already, timing it.
+   national round (lpa/national_dataset.py) unless it is there already, timing it, then
+   gathers the planner's statistics (ANALYZE).
 2. Starts the project under gunicorn (2 sync workers, DEBUG off, a generated SECRET_KEY) and
    loads it with wrk at 32 connections: the floor (/healthz), the self-assessment dimension
-   page and the save-one-indicator request, each as a ratio to the floor of the same run.
-3. Measures in this process: the summary PDF of one organization, the framework workbook
-   export, the registry import of the national file and opening a round for every organization.
+   page and the save-one-indicator request, the review dimension page and the save of one
+   verified answer (bench/review.py), each as a ratio to the floor of the same run.
+3. Measures in this process: the province board and a results page (bench/review.py), the
+   summary PDF of one organization, the framework workbook export, the registry import of
+   the national file and opening a round for every organization.
 4. Prints a table and writes bench/results/<timestamp>.json. docs/benchmarks.md explains it all.
 
 Absolute figures depend on the machine; ratios to the floor and query counts are what to compare.
@@ -21,7 +24,6 @@ import os
 import re
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -29,6 +31,8 @@ import tracemalloc
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import review  # bench/review.py, beside this script
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -41,6 +45,8 @@ THREADS = 2
 WORKERS = 2
 TARGETS = 64  # organizations (sessions) the load is spread over
 DIMENSION = 4  # the largest dimension: the heaviest page an organization opens
+# What wrk loads, in this order; every one but the floor is given as a ratio to the floor.
+LOADED = ("floor", "dimension_page", "save_answer", "review_page", "verified_save")
 
 # Targets from issue 4 (raise them when met).
 TARGET_SAVE_RATIO = 0.10
@@ -102,7 +108,6 @@ def main() -> int:
         "provincial_dashboard": "not yet built",
         "national_workbook": "not yet built (national exports come in a later issue)",
         "provincial_pdf": "not yet built",
-        "verified_scores": "not generated (the review issue adds them)",
     }
     results["targets"] = _targets(results)
     RESULTS.mkdir(exist_ok=True)
@@ -167,6 +172,15 @@ def _dataset(year: int) -> dict:
         record.write_text(json.dumps(dataset, ensure_ascii=False, indent=2))
         dataset["measured_in_this_run"] = True
     with connection.cursor() as cursor:
+        # The planner needs statistics of the bulk-loaded tables. Autovacuum would gather
+        # them in production; a server running with it off (as the shared machines' does)
+        # would otherwise plan sequential scans of a million rows for one assessment's
+        # evidence.
+        started = time.perf_counter()
+        cursor.execute("ANALYZE")
+        dataset["analyze_seconds"] = round(time.perf_counter() - started, 1)
+        cursor.execute("SHOW autovacuum")
+        dataset["autovacuum"] = cursor.fetchone()[0]
         cursor.execute("SELECT pg_database_size(current_database())")
         dataset["database_mb"] = round(cursor.fetchone()[0] / 1024 / 1024)
     dataset["rows"] = {
@@ -182,11 +196,6 @@ def _dataset(year: int) -> dict:
 
 def _targets_for_load(year: int) -> list[dict]:
     """Draft SAO assessments, each with a session of its staff member and one indicator of its own."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.utils.crypto import get_random_string
-
     from accounts.models import Role
     from assessments.models import Answer, Assessment, Indicator
     from organizations.models import Organization
@@ -211,12 +220,7 @@ def _targets_for_load(year: int) -> list[dict]:
     for number, assessment in enumerate(assessments):
         user = staff[assessment.organization_id]
         indicator = indicators[number % len(indicators)]  # distinct while TARGETS <= indicators
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.UsernameOrEmailBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        token = get_random_string(32)
+        cookie, token = review.session_cookie(user)
         prefix = f"i{indicator.pk}"
         options = list(indicator.options.all())
         fields = [f"{prefix}-note=bench"]
@@ -231,7 +235,7 @@ def _targets_for_load(year: int) -> list[dict]:
             {
                 "page": f"/assessments/{assessment.pk}/dimensions/{DIMENSION}/",
                 "save": f"/assessments/{assessment.pk}/indicators/{indicator.pk}/answer/",
-                "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={token}",
+                "cookie": cookie,
                 "token": token,
                 "indicator": str(indicator.pk),
                 "prefix": prefix,
@@ -308,9 +312,11 @@ function response(status, headers, body) count(status) end
 """
 
 
-def _lua_save(targets: list[dict]) -> str:
+def _lua_save(targets: list[dict], *, form: str = "i") -> str:
     # Each thread posts to its own targets in turn; the block that comes back carries the
     # answer's new version (the hidden field), which the next post to that indicator sends.
+    # `form`: the forms' prefix letter, "i" for the organization's answer, "v" for the
+    # team's verified answer.
     versions = ", ".join(f'["{t["indicator"]}"] = {t["version"]}' for t in targets)
     return LUA_COMMON + _lua_targets(targets, ("save", "cookie", "token", "indicator", "prefix", "fields")) + f"""
 local versions = {{{versions}}}
@@ -332,7 +338,7 @@ function response(status, headers, body)
   count(status)
   local block = headers["X-LPA-Block"] or headers["x-lpa-block"]
   if block then
-    local version = string.match(body, 'name="i' .. block .. '%-version" value="(%d+)"')
+    local version = string.match(body, 'name="{form}' .. block .. '%-version" value="(%d+)"')
     if version then versions[block] = tonumber(version) end
   end
 end
@@ -371,6 +377,7 @@ def _wrk(url: str, script: str, *, duration: int) -> dict:
 
 def _http(year: int, env: dict, *, duration: int) -> dict:
     targets = _targets_for_load(year)
+    reviews = review.load_targets(year, count=TARGETS, dimension=DIMENSION)
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     command = [
         str(gunicorn) if gunicorn.exists() else "gunicorn",
@@ -393,22 +400,33 @@ def _http(year: int, env: dict, *, duration: int) -> dict:
             ("dimension_page", targets[0]["page"], lambda: _lua_page(targets)),
             # Built again before each run: the answers' versions as saved so far.
             ("save_answer", targets[0]["save"], lambda: _lua_save(_refresh_versions(targets))),
+            ("review_page", reviews[0]["page"], lambda: _lua_page(reviews)),
+            ("verified_save", reviews[0]["save"], lambda: _lua_save(review.refresh_versions(reviews), form="v")),
         ]
         results = {}
         for name, path, script in plan:
             print(f"wrk {name}: warm-up 2 s, then {duration} s at {CONNECTIONS} connections …", flush=True)
             _wrk(base + path, script(), duration=2)
-            time.sleep(1)  # let the requests cut off at the end of the warm-up finish
+            _drain(base)
             results[name] = _wrk(base + path, script(), duration=duration)
         floor = results["floor"]["req_per_s"]
-        for name in ("dimension_page", "save_answer"):
+        for name in LOADED[1:]:
             results[name]["ratio_to_floor"] = round(results[name]["req_per_s"] / floor, 4) if floor else None
         results["dimension_page"]["note"] = f"dimension {DIMENSION} of {len(targets)} draft อบต. assessments, GET"
         results["save_answer"]["note"] = (
             "fetch path (X-Requested-With: fetch): 200 saved, 409 someone saved first, 422 refused; "
             f"{len(targets)} organizations, one indicator each"
         )
+        results["review_page"]["note"] = (
+            f"review dimension {DIMENSION} of {len(reviews)} in-review assessments, "
+            "GET as a member of the assigned team"
+        )
+        results["verified_save"]["note"] = (
+            f"fetch path, the organization's own value (the team agrees); {len(reviews)} in-review assessments, "
+            "one indicator each, members of the assigned teams taking turns"
+        )
         results.update(_server_side(targets))
+        results.update(review.server_side(reviews))
         return results
     finally:
         server.terminate()
@@ -428,32 +446,23 @@ def _wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"gunicorn did not answer {url} within {timeout} s")
 
 
+def _drain(base: str) -> None:
+    """Wait for the requests wrk left queued at the end of a run: gunicorn still serves them,
+    and saves among them would make the versions read for the next script stale (a 409 per
+    target). A /healthz sent now is answered after all of them have been taken up; the
+    second leaves time for the last on the other worker."""
+    _wait_for(f"{base}/healthz", timeout=60)
+    time.sleep(1)
+
+
 def _server_side(targets: list[dict]) -> dict:
     """Queries and in-process time of one dimension page and one save (Django's test client)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
     target = targets[-1]
-    client = Client(SERVER_NAME=HOST, HTTP_COOKIE=target["cookie"])
-    times, queries = [], 0
-    for _ in range(10):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(target["page"])
-            times.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.status_code
-        queries = len(captured)
-    page = {"queries": queries, "median_ms": round(statistics.median(times) * 1000, 1), "bytes": len(response.content)}
+    client = review.client_for(target)
+    page = review.measure_get(client, target["page"])
     (target,) = _refresh_versions([target])
     body = f"{target['fields']}&{target['prefix']}-version={target['version']}"
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        response = client.post(
-            target["save"], data=body, content_type="application/x-www-form-urlencoded", HTTP_X_REQUESTED_WITH="fetch"
-        )
-        seconds = time.perf_counter() - started
-    save = {"queries": len(captured), "ms": round(seconds * 1000, 1), "status": response.status_code}
+    save = review.measure_post(client, target["save"], body)
     return {"dimension_page_server": page, "save_answer_server": save}
 
 
@@ -493,6 +502,10 @@ def _in_process(year: int) -> dict:
         .first()
     )
     results = {}
+    print("In-process: the province board and a results page …", flush=True)
+    results["province_board"] = review.province_board(year)
+    results["results_page"] = review.results_page(year)
+
     print("In-process: summary PDF …", flush=True)
     pdf = _measure(lambda: len(printing.render_summary_pdf(assessment)))
     results["summary_pdf"] = {**pdf, "bytes": pdf.pop("result"), "organization": assessment.organization.code}
@@ -562,6 +575,20 @@ def _targets(results: dict) -> list[dict]:
     ]
     for target in ("national dashboard < 0.5 s, < 30 queries", "national workbook < 30 s, < 300 MB", "provincial PDF < 15 s"):
         rows.append({"target": target, "measured": "not yet built", "met": None})
+    # Not in issue 4: the review's pages held to the self-assessment's targets, for comparison.
+    verified, review_page = http["verified_save"], http["review_page"]
+    rows += [
+        {
+            "target": f"(review) save ≥ {TARGET_SAVE_RATIO:.0%} of floor, p99 < {TARGET_SAVE_P99_MS} ms",
+            "measured": f"{verified['ratio_to_floor']:.1%}, p99 {verified['p99_ms']} ms",
+            "met": verified["ratio_to_floor"] >= TARGET_SAVE_RATIO and verified["p99_ms"] < TARGET_SAVE_P99_MS,
+        },
+        {
+            "target": f"(review) page ≥ {TARGET_DIMENSION_RATIO:.0%} of floor",
+            "measured": f"{review_page['ratio_to_floor']:.1%}",
+            "met": review_page["ratio_to_floor"] >= TARGET_DIMENSION_RATIO,
+        },
+    ]
     return rows
 
 
@@ -574,7 +601,7 @@ def _table(results: dict) -> str:
         "",
         f"{'page (wrk, 32 connections)':<30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× floor':>8}  statuses",
     ]
-    for name in ("floor", "dimension_page", "save_answer"):
+    for name in LOADED:
         row = http[name]
         ratio = f"{row['ratio_to_floor']:.1%}" if "ratio_to_floor" in row else "1"
         statuses = " ".join(
@@ -584,10 +611,20 @@ def _table(results: dict) -> str:
             statuses += f" socket-errors:{row['socket_errors']} timeouts:{row['timeouts']}"
         lines.append(f"{name:<30} {row['req_per_s']:>9,.1f} {row['p50_ms']:>8} {row['p99_ms']:>8} {ratio:>8}  {statuses}")
     page, save = http["dimension_page_server"], http["save_answer_server"]
+    board, shown = local["province_board"], local["results_page"]
     lines += [
         "",
         f"dimension page in-process: {page['median_ms']} ms, {page['queries']} queries, {page['bytes']:,} bytes",
         f"save in-process: {save['ms']} ms, {save['queries']} queries (status {save['status']})",
+    ]
+    page, save = http["review_page_server"], http["verified_save_server"]
+    lines += [
+        f"review page in-process: {page['median_ms']} ms, {page['queries']} queries, {page['bytes']:,} bytes",
+        f"verified save in-process: {save['ms']} ms, {save['queries']} queries (status {save['status']})",
+        f"province board in-process ({board['province']}, {board['organizations']} organizations): "
+        f"{board['median_ms']} ms, {board['queries']} queries, {board['bytes']:,} bytes",
+        f"results page in-process (published อบต.): {shown['median_ms']} ms, {shown['queries']} queries, "
+        f"{shown['bytes']:,} bytes",
         "",
         f"{'in-process':<30} {'seconds':>9} {'peak MB':>8}",
         f"{'summary PDF (1 organization)':<30} {local['summary_pdf']['seconds']:>9} {local['summary_pdf']['peak_python_mb']:>8}",
@@ -599,7 +636,8 @@ def _table(results: dict) -> str:
         f"{'dataset load':<30} {dataset.get('seconds') or '?':>9} "
         f"{'(this run)' if dataset.get('measured_in_this_run') else '(earlier run)':>8}",
         f"  rows: {dataset['rows']['assessments']:,} assessments, {dataset['rows']['answers']:,} answers, "
-        f"{dataset['rows']['evidence']:,} evidence; database {dataset['database_mb']:,} MB",
+        f"{dataset['rows']['evidence']:,} evidence; database {dataset['database_mb']:,} MB; "
+        f"ANALYZE {dataset['analyze_seconds']} s (autovacuum {dataset['autovacuum']})",
         "",
         "targets (issue 4):",
     ]
