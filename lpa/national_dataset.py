@@ -41,7 +41,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -239,6 +239,11 @@ def generate_national_round(
         counts |= _write_answers(round, orgs, indicators, people, rng, sample_files=sample_files, say=say)
     with stage("workflow statuses and events"):
         counts.update(_write_workflow(round, orgs, indicators, people, rng))
+    if connection.vendor == "postgresql":
+        with stage("planner statistics (ANALYZE)"):
+            # Bulk loads leave no statistics until autovacuum passes (if it runs at all).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     with stage("stored results"):
         # Rows were bulk-written behind the functions that keep results current.
         counts["stored results"] = Result.objects.filter(assessment__round=round).count() if recompute_round(round) else 0
