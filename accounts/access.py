@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from organizations.models import Organization
+from organizations.models import Organization, Province
 
 _CACHE_ATTR = "_lpa_scope"
 
@@ -250,6 +250,69 @@ def get_review_for_user(user: User, pk: int, *, write: bool = False) -> "Assessm
         if not is_team_member(user, assessment):
             raise PermissionDenied
     return assessment
+
+
+def get_results_for_user(user: User, pk: int) -> tuple["Assessment", bool]:  # noqa: F821
+    """The assessment `pk` for the pages both sides of its review read (its results, its
+    comment threads), and whether `user` reads it as a reviewer (else as its organization).
+
+    The organization's own people, through their own reach (get_assessment_for_user);
+    everyone else only as a reviewer (get_review_for_user: an assessor of another team or
+    province gets 404 like any outsider).
+    """
+    assessment = get_assessment_for_user(user, pk)
+    if assessment.organization_id in scope_for(user).organization_ids:
+        return assessment, False
+    return get_review_for_user(user, pk), True
+
+
+def get_appeal_for_user(user: User, pk: int, *, write: bool = False) -> "Appeal":  # noqa: F821
+    """An appeal, if `user` may read its assessment's results (404 otherwise): the
+    organization's own people and everyone taking part in the review (as get_results_for_user).
+
+    With `write` (answering it), the team lead of the assigned team or the provincial office
+    only; the organization and the other reviewers (department, team members) read appeals
+    on the results page: PermissionDenied.
+    """
+    from assessments.models import Assessment
+    from reviews.models import Appeal
+    from reviews.workflow import may_answer_appeal
+
+    appeal = get_object_or_404(
+        Appeal.objects.select_related(
+            "assessment__round",
+            "assessment__organization__district__province",
+            "indicator__category__dimension",
+            "opened_by",
+            "answered_by",
+        ),
+        pk=pk,
+    )
+    assessment = appeal.assessment
+    own = assessment.organization_id in scope_for(user).organization_ids
+    if not own and not Assessment.objects.reviewable_by(user).filter(pk=assessment.pk).exists():
+        raise Http404
+    if write and (own or not may_answer_appeal(user, assessment)):
+        raise PermissionDenied
+    return appeal
+
+
+def get_province_for_user(user: User, code: str, *, write: bool = False) -> Province:
+    """A province for its review pages (board, teams, appeals): the department's any, a
+    provincial office's own (404 otherwise).
+
+    With `write` (teams, assignments, approval), the provincial office of that province only:
+    the department reads the board but does not act on it (PermissionDenied).
+    """
+    province = get_object_or_404(Province, code=code)
+    scope = scope_for(user)
+    if province.pk in scope.manages_province_ids:
+        return province
+    if scope.national:
+        if write:
+            raise PermissionDenied
+        return province
+    raise Http404
 
 
 def get_team_for_user(user: User, pk: int, *, write: bool = False) -> "Team":  # noqa: F821

@@ -1,7 +1,7 @@
 """The review's records in the admin, read-only.
 
 Teams, assignments, verified answers, comments and appeals change only through the review
-pages (reviews/teams.py, reviews/workflow.py): their rules (a team of the province's people,
+pages (reviews/teams.py, reviews/workflow/): their rules (a team of the province's people,
 one lead, every assignment and score change recorded in the audit trail) are bypassed by
 the admin's edit forms, so the admin only shows them.
 """

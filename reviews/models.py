@@ -4,7 +4,7 @@ The province's office forms assessment teams for a round (usually four people fr
 provincial and district offices, one of them the lead) and assigns its organizations'
 assessments to them with a planned visit date. A team member gives each indicator a
 verified answer (VerifiedAnswer) beside the organization's own; the lead verifies the
-assessment. The transitions are in reviews/workflow.py; every one of them is an
+assessment. The transitions are in reviews/workflow/; every one of them is an
 AssessmentEvent (the audit trail).
 """
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import appeals, board, history, review, teams
+from reviews.views import actions, appeals, board, history, review, teams
 
 app_name = "reviews"
 
@@ -24,11 +24,12 @@ urlpatterns = [
         name="verified_answer_save",
     ),
     path("assessments/<int:pk>/indicators/<int:indicator>/comments/", review.comment_add, name="comment_add"),
-    path("assessments/<int:pk>/start/", review.review_start, name="review_start"),
-    path("assessments/<int:pk>/return/", review.review_return, name="review_return"),
-    path("assessments/<int:pk>/verify/", review.review_verify, name="review_verify"),
-    path("assessments/<int:pk>/approve/", review.review_approve, name="review_approve"),
-    path("assessments/<int:pk>/reopen/", review.review_reopen, name="review_reopen"),
+    # The workflow's buttons (reviews/views/actions.py).
+    path("assessments/<int:pk>/start/", actions.review_start, name="review_start"),
+    path("assessments/<int:pk>/return/", actions.review_return, name="review_return"),
+    path("assessments/<int:pk>/verify/", actions.review_verify, name="review_verify"),
+    path("assessments/<int:pk>/approve/", actions.review_approve, name="review_approve"),
+    path("assessments/<int:pk>/reopen/", actions.review_reopen, name="review_reopen"),
     # The trail (reviews/views/history.py).
     path("assessments/<int:pk>/history/", history.history, name="history"),
     path("assessments/<int:pk>/history.xlsx", history.history_export, name="history_export"),

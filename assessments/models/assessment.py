@@ -95,7 +95,7 @@ class Assessment(models.Model):
 
     # The organization changes answers only in these (when returned: the flagged indicators only).
     OPEN_STATUSES = (Status.DRAFT, Status.RETURNED)
-    # What the province may send back, and what its team may score (reviews/workflow.py).
+    # What the province may send back, and what its team may score (reviews/workflow/).
     RETURNABLE_STATUSES = (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW)
     REVIEWABLE_STATUSES = (Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW)
     # Sent by the organization at least once: what the province sees in its queue.

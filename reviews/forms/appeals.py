@@ -22,6 +22,7 @@ from assessments.evidence import EvidenceRejected, add_appeal_evidence_file, del
 from assessments.forms import add_errors
 from assessments.models import Assessment, Evidence, Indicator
 from assessments.selfassessment import AnswerInvalid, AssessmentLocked
+from reviews.forms.review import value_field
 from reviews.models import Appeal, VerifiedAnswer
 from reviews.workflow import TransitionRefused, answer_appeal, open_appeal
 
@@ -196,7 +197,6 @@ class AppealAnswerForm(forms.Form):
         self.claimed_na = claimed_na
         kwargs.setdefault("initial", self._initial(verified))
         super().__init__(data, **kwargs)
-        options = list(indicator.options.all())
         if claimed_na:
             self.fields["na_confirmed"] = forms.ChoiceField(
                 label=_("อปท. แจ้งว่าไม่มีภารกิจ"),
@@ -204,37 +204,13 @@ class AppealAnswerForm(forms.Form):
                 choices=NA_CHOICES,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
-        if indicator.kind == Indicator.Kind.LEVELS:
-            self.fields["level"] = forms.ChoiceField(
-                label=_("ระดับที่ตรวจได้ใหม่"),
-                required=False,
-                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                choices=[
-                    (
-                        o.pk,
-                        _("ระดับ %(n)s: %(label)s (%(points)s คะแนน)")
-                        % {"n": o.position, "label": o.label, "points": f"{o.points.normalize():f}"},
-                    )
-                    for o in options
-                ],
-            )
-        elif indicator.kind == Indicator.Kind.FIGURE:
-            label = _("ค่าที่ตรวจได้ใหม่")
-            if indicator.unit:
-                label = f"{label} ({indicator.unit})"
-            self.fields["figure"] = forms.CharField(
-                label=label,
-                required=False,
-                max_length=40,
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control", "autocomplete": "off"}),
-            )
-        else:
-            self.fields["ticked"] = forms.MultipleChoiceField(
-                label=_("รายการที่ผ่านเกณฑ์ (ผลการตรวจใหม่)"),
-                required=False,
-                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-                choices=[(o.pk, o.label) for o in options],
-            )
+        name, field = value_field(
+            indicator,
+            level=_("ระดับที่ตรวจได้ใหม่"),
+            figure=_("ค่าที่ตรวจได้ใหม่"),
+            ticked=_("รายการที่ผ่านเกณฑ์ (ผลการตรวจใหม่)"),
+        )
+        self.fields[name] = field
 
     @staticmethod
     def _initial(verified: VerifiedAnswer | None) -> dict[str, Any]:

@@ -27,8 +27,38 @@ TEXTAREA = {"rows": 2, "class": "form-control"}
 CONFIRM, REJECT = "confirm", "reject"
 
 
-def _points(points) -> str:
-    return f"{points.normalize():f}"
+def value_field(indicator: Indicator, *, level: str, figure: str, ticked: str) -> tuple[str, forms.Field]:
+    """The input a verified result of the indicator's scoring kind takes, and its name
+    ("level", "figure" or "ticked"), labelled as the page words it (the review page, an
+    appeal's answer). The figure is text: people type "1,250.5" and Thai digits."""
+    options = list(indicator.options.all())
+    if indicator.kind == Indicator.Kind.LEVELS:
+        return "level", forms.ChoiceField(
+            label=level,
+            required=False,
+            widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            choices=[
+                (
+                    o.pk,
+                    _("ระดับ %(n)s: %(label)s (%(points)s คะแนน)")
+                    % {"n": o.position, "label": o.label, "points": f"{o.points.normalize():f}"},
+                )
+                for o in options
+            ],
+        )
+    if indicator.kind == Indicator.Kind.FIGURE:
+        return "figure", forms.CharField(
+            label=f"{figure} ({indicator.unit})" if indicator.unit else figure,
+            required=False,
+            max_length=40,
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control", "autocomplete": "off"}),
+        )
+    return "ticked", forms.MultipleChoiceField(
+        label=ticked,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        choices=[(o.pk, o.label) for o in options],
+    )
 
 
 class VerifiedAnswerForm(forms.Form):
@@ -57,7 +87,6 @@ class VerifiedAnswerForm(forms.Form):
         kwargs.setdefault("prefix", f"v{indicator.pk}")
         kwargs.setdefault("initial", self._initial())
         super().__init__(data, **kwargs)
-        options = list(indicator.options.all())
         if self.claimed_na:
             self.fields["na_confirmed"] = forms.ChoiceField(
                 label=_("อปท. แจ้งว่าไม่มีภารกิจ: ผลการตรวจ"),
@@ -68,37 +97,10 @@ class VerifiedAnswerForm(forms.Form):
                     (REJECT, _("ไม่ยืนยัน: ให้ผลการตรวจตามหลักฐานด้านล่าง")),
                 ],
             )
-        if indicator.kind == Indicator.Kind.LEVELS:
-            self.fields["level"] = forms.ChoiceField(
-                label=_("ระดับที่ตรวจได้"),
-                required=False,
-                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                choices=[
-                    (
-                        o.pk,
-                        _("ระดับ %(n)s: %(label)s (%(points)s คะแนน)")
-                        % {"n": o.position, "label": o.label, "points": _points(o.points)},
-                    )
-                    for o in options
-                ],
-            )
-        elif indicator.kind == Indicator.Kind.FIGURE:
-            label = _("ค่าที่ตรวจได้")
-            if indicator.unit:
-                label = f"{label} ({indicator.unit})"
-            self.fields["figure"] = forms.CharField(
-                label=label,
-                required=False,
-                max_length=40,
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control", "autocomplete": "off"}),
-            )
-        else:
-            self.fields["ticked"] = forms.MultipleChoiceField(
-                label=_("รายการที่ผ่านเกณฑ์ตามหลักฐาน"),
-                required=False,
-                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-                choices=[(o.pk, o.label) for o in options],
-            )
+        name, field = value_field(
+            indicator, level=_("ระดับที่ตรวจได้"), figure=_("ค่าที่ตรวจได้"), ticked=_("รายการที่ผ่านเกณฑ์ตามหลักฐาน")
+        )
+        self.fields[name] = field
         self.order_fields(["na_confirmed", "level", "ticked", "figure", "reason"])
         # The rule on reasons is read out with the field (mark_invalid adds the errors).
         self.fields["reason"].widget.attrs["aria-describedby"] = f"{self['reason'].auto_id}_help"

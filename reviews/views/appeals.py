@@ -15,21 +15,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.access import get_assessment_for_user, get_review_for_user, scope_for
-from accounts.models import User
+from accounts.access import (
+    get_appeal_for_user,
+    get_assessment_for_user,
+    get_province_for_user,
+    get_results_for_user,
+    get_round_for_user,
+    scope_for,
+)
 from assessments import scoring, selfassessment
-from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator, Round
-from assessments.printing import answer_lines, format_figure
+from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator
+from assessments.printing import answer_lines
 from assessments.selfassessment import bangkok_today
 from assessments.views.self_assessment import mark_invalid
-from organizations.models import Province
 from reviews import workflow
 from reviews.forms.appeals import AppealAnswerForm, AppealForm
 from reviews.models import Appeal, VerifiedAnswer
+from reviews.views.blocks import first, verified_lines, verified_rows
 
 Status = Assessment.Status
 
@@ -65,41 +71,9 @@ class DimensionResult:
     rows: list[ResultRow] = field(default_factory=list)
 
 
-def verified_lines(indicator: Indicator, verified: VerifiedAnswer | None, *, claimed_na: bool) -> list[str]:
-    """The team's verified result in words, a line per item (as printing.answer_lines)."""
-    if verified is None:
-        return [_("ยังไม่ได้ตรวจ")]
-    if claimed_na and verified.na_confirmed:
-        return [_("ยืนยันว่าไม่มีภารกิจ (ไม่นับคะแนนตัวชี้วัดนี้)")]
-    lines = [_("ไม่ยืนยันว่าไม่มีภารกิจ")] if claimed_na else []
-    if indicator.kind == Indicator.Kind.LEVELS:
-        level = verified.level
-        lines.append(
-            _("ระดับ %(position)s: %(label)s") % {"position": level.position, "label": level.label}
-            if level
-            else _("ไม่ได้ระดับใด")
-        )
-    elif indicator.kind == Indicator.Kind.FIGURE:
-        lines.append(
-            f"{format_figure(verified.figure)} {indicator.unit}".strip() if verified.figure is not None else "–"
-        )
-    else:
-        ticked = {option.pk for option in verified.ticked.all()}
-        lines += [
-            (_("ผ่าน – %(label)s") if option.pk in ticked else _("ไม่ผ่าน – %(label)s")) % {"label": option.label}
-            for option in indicator.options.all()
-        ]
-    return lines
-
-
 def _result_indicators(assessment: Assessment, **filters) -> list[Indicator]:
     """The assessment's indicators with the answer, the verified answer and the appeal of each,
     in a fixed number of queries (with_answers' six, two for verified answers, two for appeals)."""
-    verified = (
-        VerifiedAnswer.objects.filter(assessment=assessment)
-        .select_related("level", "updated_by")
-        .prefetch_related("ticked")
-    )
     appeals = (
         Appeal.objects.filter(assessment=assessment)
         .select_related("opened_by", "answered_by")
@@ -110,7 +84,7 @@ def _result_indicators(assessment: Assessment, **filters) -> list[Indicator]:
         .filter(**filters)
         .with_answers(assessment)
         .prefetch_related(
-            Prefetch("verified_answers", queryset=verified, to_attr="verified_rows"),
+            verified_rows(assessment),
             Prefetch("appeals", queryset=appeals, to_attr="appeal_rows"),
         )
     )
@@ -121,14 +95,13 @@ def _row(
     own: dict[str, scoring.IndicatorResult] | None = None,
     verified: dict[str, scoring.IndicatorResult] | None = None,
 ) -> ResultRow:
-    answer = indicator.answer_rows[0] if indicator.answer_rows else None
-    checked = indicator.verified_rows[0] if indicator.verified_rows else None
+    answer, checked = first(indicator.answer_rows), first(indicator.verified_rows)
     claimed_na = bool(answer and answer.not_applicable)
     return ResultRow(
         indicator=indicator,
         answer=answer,
         verified=checked,
-        appeal=indicator.appeal_rows[0] if indicator.appeal_rows else None,
+        appeal=first(indicator.appeal_rows),
         own=(own or {}).get(indicator.code),
         result=(verified or {}).get(indicator.code),
         own_lines=answer_lines(indicator, answer),
@@ -152,23 +125,11 @@ def _dimension_results(
     return sections
 
 
-def _assessment_for_results(user: User, pk: int) -> tuple[Assessment, bool]:
-    """The assessment and whether `user` reads it as a reviewer (else as its organization).
-
-    The organization's own people; everyone taking part in the review (get_review_for_user:
-    an assessor of another team or province gets 404 like any outsider).
-    """
-    assessment = get_assessment_for_user(user, pk)
-    if assessment.organization_id in scope_for(user).organization_ids:
-        return assessment, False
-    return get_review_for_user(user, pk), True
-
-
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     """The verified results per dimension and indicator beside the self-assessment, with the
     reasons, the appeals and their answers; the overall percentage, band and pass."""
-    assessment, as_reviewer = _assessment_for_results(request.user, pk)
+    assessment, as_reviewer = get_results_for_user(request.user, pk)
     published = assessment.status in Assessment.RESULT_STATUSES
     context = {
         "assessment": assessment,
@@ -221,9 +182,8 @@ def appeal_open(request: HttpRequest, pk: int) -> HttpResponse:
     Other people of the organization read the page (only the head appeals); the province
     and the department get 403 (they answer appeals elsewhere); outsiders 404.
     """
-    assessment = get_assessment_for_user(request.user, pk)
-    if assessment.organization_id not in scope_for(request.user).organization_ids:
-        raise PermissionDenied
+    # With write: the organization's own people only, 403 for the province and the department.
+    assessment = get_assessment_for_user(request.user, pk, write=True)
     is_head = selfassessment.is_head(request.user, assessment.organization_id)
     if request.method == "POST" and not is_head:
         raise PermissionDenied
@@ -277,37 +237,12 @@ def appeal_open(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _appeal_for_answer(user: User, pk: int) -> Appeal:
-    """The appeal, for the team lead of the assigned team or the provincial office.
-
-    The organization and the other reviewers (department, team members) read appeals on the
-    results page: 403 here. Anyone else: 404.
-    """
-    appeal = get_object_or_404(
-        Appeal.objects.select_related(
-            "assessment__round",
-            "assessment__organization__district__province",
-            "indicator__category__dimension",
-            "opened_by",
-            "answered_by",
-        ),
-        pk=pk,
-    )
-    assessment = appeal.assessment
-    if assessment.organization_id in scope_for(user).organization_ids:
-        raise PermissionDenied
-    if not Assessment.objects.reviewable_by(user).filter(pk=assessment.pk).exists():
-        raise Http404
-    if not workflow.may_answer_appeal(user, assessment):
-        raise PermissionDenied
-    return appeal
-
-
 @login_required
 def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """The argument, the new evidence and the current verified result; accept (with the new
-    result) or reject, with a response the organization reads."""
-    appeal = _appeal_for_answer(request.user, pk)
+    result) or reject, with a response the organization reads. The team lead or the provincial
+    office only (get_appeal_for_user with write: 403 for the other readers, 404 for outsiders)."""
+    appeal = get_appeal_for_user(request.user, pk, write=True)
     assessment = appeal.assessment
     loaded = _result_indicators(assessment, pk=appeal.indicator_id)
     if not loaded:
@@ -357,11 +292,8 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def appeal_list(request: HttpRequest, year: int, province: str) -> HttpResponse:
     """The province's appeals of the round, open first: for its provincial office and the department."""
-    scope = scope_for(request.user)
-    province = get_object_or_404(Province, code=province)
-    if not (scope.national or province.pk in scope.manages_province_ids):
-        raise Http404
-    round = get_object_or_404(Round, year=year)
+    round = get_round_for_user(request.user, year)
+    province = get_province_for_user(request.user, province)
     appeals = list(
         Appeal.objects.filter(assessment__round=round, assessment__organization__district__province=province)
         .select_related(
@@ -381,6 +313,6 @@ def appeal_list(request: HttpRequest, year: int, province: str) -> HttpResponse:
             "province": province,
             "open_appeals": [appeal for appeal in appeals if not appeal.is_answered],
             "answered_appeals": [appeal for appeal in appeals if appeal.is_answered],
-            "may_answer": province.pk in scope.manages_province_ids,
+            "may_answer": province.pk in scope_for(request.user).manages_province_ids,
         },
     )

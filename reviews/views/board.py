@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_round_for_user, role_required, scope_for
-from accounts.models import Role, User
+from accounts.access import get_province_for_user, get_round_for_user, role_required, scope_for
+from accounts.models import Role
 from assessments.forms import add_errors
 from assessments.models import Assessment, Round
 from assessments.selfassessment import bangkok_today
@@ -33,23 +33,6 @@ from reviews.forms.publish import PublishForm
 Status = Assessment.Status
 # Refusals listed one by one after a bulk approval; more are summed up.
 REFUSALS_SHOWN = 20
-
-
-def province_for_user(user: User, code: str, *, write: bool = False) -> Province:
-    """A province for its board: the department's any, a provincial office's own (404 otherwise).
-
-    With `write` (teams, assignments, approval), the provincial office of that province only:
-    the department reads the board but does not act on it (PermissionDenied).
-    """
-    province = get_object_or_404(Province, code=code)
-    scope = scope_for(user)
-    if province.pk in scope.manages_province_ids:
-        return province
-    if scope.national:
-        if write:
-            raise PermissionDenied
-        return province
-    raise Http404
 
 
 def board_url(round: Round, province: Province) -> str:
@@ -84,12 +67,11 @@ class ProvinceRow:
 
 
 @login_required
+@role_required(*Role.NATIONAL_KINDS, *Role.PROVINCE_KINDS)
 def queue(request: HttpRequest) -> HttpResponse:
-    """What the signed-in reviewer works on, by what to do first."""
+    """What the signed-in reviewer works on, by what to do first (404 for organization roles)."""
     user = request.user
     scope = scope_for(user)
-    if not (scope.national or scope.province_ids):
-        raise Http404
     assigned = list(
         progress.assigned_to(user)
         .select_related("round", "organization__district", "assignment__team")
@@ -157,7 +139,7 @@ def _national_boards(request: HttpRequest, running: list[Round]) -> dict | None:
 @login_required
 def province_board(request: HttpRequest, year: int, province: str) -> HttpResponse:
     round = get_round_for_user(request.user, year)
-    province = province_for_user(request.user, province)
+    province = get_province_for_user(request.user, province)
     board = progress.province_progress(round, province)
     is_office = teams.manages(request.user, province)
     return render(
@@ -179,7 +161,7 @@ def province_board(request: HttpRequest, year: int, province: str) -> HttpRespon
 def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse:
     """Approve the ticked verified assessments; say how many, and why not for the others."""
     round = get_round_for_user(request.user, year)
-    province = province_for_user(request.user, province, write=True)
+    province = get_province_for_user(request.user, province, write=True)
     back = board_url(round, province) + "#approve"
     pks = {int(value) for value in request.POST.getlist("assessments") if value.isdigit()}
     if not pks:

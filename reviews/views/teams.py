@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.access import get_round_for_user, get_team_for_user
+from accounts.access import get_province_for_user, get_round_for_user, get_team_for_user
 from assessments.forms import add_errors
 from assessments.models import Assessment, Round
 from reviews import progress, teams
 from reviews.forms.teams import AssessmentFilterForm, AssignForm, TeamForm, TeamVisitsForm
 from reviews.models import TeamMember
-from reviews.views.board import board_url, province_for_user
+from reviews.views.board import board_url
 from reviews.workflow import assignment_of
 
 
@@ -41,7 +41,7 @@ def _team_id(assessment: Assessment) -> int | None:
 @login_required
 def team_create(request: HttpRequest, year: int, province: str) -> HttpResponse:
     round = get_round_for_user(request.user, year)
-    province = province_for_user(request.user, province, write=True)
+    province = get_province_for_user(request.user, province, write=True)
     form = TeamForm(_posted(request), province=province)
     if request.method == "POST" and _running(round) and form.is_valid():
         team = form.save(round=round, by=request.user)

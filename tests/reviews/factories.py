@@ -45,7 +45,7 @@ def assigned_team(assessment: Assessment, **kwargs) -> ReviewTeam:
     return team
 
 
-# A submitted assessment ready for review (reviews/workflow.py tests).
+# A submitted assessment ready for review (reviews/workflow/ tests).
 
 SELF_ASSESSED = {
     # code: (indicator fields, what the organization answers)

@@ -710,4 +710,4 @@ def test_accepting_an_appeal_on_a_rejected_not_applicable_confirms_it(client):
     client.force_login(sa.staff)
     text = client.get(reverse("reviews:results", args=[sa.assessment.pk])).content.decode()
     assert "5 จาก 5 คะแนน" in text  # out of both points and full marks
-    assert "ยืนยันว่าไม่มีภารกิจ (ไม่นับคะแนนตัวชี้วัดนี้)" in text
+    assert "ยืนยันว่าไม่มีภารกิจ (ไม่นับตัวชี้วัดนี้)" in text

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 

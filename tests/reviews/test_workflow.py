@@ -1,4 +1,4 @@
-"""The review state machine (reviews/workflow.py): the whole course, and who may do what.
+"""The review state machine (reviews/workflow/): the whole course, and who may do what.
 
 draft → submitted → in review → returned → resubmitted → in review → verified → approved
 → published → appealed → published, each step by its role, each an AssessmentEvent, each

@@ -1,4 +1,4 @@
-"""Two people moving the same assessment at once (reviews/workflow.py, PostgreSQL).
+"""Two people moving the same assessment at once (reviews/workflow/, PostgreSQL).
 
 Every transition locks the assessment row (SELECT … FOR UPDATE) before it reads the status,
 so two transitions run one after the other and the second sees what the first did. SQLite

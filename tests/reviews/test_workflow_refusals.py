@@ -1,4 +1,4 @@
-"""The review state machine (reviews/workflow.py) refuses the wrong moment.
+"""The review state machine (reviews/workflow/) refuses the wrong moment.
 
 Approve before verify, verify with indicators unscored, score after verification, return
 after it, reopen without a reason or once published, appeal outside the window or twice,

@@ -1,0 +1,247 @@
+"""One indicator as the review and results pages show it: both sides loaded, the team's
+result in words, and the review page's blocks with their forms and the dimension's totals.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from assessments import printing, scoring
+from assessments.models import Answer, Assessment, Dimension, Indicator, ReturnedIndicator, Round
+from assessments.views.self_assessment import mark_invalid
+from reviews import workflow
+from reviews.comments import Reader, Thread, comments_for, may_post, reader
+from reviews.forms.review import CommentForm, VerifiedAnswerForm
+from reviews.models import VerifiedAnswer
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the signed-in user is to this assessment's review."""
+
+    on_team: bool  # a member of the assigned team: scores, returns, comments
+    office: bool  # the provincial office of the province: returns, approves, reopens, comments
+    department: bool  # reads everything, reopens
+    role: Reader
+
+    @classmethod
+    def of(cls, user: User, assessment: Assessment) -> "Viewer":
+        on_team = workflow.is_team_member(user, assessment)
+        office = workflow.manages_province(user, assessment)
+        department = workflow.is_department(user)
+        role = Reader.REVIEWER if on_team or office or department else reader(user, assessment)
+        return cls(on_team=on_team, office=office, department=department, role=role)
+
+
+@dataclass
+class ReviewBlock:
+    """One indicator on the review page: the organization's side, the team's, the thread."""
+
+    indicator: Indicator
+    answer: Answer | None
+    answer_lines: list[str]
+    verified: VerifiedAnswer | None
+    verified_lines: list[str]
+    returns: list[ReturnedIndicator]
+    thread: Thread
+    own_result: scoring.IndicatorResult | None
+    verified_result: scoring.IndicatorResult | None
+    form: VerifiedAnswerForm | None = None
+    message: str = ""
+    message_level: str = "success"
+
+    @property
+    def evidence(self) -> list:
+        return list(getattr(self.answer, "current_evidence", [])) if self.answer else []
+
+    @property
+    def claimed_na(self) -> bool:
+        return bool(self.answer and self.answer.not_applicable)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A dimension's self-assessed and verified score, and how far the team has got."""
+
+    own: scoring.DimensionScore | None
+    verified: scoring.DimensionScore | None
+    indicators: int
+    verified_count: int
+
+
+def running(assessment: Assessment) -> bool:
+    return assessment.round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED)
+
+
+def status_problem(assessment: Assessment, allowed: Iterable[str], action: str) -> str | None:
+    """Why `action` cannot happen now (round not running, status not in `allowed`), or None."""
+    if not running(assessment):
+        return _("รอบการประเมินปี %(year)s ไม่ได้เปิดอยู่ จึง%(action)sไม่ได้") % {
+            "year": assessment.round.year,
+            "action": action,
+        }
+    if assessment.status not in allowed:
+        return _("การประเมินอยู่ในสถานะ “%(status)s” จึง%(action)sไม่ได้") % {
+            "status": assessment.get_status_display(),
+            "action": action,
+        }
+    return None
+
+
+def scoring_problem(viewer: Viewer, assessment: Assessment) -> str | None:
+    """Why the viewer may not score now (None: they may)."""
+    if not viewer.on_team:
+        return _("ดูได้อย่างเดียว: ผลการตรวจบันทึกโดยคณะผู้ประเมินที่ได้รับมอบหมาย")
+    return status_problem(assessment, Assessment.REVIEWABLE_STATUSES, _("บันทึกผลการตรวจ"))
+
+
+def verified_lines(indicator: Indicator, verified: VerifiedAnswer | None, *, claimed_na: bool) -> list[str]:
+    """The team's result in words, a line per item (as printing.answer_lines for the organization's)."""
+    if verified is None:
+        return [_("ยังไม่ได้ตรวจ")]
+    if claimed_na and verified.na_confirmed:
+        return [_("ยืนยันว่าไม่มีภารกิจ (ไม่นับตัวชี้วัดนี้)")]
+    lines = [_("ไม่ยืนยันว่าไม่มีภารกิจ")] if claimed_na else []
+    if indicator.kind == Indicator.Kind.LEVELS:
+        level = verified.level
+        lines.append(
+            _("ระดับ %(position)s: %(label)s") % {"position": level.position, "label": level.label}
+            if level
+            else _("ไม่ได้ระดับใด")
+        )
+    elif indicator.kind == Indicator.Kind.FIGURE:
+        figure = verified.figure
+        lines.append(f"{printing.format_figure(figure)} {indicator.unit}".strip() if figure is not None else "–")
+    else:
+        ticked = {option.pk for option in verified.ticked.all()}
+        lines += [
+            (_("ผ่าน – %(label)s") if option.pk in ticked else _("ไม่ผ่าน – %(label)s")) % {"label": option.label}
+            for option in indicator.options.all()
+        ]
+    return lines
+
+
+def verified_rows(assessment: Assessment) -> Prefetch:
+    """The team's results of `assessment`, on each indicator as `verified_rows` (two queries)."""
+    verified = (
+        VerifiedAnswer.objects.filter(assessment=assessment)
+        .select_related("level", "updated_by")
+        .prefetch_related("ticked")
+    )
+    return Prefetch("verified_answers", queryset=verified, to_attr="verified_rows")
+
+
+def first(rows: list | None):
+    return rows[0] if rows else None
+
+
+def review_indicators(assessment: Assessment, **filters: Any) -> list[Indicator]:
+    """The indicators with both sides loaded, in a fixed number of queries: the
+    organization's answers and evidence (with_answers), the team's results and every return."""
+    returns = (
+        ReturnedIndicator.objects.filter(assessment=assessment).select_related("flagged_by").order_by("revision", "pk")
+    )
+    return list(
+        Indicator.objects.for_assessment(assessment)
+        .filter(**filters)
+        .with_answers(assessment)
+        .prefetch_related(verified_rows(assessment), Prefetch("returns", queryset=returns, to_attr="all_returns"))
+    )
+
+
+def _scores(
+    assessment: Assessment, indicators: list[Indicator]
+) -> tuple[scoring.AssessmentScore, scoring.AssessmentScore]:
+    """Both sides' scores over `indicators` alone, from what is loaded (no query).
+
+    Enough for one dimension's totals and each indicator's points; the overview scores the
+    whole assessment (self_assessed_score, workflow.verified_score).
+    """
+    specs = [indicator.as_spec() for indicator in indicators]
+    own, verified = {}, {}
+    for indicator in indicators:
+        answer, result = first(indicator.answer_rows), first(indicator.verified_rows)
+        if answer is not None:
+            own[indicator.code] = answer.as_scoring_answer()
+        if result is not None:
+            verified[indicator.code] = result.as_scoring_answer(claimed_na=bool(answer and answer.not_applicable))
+    common = {
+        "indicators": specs,
+        "org_type": assessment.org_type,
+        "pass_mark": assessment.round.pass_mark,
+        "bands": (),
+        "province": assessment.organization.district.province.code,
+    }
+    return scoring.score_assessment(answers=own, **common), scoring.score_assessment(answers=verified, **common)
+
+
+def build_blocks(
+    request: HttpRequest,
+    assessment: Assessment,
+    indicators: list[Indicator],
+    *,
+    viewer: Viewer,
+    override: dict[int, dict] | None = None,
+) -> tuple[list[ReviewBlock], tuple[scoring.AssessmentScore, scoring.AssessmentScore]]:
+    """The blocks of `indicators` (from review_indicators); `override` replaces one block's forms or
+    message after a post (indicator pk → ReviewBlock fields, "comment_form", "comment_message")."""
+    override = override or {}
+    problem = scoring_problem(viewer, assessment)
+    threads = comments_for(assessment, user=request.user, role=viewer.role)
+    can_post = may_post(request.user, assessment, role=viewer.role)
+    own_score, verified_score = _scores(assessment, indicators)
+    own_results = {result.code: result for result in own_score.indicators}
+    verified_results = {result.code: result for result in verified_score.indicators}
+    blocks = []
+    for indicator in indicators:
+        answer, verified = first(indicator.answer_rows), first(indicator.verified_rows)
+        claimed_na = bool(answer and answer.not_applicable)
+        block = ReviewBlock(
+            indicator=indicator,
+            answer=answer,
+            answer_lines=printing.answer_lines(indicator, answer),
+            verified=verified,
+            verified_lines=verified_lines(indicator, verified, claimed_na=claimed_na),
+            returns=indicator.all_returns,
+            thread=Thread(
+                indicator,
+                threads.get(indicator.pk, []),
+                form=CommentForm(indicator=indicator, internal_allowed=True) if can_post else None,
+            ),
+            own_result=own_results.get(indicator.code) if answer else None,
+            verified_result=verified_results.get(indicator.code) if verified else None,
+        )
+        if problem is None:
+            block.form = VerifiedAnswerForm(
+                verified=verified or VerifiedAnswer(assessment=assessment, indicator=indicator), own=answer
+            )
+        for name, value in override.get(indicator.pk, {}).items():
+            if name == "comment_form":
+                block.thread.form = value
+            elif name == "comment_message":
+                block.thread.message, block.thread.message_level = value
+            elif name == "form" and problem is not None:
+                # Closed meanwhile (verified, returned): say why instead of a form.
+                block.message, block.message_level = " ".join(value.non_field_errors() or [problem]), "danger"
+            else:
+                setattr(block, name, value)
+        for form in (block.form, block.thread.form):
+            if form is not None:
+                mark_invalid(form)
+        blocks.append(block)
+    return blocks, (own_score, verified_score)
+
+
+def dimension_totals(dimension: Dimension, blocks: list[ReviewBlock], scores) -> Totals:
+    own_score, verified_score = scores
+    return Totals(
+        own=own_score.dimension(dimension.number),
+        verified=verified_score.dimension(dimension.number),
+        indicators=len(blocks),
+        verified_count=sum(block.verified is not None for block in blocks),
+    )

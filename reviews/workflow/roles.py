@@ -1,0 +1,62 @@
+"""Who is who for one assessment's review: its team, the lead, the provincial office, the department."""
+
+from accounts.access import scope_for
+from accounts.models import Role, User
+from assessments.models import Assessment
+from reviews.models import Assignment, TeamMember
+
+
+def assignment_of(assessment: Assessment) -> Assignment | None:
+    try:
+        return assessment.assignment
+    except Assignment.DoesNotExist:
+        return None
+
+
+def is_team_member(user: User | None, assessment: Assessment) -> bool:
+    """Whether `user` is on the team assigned to the assessment.
+
+    Only while they still hold a role in the organization's province: someone moved to
+    another province keeps their old TeamMember row until the office edits the team, and
+    must not keep scoring through it.
+    """
+    return _on_team(user, assessment, lead=False)
+
+
+def is_team_lead(user: User | None, assessment: Assessment) -> bool:
+    return _on_team(user, assessment, lead=True)
+
+
+def _on_team(user: User | None, assessment: Assessment, *, lead: bool) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if assessment.organization.district.province_id not in scope_for(user).province_ids:
+        return False
+    members = TeamMember.objects.filter(team__assignments__assessment=assessment, user=user)
+    return (members.filter(is_lead=True) if lead else members).exists()
+
+
+def manages_province(user: User | None, assessment: Assessment) -> bool:
+    """The provincial office (admin) of the organization's province."""
+    return user is not None and assessment.organization.district.province_id in scope_for(user).manages_province_ids
+
+
+def is_department(user: User | None) -> bool:
+    return user is not None and scope_for(user).has(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN)
+
+
+def may_score(user: User | None, assessment: Assessment) -> bool:
+    """Team members score; nobody else does (the office approves, the department publishes)."""
+    return is_team_member(user, assessment)
+
+
+def may_return(user: User | None, assessment: Assessment) -> bool:
+    return is_team_member(user, assessment) or manages_province(user, assessment)
+
+
+def may_reopen(user: User | None, assessment: Assessment) -> bool:
+    return manages_province(user, assessment) or is_department(user)
+
+
+def may_answer_appeal(user: User | None, assessment: Assessment) -> bool:
+    return is_team_lead(user, assessment) or manages_province(user, assessment)
