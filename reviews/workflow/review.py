@@ -16,6 +16,7 @@ from accounts.models import User
 from assessments import scoring
 from assessments.models import Answer, Assessment, AssessmentEvent, Indicator, ReturnedIndicator
 from assessments.selfassessment import AnswerInvalid, applies, bangkok_today, clean_answer, lock
+from results.scores import refresh_results
 from reviews.models import VerifiedAnswer
 from reviews.workflow.results import verified_score
 from reviews.workflow.roles import is_team_lead, may_return, may_score
@@ -300,6 +301,8 @@ def write_verified(
         },
         notify=False,
     )
+    # The stored results follow, in the same transaction (results/scores.py).
+    refresh_results([locked.pk])
     return verified
 
 

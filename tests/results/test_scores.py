@@ -143,3 +143,29 @@ def test_a_correction_refreshes_the_affected_results():
     assert Result.objects.get(assessment=case.assessment, dimension=OVERALL).self_full_marks == self_assessed_score(
         case.reload()
     ).full_marks
+
+
+def test_verified_answers_and_accepted_appeals_move_the_stored_result():
+    from reviews.workflow import answer_appeal, approve, open_appeal, publish_round, verify
+
+    case = submitted_for_review()
+    case.score("1.1", {"level": case.option("1.1", 1).pk, "reason": "ไม่พบแผนฉบับลงนาม"})
+    assert Result.objects.get(assessment=case.assessment, dimension=OVERALL).verified_indicators == 1
+    case.score_as_claimed("1.2", "1.3", "1.4", "1.5")
+    assert_matches_engine(case.reload())
+    before = Result.objects.get(assessment=case.assessment, dimension=OVERALL).verified_points
+    verify(assessment=case.assessment, by=case.team.lead)
+    approve(assessment=case.assessment, by=case.office)
+    publish_round(round=case.round, by=case.department)
+    (appeal,) = open_appeal(assessment=case.assessment, arguments={case.indicator("1.1"): "มีแผนฉบับลงนาม"}, by=case.sa.head)
+    assert Result.objects.get(assessment=case.assessment, dimension=OVERALL).verified_points == before
+    answer_appeal(
+        appeal=appeal,
+        decision="accepted",
+        response="แผนลงนามครบตามเอกสารที่แนบ",
+        data={"level": case.option("1.1", 5).pk},
+        by=case.team.lead,
+    )
+    after = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    assert after.verified_points > before
+    assert_matches_engine(case.reload())
