@@ -50,7 +50,8 @@ RECIPIENTS: dict[str, tuple[str, ...]] = {
     Kind.RETURNED: (ORG,),
     Kind.VERIFIED: (OFFICE,),
     Kind.APPROVED: (ORG, TEAM),
-    Kind.REOPENED: (TEAM, OFFICE),
+    # The organization heard of the approval, so it hears the approval was taken back.
+    Kind.REOPENED: (TEAM, OFFICE, ORG),
     Kind.PUBLISHED: (ORG,),
     Kind.APPEAL_OPENED: (TEAM, OFFICE),
     Kind.APPEAL_ANSWERED: (ORG,),

@@ -205,7 +205,7 @@ def test_assignment_tells_the_team(case, django_capture_on_commit_callbacks):
     assert told("assigned") == names(*team_of(case))
 
 
-def test_reopening_tells_team_and_other_office_admins_but_not_the_one_who_reopened(
+def test_reopening_tells_team_organization_and_other_office_admins_but_not_the_one_who_reopened(
     case, django_capture_on_commit_callbacks
 ):
     colleague = user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=case.assessment.organization.district.province)
@@ -213,7 +213,7 @@ def test_reopening_tells_team_and_other_office_admins_but_not_the_one_who_reopen
     with django_capture_on_commit_callbacks(execute=True):
         workflow.reopen(assessment=case.assessment, by=case.office, reason="คะแนนด้านที่ 1 รวมผิด")
 
-    assert told("reopened") == names(*team_of(case), colleague)
+    assert told("reopened") == names(*team_of(case), colleague, case.sa.staff, case.sa.head)
     assert "คะแนนด้านที่ 1 รวมผิด" in Notification.objects.filter(kind="reopened").first().body
 
 
