@@ -315,6 +315,28 @@ def get_province_for_user(user: User, code: str, *, write: bool = False) -> Prov
     raise Http404
 
 
+def get_report_scope_for_user(
+    user: User, year: int, province: str | None = None
+) -> tuple["Round", Province | None]:  # noqa: F821
+    """The round of `year` and the province a results report (the per-dimension workbook)
+    covers: None for the whole country.
+
+    The department reads the whole country, or one province when `province` (a code) is
+    given; a provincial office reads its own province (get_province_for_user: 404 for
+    another's). Everyone else, assessors and organizations included, gets 404: they read
+    results through their own pages.
+    """
+    round = get_round_for_user(user, year)
+    scope = scope_for(user)
+    if province:
+        return round, get_province_for_user(user, province)
+    if scope.national:
+        return round, None
+    if scope.manages_province_ids:
+        return round, Province.objects.filter(pk__in=scope.manages_province_ids).order_by("code").first()
+    raise Http404
+
+
 def get_team_for_user(user: User, pk: int, *, write: bool = False) -> "Team":  # noqa: F821
     """A review team, if `user` may see it (404 otherwise).
 

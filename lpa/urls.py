@@ -19,6 +19,7 @@ urlpatterns = [
     # /rounds/ (frameworks) and /assessments/ (self-assessment): see assessments/urls.py.
     path("", include("assessments.urls")),
     path("review/", include("reviews.urls")),
+    path("results/", include("results.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -85,14 +85,14 @@ def _score(
 ) -> list[Result]:
     """The rows of one assessment."""
     claimed = {code for code, answer in answers.answers.items() if answer.not_applicable}
-    verified = {code: _verified_for_engine(answer, claimed=code in claimed) for code, answer in answers.verified.items()}
+    verified = {code: verified_for_engine(answer, claimed=code in claimed) for code, answer in answers.verified.items()}
     common = {"org_type": org_type, "pass_mark": round.pass_mark, "bands": bands, "province": province}
     own = scoring.score_assessment(indicators=specs, answers=answers.answers, **common)
     checked = scoring.score_assessment(indicators=specs, answers=verified, **common)
     return _rows(pk, specs, own, checked, answers, org_type=org_type, province=province)
 
 
-def _verified_for_engine(answer: scoring.Answer, *, claimed: bool) -> scoring.Answer:
+def verified_for_engine(answer: scoring.Answer, *, claimed: bool) -> scoring.Answer:
     """A verified answer counts a confirmed N/A only where the organization claimed one."""
     if answer.na_confirmed and claimed:
         return scoring.Answer(not_applicable=True, na_confirmed=True)

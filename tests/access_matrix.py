@@ -402,3 +402,19 @@ MATRIX += [
     ),
     Case("notifications", lambda w: reverse("notifications:list"), EVERYONE),
 ]
+
+
+# Result reports (issue 7): the per-dimension workbook of the review round, and its open data.
+# A provincial office gets its own province's workbook (the outsiders' office an empty one);
+# asking for another province's is 404. The open data is for every signed-in user.
+
+
+def results_url(name: str, query: str = "") -> Callable[[World], str]:
+    return lambda w: reverse(f"results:{name}", args=[matrix_review(w).round.year]) + query
+
+
+MATRIX += [
+    Case("results workbook", results_url("workbook"), {**PROVINCE_OFFICE, "outsider_province_admin": 200}),
+    Case("results workbook (กระบี่)", results_url("workbook", "?province=81"), PROVINCE_OFFICE),
+    Case("open data CSV", results_url("open_data"), EVERYONE),
+]

@@ -244,7 +244,7 @@ def test_reopening_an_approved_assessment_puts_it_back_in_review_with_the_reason
         "in_review",
         "คะแนนตัวชี้วัด 1.3 คำนวณผิด",
     )
-    assert recipients(sent) == {case.team.lead, *case.team.members}
+    assert recipients(sent) == {case.team.lead, *case.team.members, case.sa.staff, case.sa.head}
     # The team scores again and the lead verifies again.
     case.score("1.3", {"figure": "75", "reason": "ตรวจนับใหม่ได้ร้อยละ 75"})
     verify(assessment=case.assessment, by=case.team.lead)

@@ -1,0 +1,48 @@
+import resource
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.models import Round
+from organizations.models import Province
+from results.workbook import build_dimension_workbook
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a round's per-dimension results workbook (the national one, or one province's) and "
+        "print how long it took and the process's peak memory."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int, help="the round's year (พ.ศ.)")
+        parser.add_argument("path", type=Path, help="the .xlsx file to write")
+        parser.add_argument("--province", help="a province code (e.g. 81): only its organizations")
+
+    def handle(self, *args, year: int, path: Path, province: str | None = None, **options):
+        round = Round.objects.filter(year=year).first()
+        if round is None:
+            raise CommandError(f"No round for {year}.")
+        scope = None
+        if province:
+            scope = Province.objects.filter(code=province).first()
+            if scope is None:
+                raise CommandError(f"No province with code {province}.")
+        before = _peak_mb()
+        started = time.perf_counter()
+        build_dimension_workbook(round, province=scope).save(path)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"{round.year} {scope.name_th if scope else 'national'}: {path} ({path.stat().st_size / 2**20:.1f} MB) "
+            f"in {seconds:.1f} s; peak memory {_peak_mb():.0f} MB ({before:.0f} MB before the build)"
+        )
+
+
+def _peak_mb() -> float:
+    """The process's peak resident memory so far (ru_maxrss is in KiB on Linux).
+
+    The whole process, Django included, rather than tracemalloc's Python allocations: it is
+    what the server has to hold, and tracemalloc would slow the build it measures.
+    """
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from results import views
+
+app_name = "results"
+
+urlpatterns = [
+    path("<int:year>/workbook.xlsx", views.workbook, name="workbook"),
+    path("<int:year>/open-data.csv", views.open_data, name="open_data"),
+]
