@@ -418,3 +418,26 @@ MATRIX += [
     Case("results workbook (กระบี่)", results_url("workbook", "?province=81"), PROVINCE_OFFICE),
     Case("open data CSV", results_url("open_data"), EVERYONE),
 ]
+
+
+# Results dashboards (issue 7): the department's country page (a provincial office is sent on
+# to its own province's page: 302), a province's page for its office and the department.
+# Assessors and organizations read results through their own pages: 404.
+
+MATRIX += [
+    Case(
+        "results dashboard",
+        results_url("dashboard"),
+        {**NATIONAL, "province_admin": 302, "outsider_province_admin": 302},
+    ),
+    Case(
+        "results dashboard (filtered)",
+        results_url("dashboard", "?province=81&org_type=sao&status=verified"),
+        {**NATIONAL, "province_admin": 302, "outsider_province_admin": 302},
+    ),
+    Case(
+        "province results dashboard",
+        lambda w: reverse("results:province_dashboard", args=[matrix_review(w).round.year, "81"]),
+        PROVINCE_OFFICE,
+    ),
+]

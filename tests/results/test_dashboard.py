@@ -1,0 +1,316 @@
+"""The results dashboards: figures from stored results, filters, who sees which province, and
+a query count that does not grow with the number of organizations."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from assessments.models import Assessment, Round
+from organizations.models import Organization
+from results.dashboard import Filters, build_dashboard
+from results.models import OVERALL, Result
+from tests.assessments.factories import AssessmentFactory, DimensionFactory, RoundFactory
+from tests.factories import OrganizationFactory, district, province, user_with_role
+from tests.reviews.factories import submitted_for_review
+
+pytestmark = pytest.mark.django_db
+
+Status = Assessment.Status
+SAO, TOWN = Organization.Type.SAO, Organization.Type.TOWN_MUNICIPALITY
+
+
+def head_of(organization):
+    return user_with_role(Role.Kind.ORG_HEAD, organization=organization)
+
+
+def assessment_with(round, *, place: str, type: str, status: str, overall, dimensions=(), band="", passed=None):
+    """An assessment with stored results: `overall` and each of `dimensions` are (self %, verified %)."""
+    organization = OrganizationFactory(district=district(place), type=type)
+    sent = {} if status == Status.DRAFT else {"submitted_at": timezone.now(), "submitted_by": head_of(organization)}
+    assessment = AssessmentFactory(round=round, organization=organization, status=status, **sent)
+    rows = [(OVERALL, overall, band, passed), *((n, pair, "", None) for n, pair in enumerate(dimensions, start=1))]
+    Result.objects.bulk_create(
+        Result(
+            assessment=assessment,
+            dimension=number,
+            self_points=Decimal(own),
+            self_full_marks=100,
+            self_percent=Decimal(own),
+            verified_points=Decimal(checked or 0),
+            verified_full_marks=100,
+            verified_percent=None if checked is None else Decimal(checked),
+            verified_band=band,
+            verified_passed=passed,
+        )
+        for number, (own, checked), band, passed in rows
+    )
+    return assessment
+
+
+@pytest.fixture
+def country():
+    """Three reviewed assessments (two in กระบี่, one in ชลบุรี), one in review, one draft.
+
+    Overall (self %, verified %): A 90/80 ดีมาก, B 70/60 fail, C 95/95 ดีเด่น; dimension 1:
+    100/80, 60/50, 95/95; dimension 2: 80/80, 80/70, 95/95. D is partly verified (10%): in
+    review, so it does not count.
+    """
+    round = RoundFactory(phase=Round.Phase.REVIEW)
+    DimensionFactory(round=round, number=1, name="การบริหารจัดการ")
+    DimensionFactory(round=round, number=2, name="การบริหารงานบุคคล")
+    a = assessment_with(
+        round, place="8101", type=SAO, status=Status.APPROVED, overall=(90, 80), dimensions=[(100, 80), (80, 80)],
+        band="ดีมาก", passed=True,
+    )
+    b = assessment_with(
+        round, place="8102", type=TOWN, status=Status.VERIFIED, overall=(70, 60), dimensions=[(60, 50), (80, 70)],
+        band="ไม่ผ่านเกณฑ์", passed=False,
+    )
+    c = assessment_with(
+        round, place="2001", type=SAO, status=Status.PUBLISHED, overall=(95, 95), dimensions=[(95, 95), (95, 95)],
+        band="ดีเด่น", passed=True,
+    )
+    d = assessment_with(
+        round, place="2001", type=SAO, status=Status.IN_REVIEW, overall=(50, 10), dimensions=[(50, 10), (50, 10)],
+        band="ไม่ผ่านเกณฑ์", passed=False,
+    )
+    e = assessment_with(
+        round, place="8101", type=SAO, status=Status.DRAFT, overall=(0, None), dimensions=[(0, None)] * 2
+    )
+    return round, {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+def by_code(rows):
+    return {row.province.code: row for row in rows}
+
+
+def test_national_figures_equal_the_hand_computed_case(country):
+    round, _ = country
+    board = build_dashboard(round, Filters(), provinces=[province("20"), province("81")])
+
+    assert board.progress.total == 5
+    assert (board.progress.submitted, board.progress.in_review, board.progress.approved, board.progress.published) == (
+        4,
+        1,
+        2,
+        1,
+    )
+    overall = board.overall
+    assert overall.count == 3
+    assert overall.mean_verified.quantize(Decimal("0.0001")) == Decimal("78.3333")
+    assert overall.mean_self == 85
+    assert overall.passed == 2
+    assert overall.pass_rate.quantize(Decimal("0.01")) == Decimal("66.67")
+
+    dimensions = {row.number: row.results for row in board.dimensions}
+    assert (dimensions[1].mean_verified, dimensions[1].mean_self, dimensions[1].gap) == (75, 85, 10)
+    assert dimensions[2].mean_verified.quantize(Decimal("0.0001")) == Decimal("81.6667")
+    assert dimensions[2].passed is None  # pass and fail are on the overall score only
+    assert [row.number for row in board.dimension_gaps] == [1, 2]
+
+    types = {row.org_type: row.results for row in board.types}
+    assert (types[SAO].count, types[SAO].mean_verified, types[SAO].pass_rate) == (2, Decimal("87.5"), 100)
+    assert (types[TOWN].count, types[TOWN].mean_verified, types[TOWN].pass_rate) == (1, 60, 0)
+
+    bands = [(row.label, row.count) for row in board.bands]
+    assert bands == [("ดีเด่น", 1), ("ดีมาก", 1), ("ดี", 0), ("ไม่ผ่านเกณฑ์", 1)]
+
+    provinces = by_code(board.provinces)
+    krabi, chonburi = provinces["81"], provinces["20"]
+    progress = krabi.progress
+    assert (progress.total, progress.submitted, progress.approved, progress.published) == (3, 2, 1, 0)
+    assert (chonburi.progress.total, chonburi.progress.in_review, chonburi.progress.published) == (2, 1, 1)
+    results = krabi.results
+    assert (results.count, results.mean_verified, results.gap, results.pass_rate) == (2, 70, 10, 50)
+    assert (chonburi.results.count, chonburi.results.mean_verified, chonburi.results.gap) == (1, 95, 0)
+    assert [row.province.code for row in board.province_gaps] == ["81", "20"]
+
+
+def test_filters_narrow_every_figure(country):
+    round, _ = country
+    towns = build_dashboard(round, Filters(org_type=TOWN), provinces=[province("81")])
+    assert (towns.progress.total, towns.overall.count, towns.overall.mean_verified) == (1, 1, 60)
+    approved = build_dashboard(round, Filters(status=Status.APPROVED), provinces=[])
+    assert (approved.progress.total, approved.overall.count, approved.overall.mean_verified) == (1, 1, 80)
+    chonburi = build_dashboard(round, Filters(province=province("20")))
+    assert (chonburi.progress.total, chonburi.overall.count, chonburi.overall.mean_verified) == (2, 1, 95)
+    assert chonburi.provinces == []
+
+
+@pytest.fixture
+def department():
+    return user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
+
+
+def dashboard_url(round, query: str = "") -> str:
+    return reverse("results:dashboard", args=[round.year]) + query
+
+
+def province_url(round, code: str, query: str = "") -> str:
+    return reverse("results:province_dashboard", args=[round.year, code]) + query
+
+
+def test_department_sees_the_country_with_links_to_provinces(client, country, department):
+    round, _ = country
+    client.force_login(department)
+    response = client.get(dashboard_url(round))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert province_url(round, "81") in html
+    assert 'data-overall-mean>78.33<' in html
+    assert 'data-overall-pass-rate>66.67%' in html
+    # Charts are inline SVG with a name, each beside a table.
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 5
+    assert 'role="img" aria-label="อัตราการผ่านเกณฑ์ รายจังหวัด"' in html
+
+
+def test_department_filters_by_province_type_and_status(client, country, department):
+    round, _ = country
+    client.force_login(department)
+    response = client.get(dashboard_url(round, "?province=20&org_type=sao&status="))
+    board = response.context["dashboard"]
+    assert [row.province.code for row in board.provinces] == ["20"]
+    assert (board.progress.total, board.overall.count) == (2, 1)
+    response = client.get(dashboard_url(round, "?status=verified"))
+    assert response.context["dashboard"].overall.mean_verified == 60
+
+
+@pytest.mark.parametrize("query", ["?province=99", "?org_type=bogus", "?status=closed", "?province=<b>&status=x"])
+def test_invalid_filters_show_everything_with_a_thai_message(client, country, department, query):
+    round, _ = country
+    client.force_login(department)
+    response = client.get(dashboard_url(round, query))
+    assert response.status_code == 200
+    assert "ตัวกรองบางค่าไม่ถูกต้อง" in response.content.decode()
+    assert response.context["dashboard"].progress.total == 5
+
+
+def test_invalid_filter_on_the_province_page_gives_a_message(client, country):
+    round, _ = country
+    client.force_login(user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")))
+    response = client.get(province_url(round, "81", "?org_type=city-hall"))
+    assert response.status_code == 200
+    assert "ตัวกรองบางค่าไม่ถูกต้อง" in response.content.decode()
+
+
+def test_provincial_office_is_sent_to_its_own_province(client, country):
+    round, _ = country
+    client.force_login(user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")))
+    response = client.get(dashboard_url(round))
+    assert response.status_code == 302
+    assert response["Location"] == province_url(round, "81")
+
+
+def test_province_page_lists_its_organizations_with_links_to_their_review(client, country):
+    round, cases = country
+    client.force_login(user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")))
+    response = client.get(province_url(round, "81"))
+    assert response.status_code == 200
+    rows = {a.organization.code: a for a in response.context["assessments"]}
+    assert set(rows) == {cases[k].organization.code for k in "abe"}
+    a = rows[cases["a"].organization.code]
+    assert (a.self_percent, a.verified_percent, a.verified_band) == (90, 80, "ดีมาก")
+    assert rows[cases["e"].organization.code].verified_percent is None
+    html = response.content.decode()
+    assert reverse("reviews:review_detail", args=[cases["a"].pk]) in html
+    assert cases["c"].organization.code not in html
+    board = response.context["dashboard"]
+    assert (board.overall.count, board.overall.mean_verified, board.overall.pass_rate) == (2, 70, 50)
+
+
+def test_province_page_filters_its_organizations(client, country, department):
+    round, cases = country
+    client.force_login(department)
+    response = client.get(province_url(round, "81", "?org_type=town"))
+    assert [a.pk for a in response.context["assessments"]] == [cases["b"].pk]
+
+
+@pytest.mark.parametrize(
+    "kind", [Role.Kind.PROVINCIAL_ADMIN, Role.Kind.PROVINCIAL_ASSESSOR, Role.Kind.ORG_HEAD, Role.Kind.ORG_STAFF]
+)
+def test_outsiders_get_404_for_a_province(client, country, kind):
+    round, cases = country
+    if kind in Role.PROVINCE_KINDS:
+        # Another province's office; an assessor even of กระบี่.
+        user = user_with_role(kind, province=province("20" if kind == Role.Kind.PROVINCIAL_ADMIN else "81"))
+    else:
+        user = user_with_role(kind, organization=cases["a"].organization)
+    client.force_login(user)
+    assert client.get(province_url(round, "81")).status_code == 404
+
+
+@pytest.mark.parametrize("kind", [Role.Kind.PROVINCIAL_ASSESSOR, Role.Kind.ORG_HEAD, Role.Kind.ORG_STAFF])
+def test_assessors_and_organizations_get_404_for_the_country(client, country, kind):
+    round, cases = country
+    user = (
+        user_with_role(kind, province=province("81"))
+        if kind in Role.PROVINCE_KINDS
+        else user_with_role(kind, organization=cases["a"].organization)
+    )
+    client.force_login(user)
+    assert client.get(dashboard_url(round)).status_code == 404
+
+
+def test_unknown_province_gets_404(client, country, department):
+    round, _ = country
+    client.force_login(department)
+    assert client.get(province_url(round, "00")).status_code == 404
+
+
+# Query counts: the same for 2 and 8 organizations.
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+NATIONAL_QUERIES = 13
+PROVINCE_QUERIES = 13
+
+
+@pytest.mark.parametrize("organizations", [2, 8])
+def test_query_counts_do_not_grow_with_organizations(client, department, organizations):
+    round = RoundFactory(phase=Round.Phase.REVIEW)
+    DimensionFactory(round=round, number=1)
+    statuses = [Status.APPROVED, Status.VERIFIED, Status.DRAFT, Status.PUBLISHED]
+    for n in range(organizations):
+        assessment_with(
+            round,
+            place=("8101", "2001")[n % 2],
+            type=(SAO, TOWN)[n % 2],
+            status=statuses[n % 4],
+            overall=(80, 70 + n),
+            dimensions=[(80, 70 + n)],
+            band="ดี",
+            passed=True,
+        )
+    client.force_login(department)
+    assert queries_for(client, dashboard_url(round)) == NATIONAL_QUERIES
+    assert queries_for(client, province_url(round, "81")) == PROVINCE_QUERIES
+
+
+# End to end: a review through the workflow, then the dashboard.
+
+
+def test_a_verified_review_shows_on_the_dashboard(client):
+    case = submitted_for_review()
+    case.verified()
+    stored = Result.objects.overall().get(assessment=case.assessment)
+    # 18 of 25 claimed (the N/A counted 0 of 5 until confirmed); 18 of 20 verified.
+    assert (stored.self_percent, stored.verified_percent) == (Decimal("72.0000"), Decimal("90.0000"))
+    client.force_login(case.department)
+    response = client.get(dashboard_url(case.round))
+    board = response.context["dashboard"]
+    assert (board.overall.count, board.overall.mean_verified, board.overall.mean_self) == (1, 90, 72)
+    assert by_code(board.provinces)["81"].progress.counts == {Status.VERIFIED: 1}
+    assert board.dimensions[0].results.gap == -18
+    client.force_login(case.office)
+    response = client.get(province_url(case.round, "81"))
+    assert reverse("reviews:review_detail", args=[case.assessment.pk]) in response.content.decode()
