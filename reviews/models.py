@@ -22,17 +22,6 @@ from assessments.models import Assessment, Evidence, Indicator, IndicatorOption,
 from organizations.models import Province
 
 
-class TeamQuerySet(models.QuerySet):
-    def of_member(self, user) -> "TeamQuerySet":
-        return self.filter(members__user=user)
-
-    def with_counts(self) -> "TeamQuerySet":
-        return self.annotate(
-            member_count=models.Count("members", distinct=True),
-            assessment_count=models.Count("assignments", distinct=True),
-        )
-
-
 class Team(models.Model):
     """A provincial assessment team (คณะผู้ประเมิน) of one round."""
 
@@ -43,8 +32,6 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "province", "name"]
