@@ -247,6 +247,11 @@ def generate_national_round(
     with stage("stored results"):
         # Rows were bulk-written behind the functions that keep results current.
         counts["stored results"] = Result.objects.filter(assessment__round=round).count() if recompute_round(round) else 0
+        if connection.vendor == "postgresql":
+            # The ANALYZE above saw the results as opening the round left them (all zero, no
+            # percentages): without fresh statistics the dashboards get nested-loop plans.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Result._meta.db_table}")
 
     report.counts = {
         "organizations": Organization.objects.filter(is_active=True).count(),
