@@ -37,8 +37,11 @@ migrate: venv
 demo: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
 
-# Set up everything and serve the demo at http://$(HOST):$(PORT) (logins in README.md).
+# Set up everything and serve the demo at http://$(HOST):$(PORT) (logins in README.md), with
+# the background worker for long exports beside it; Ctrl-C stops both.
 run: system-deps demo
+	@DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite, browser tests included.

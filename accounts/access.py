@@ -353,3 +353,52 @@ def get_team_for_user(user: User, pk: int, *, write: bool = False) -> "Team":  #
     if write and team.province_id not in scope.manages_province_ids:
         raise PermissionDenied
     return team
+
+
+def get_export_for_user(user: User, pk: int) -> "Export":  # noqa: F821
+    """An export `user` asked for, while they may still read its report (404 otherwise: someone
+    else's export, or a report their roles no longer reach)."""
+    from exports.models import Export
+
+    export = get_object_or_404(Export.objects.select_related("round", "province"), pk=pk, requested_by=user)
+    check_report_scope(user, export.round.year, export.province.code if export.province_id else None)
+    return export
+
+
+def check_report_scope(user: User, year: int, province: str | None) -> tuple["Round", Province | None]:  # noqa: F821
+    """The round and province of a report of the whole country (`province` None: the
+    department only) or of one province (its office or the department); 404 otherwise.
+
+    Unlike get_report_scope_for_user, no province means the country, never the office's own.
+    """
+    round, scope = get_report_scope_for_user(user, year, province)
+    if province is None and scope is not None:
+        raise Http404
+    return round, scope
+
+
+def get_scorecard_for_user(user: User, year: int, code: str) -> tuple["Assessment", bool]:  # noqa: F821
+    """The assessment of organization `code` in the round of `year` for its scorecard
+    (results/scorecard.py), and whether `user` may see its verified results.
+
+    Who reads it is get_results_for_user's rule: the organization's own people, who see the
+    verified results only once they are published (Assessment.RESULT_STATUSES: before that,
+    their self-assessed scores alone, never the team's scoring); and everyone taking part in
+    the review (get_review_for_user: the department, the provincial office, the assigned
+    team), who always see them. Others, an assessor of another team or province included,
+    get 404, as do an unknown year or code.
+    """
+    from assessments.models import Assessment
+
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(user).select_related("round", "organization__district__province"),
+        round__year=year,
+        organization__code=code,
+    )
+    scope = scope_for(user)
+    if assessment.organization_id in scope.organization_ids:
+        return assessment, assessment.status in Assessment.RESULT_STATUSES
+    # The department reads every review: no need to ask the database.
+    if not scope.national and not Assessment.objects.reviewable_by(user).filter(pk=assessment.pk).exists():
+        raise Http404
+    return assessment, True

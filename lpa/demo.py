@@ -1,5 +1,7 @@
 """The demo: three real provinces, their real districts, plausible organizations, a user per role,
-and the 2569 round open for self-assessment (its window around the day the demo is loaded).
+and the 2569 round open for self-assessment (its window around the day the demo is loaded),
+after a 2568 round closed and published for every organization, so the dashboards have a
+previous year to compare with.
 
 In กระบี่ the provincial review is under way: two assessment teams of four share the
 province's organizations, each with a planned visit date. The demo organization (4810103)
@@ -8,6 +10,8 @@ further along (submitted, in review, verified, approved), so the board and the q
 something. They get there through the real functions (save_answer, submit,
 save_verified_answer, verify, approve), answered by their own head (an account without a
 password: nobody signs in as them).
+
+The 2568 round is lpa/demo_history.py's.
 
 Self-contained (no ../shared): organizations are generated from the geothai district and
 subdistrict names and go in through the same registry importer as DLA's files, so the demo
@@ -29,6 +33,7 @@ from assessments.demo import load_demo_framework, open_demo_round
 from assessments.evidence import add_evidence_link
 from assessments.models import Assessment, Indicator, Round
 from assessments.selfassessment import bangkok_today, save_answer
+from lpa.demo_history import load_previous_year
 from organizations.models import Organization, OrganizationTypeChange, Province
 from organizations.registry import import_registry
 from reviews import teams as review_teams
@@ -139,6 +144,7 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
     # demo account has the same published password anyway.
     password = make_password(DEMO_PASSWORD)
     users = {demo.username: _demo_user(demo, password=password) for demo in DEMO_USERS}
+    previous = load_previous_year(by=users["dla_official"])
     framework = load_demo_framework(by=users["dla_official"])
     today = bangkok_today()
     open_demo_round(framework, by=users["dla_official"], today=today)
@@ -150,6 +156,8 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
         "round": framework.year,
         "indicators": framework.indicators.count(),
         "assessments": framework.assessments.count(),
+        "previous_round": previous.year,
+        "previous_assessments": previous.assessments.count(),
     }
 
 

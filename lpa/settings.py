@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "results",
+    "exports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,7 +73,14 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs (long exports): django-tasks, the backport of Django 6's django.tasks, with
+# its database backend: the queue lives in our database (no other service to run), a job is
+# enqueued in the same transaction as its Export row, and `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -190,6 +198,9 @@ LPA_SITE_URL = os.environ.get("LPA_SITE_URL", "http://127.0.0.1:8000").rstrip("/
 LPA_EVIDENCE_ROOT = Path(os.environ.get("LPA_EVIDENCE_ROOT", BASE_DIR / "evidence"))
 LPA_EVIDENCE_MAX_BYTES = env_int("LPA_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)  # per file
 LPA_EVIDENCE_MAX_ITEMS = env_int("LPA_EVIDENCE_MAX_ITEMS", 20)  # per indicator
+
+# Exports built in the background (exports app); the web and the worker must share this folder.
+LPA_EXPORTS_ROOT = Path(os.environ.get("LPA_EXPORTS_ROOT", BASE_DIR / "exports-files"))
 
 # Largest upload the registry and user imports accept (bytes).
 LPA_IMPORT_MAX_BYTES = env_int("LPA_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("review/", include("reviews.urls")),
     path("results/", include("results.urls")),
     path("notifications/", include("notifications.urls")),
+    path("exports/", include("exports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ class Notification(models.Model):
         APPEAL_ANSWERED = "appeal_answered", _("ผลการพิจารณาอุทธรณ์")
         ASSIGNED = "assigned", _("มอบหมายให้ตรวจประเมิน")
         REMINDER = "reminder", _("เตือนกำหนดส่ง")
+        EXPORT_READY = "export_ready", _("ไฟล์รายงานพร้อมดาวน์โหลด")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("เรื่อง"), max_length=30, choices=Kind.choices)

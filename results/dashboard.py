@@ -8,13 +8,38 @@ Results count only assessments whose review is finished (RESULT_STATUSES: verifi
 approved, published, under appeal), on their verified scores: a review half done would
 pull the means down. Self-assessed percentages of the same assessments stand beside them,
 for the gap between what organizations claimed and what the teams found.
+
+Asked for (keyword arguments, so a caller that does not show them pays no query):
+- `distribution`: how many organizations' verified % fall in each DISTRIBUTION_EDGES bin,
+  per dimension and overall (one query);
+- `previous`: last year's round: its results by dimension (and by province on the national
+  page) beside this year's, with the change (one query, two on the national page). Last
+  year is narrowed by the same province and type, not by status: its results are the
+  reviewed ones, whatever this year's status filter.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
+from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.translation import gettext as _
 
 from assessments import scoring
 from assessments.models import Assessment, Dimension, Round
@@ -39,6 +64,10 @@ PROGRESS_STATUSES = (
 )
 # How many provinces the "disagree most" list names.
 GAP_PROVINCES = 5
+# How many provinces (organizations on a province's page) the "moved most" lists name.
+MOVERS = 5
+# The score distribution's bins: below the first edge, between edges, the last edge to 100.
+DISTRIBUTION_EDGES = (50, 60, 70, 80, 90)
 
 
 @dataclass(frozen=True)
@@ -48,6 +77,15 @@ class Filters:
     province: Province | None = None
     org_type: str | None = None
     status: str | None = None
+
+    def query(self, *, with_province: bool = True) -> str:
+        """The filters as a query string ("" for none), for links that keep them."""
+        values = {
+            "province": self.province.code if with_province and self.province else "",
+            "org_type": self.org_type or "",
+            "status": self.status or "",
+        }
+        return urlencode({key: value for key, value in values.items() if value})
 
 
 @dataclass
@@ -137,6 +175,79 @@ class BandRow:
 
 
 @dataclass
+class DistributionRow:
+    """How many organizations' verified % of one dimension (0: overall) fall in each bin."""
+
+    number: int
+    name: str
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def distribution_labels() -> list[str]:
+    """The bins' names: "ต่ำกว่า 50", "50–59.99", …, "90–100"."""
+    edges = DISTRIBUTION_EDGES
+    return [
+        _("ต่ำกว่า %(edge)s") % {"edge": edges[0]},
+        *(f"{low}–{high - 1}.99" for low, high in pairwise(edges)),
+        f"{edges[-1]}–100",
+    ]
+
+
+def _minus(this: Decimal | None, that: Decimal | None) -> Decimal | None:
+    return None if this is None or that is None else this - that
+
+
+@dataclass
+class Change:
+    """A group's verified results this year beside last year's."""
+
+    current: Summary
+    previous: Summary
+
+    @property
+    def mean_change(self) -> Decimal | None:
+        """Percentage points up (+) or down (−) since last year."""
+        return _minus(self.current.mean_verified, self.previous.mean_verified)
+
+    @property
+    def pass_rate_change(self) -> Decimal | None:
+        return _minus(self.current.pass_rate, self.previous.pass_rate)
+
+
+@dataclass
+class DimensionChange:
+    number: int
+    name: str
+    change: Change
+
+
+@dataclass
+class ProvinceChange:
+    province: Province
+    change: Change
+
+
+@dataclass
+class YearOverYear:
+    """This year against `round`, last year's."""
+
+    round: Round
+    overall: Change
+    dimensions: list[DimensionChange]
+    provinces: list[ProvinceChange]  # the national page only: those with results in either year
+
+    @property
+    def movers(self) -> list[ProvinceChange]:
+        """The provinces whose mean verified % moved most, either way."""
+        rows = [row for row in self.provinces if row.change.mean_change is not None]
+        return sorted(rows, key=lambda row: abs(row.change.mean_change), reverse=True)[:MOVERS]
+
+
+@dataclass
 class Dashboard:
     round: Round
     filters: Filters
@@ -146,6 +257,8 @@ class Dashboard:
     types: list[TypeRow]
     bands: list[BandRow]
     provinces: list[ProvinceRow]  # the national page only
+    distribution: list[DistributionRow] = field(default_factory=list)  # with distribution=True
+    year_over_year: YearOverYear | None = None  # with a previous round
 
     @property
     def statuses(self) -> list[tuple[str, str]]:
@@ -178,11 +291,24 @@ def filtered_assessments(round: Round, filters: Filters) -> QuerySet[Assessment]
     return assessments
 
 
-def build_dashboard(round: Round, filters: Filters, *, provinces: list[Province] | None = None) -> Dashboard:
+def previous_round(round: Round) -> Round | None:
+    """Last year's round, if it was opened (one query)."""
+    return Round.objects.filter(year=round.year - 1).exclude(phase=Round.Phase.SETUP).first()
+
+
+def build_dashboard(
+    round: Round,
+    filters: Filters,
+    *,
+    provinces: list[Province] | None = None,
+    distribution: bool = False,
+    previous: Round | None = None,
+) -> Dashboard:
     """The figures of `round` narrowed by `filters`, in six queries.
 
     With `provinces` (the national page), a row per province besides; without, the page is
-    one province's (filters.province) and has none.
+    one province's (filters.province) and has none. `distribution` and `previous` add the
+    queries the module's docstring lists.
     """
     assessments = filtered_assessments(round, filters)
     by_province = provinces is not None
@@ -194,9 +320,7 @@ def build_dashboard(round: Round, filters: Filters, *, provinces: list[Province]
         progress_by_province[province_id].counts[status] = n
         total.counts[status] = total.counts.get(status, 0) + n
 
-    reviewed = Result.objects.filter(
-        assessment__in=assessments.filter(status__in=RESULT_STATUSES), verified_percent__isnull=False
-    ).order_by()
+    reviewed = _reviewed_results(round, filters)
     overall = reviewed.filter(dimension=OVERALL)
     # One query for every dimension and the overall row.
     dimensions = {row["dimension"]: _summary(row) for row in reviewed.values("dimension").annotate(**_aggregates())}
@@ -218,7 +342,7 @@ def build_dashboard(round: Round, filters: Filters, *, provinces: list[Province]
             )
             for province in provinces
         ]
-    return Dashboard(
+    board = Dashboard(
         round=round,
         filters=filters,
         progress=total,
@@ -233,6 +357,60 @@ def build_dashboard(round: Round, filters: Filters, *, provinces: list[Province]
         bands=_band_rows(round, bands),
         provinces=province_rows,
     )
+    if distribution:
+        board.distribution = _distribution(reviewed, board)
+    if previous is not None:
+        board.year_over_year = _year_over_year(board, previous)
+    return board
+
+
+def _reviewed_results(round: Round, filters: Filters) -> QuerySet[Result]:
+    assessments = filtered_assessments(round, filters).filter(status__in=RESULT_STATUSES)
+    return Result.objects.filter(assessment__in=assessments, verified_percent__isnull=False).order_by()
+
+
+def _distribution(reviewed: QuerySet[Result], board: Dashboard) -> list[DistributionRow]:
+    """The histogram of verified % per dimension, counted in the database (one query)."""
+    bin = Case(
+        *(When(verified_percent__lt=edge, then=Value(index)) for index, edge in enumerate(DISTRIBUTION_EDGES)),
+        default=Value(len(DISTRIBUTION_EDGES)),
+    )
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * (len(DISTRIBUTION_EDGES) + 1))
+    for row in reviewed.annotate(bin=bin).values("dimension", "bin").annotate(n=Count("pk")):
+        counts[row["dimension"]][row["bin"]] = row["n"]
+    rows = [DistributionRow(OVERALL, _("ภาพรวม"), counts[OVERALL])]
+    return rows + [DistributionRow(row.number, row.name, counts[row.number]) for row in board.dimensions]
+
+
+def _year_over_year(board: Dashboard, previous: Round) -> YearOverYear:
+    """Last year's results of the same province and type beside this year's (one query; two
+    with provinces)."""
+    filters = Filters(province=board.filters.province, org_type=board.filters.org_type)
+    reviewed = _reviewed_results(previous, filters)
+    before = {row["dimension"]: _summary(row) for row in reviewed.values("dimension").annotate(**_aggregates())}
+    overall = before.pop(OVERALL, Summary(passed=0))
+    dimensions = [
+        DimensionChange(row.number, row.name, Change(row.results, _without_pass(before.pop(row.number, Summary()))))
+        for row in board.dimensions
+    ]
+    # A dimension only last year's framework had.
+    dimensions += [
+        DimensionChange(number, "", Change(Summary(), _without_pass(summary)))
+        for number, summary in sorted(before.items())
+    ]
+    provinces = []
+    if board.provinces:
+        key = "assessment__organization__district__province"
+        last_year = {
+            row[key]: _summary(row)
+            for row in reviewed.filter(dimension=OVERALL).values(key).annotate(**_aggregates())
+        }
+        provinces = [
+            ProvinceChange(row.province, Change(row.results, last_year.get(row.province.pk, Summary())))
+            for row in board.provinces
+            if row.results.count or row.province.pk in last_year
+        ]
+    return YearOverYear(previous, Change(board.overall, overall), dimensions, provinces)
 
 
 def _aggregates() -> dict:
@@ -277,9 +455,14 @@ def _band_rows(round: Round, counts: dict[str, int]) -> list[BandRow]:
 # The province page's table of organizations.
 
 
-def province_organizations(round: Round, filters: Filters) -> QuerySet[Assessment]:
-    """The assessments of filters.province with their overall results, in one query."""
-    return (
+def province_organizations(round: Round, filters: Filters, *, previous: Round | None = None) -> QuerySet[Assessment]:
+    """The assessments of filters.province with their overall results, in one query.
+
+    With `previous` (last year's round), also `previous_percent`: the organization's verified
+    overall % last year (reviewed to the end, else None), and `percent_change` when this
+    year's review is finished too.
+    """
+    assessments = (
         filtered_assessments(round, filters)
         .select_related("organization__district")
         .annotate(overall=FilteredRelation("results", condition=Q(results__dimension=OVERALL)))
@@ -290,3 +473,28 @@ def province_organizations(round: Round, filters: Filters) -> QuerySet[Assessmen
         )
         .order_by("organization__code")
     )
+    if previous is None:
+        return assessments
+    last_year = Result.objects.filter(
+        dimension=OVERALL,
+        assessment__round=previous,
+        assessment__organization=OuterRef("organization"),
+        assessment__status__in=RESULT_STATUSES,
+    ).values("verified_percent")[:1]
+    percent = DecimalField(max_digits=7, decimal_places=4)
+    return assessments.annotate(previous_percent=Subquery(last_year, output_field=percent)).annotate(
+        percent_change=Case(
+            When(
+                status__in=RESULT_STATUSES,
+                then=ExpressionWrapper(F("verified_percent") - F("previous_percent"), output_field=percent),
+            ),
+            default=None,
+            output_field=percent,
+        )
+    )
+
+
+def organization_movers(assessments: list[Assessment]) -> list[Assessment]:
+    """Of province_organizations(previous=…)'s rows, those whose overall % moved most, either way."""
+    rows = [assessment for assessment in assessments if assessment.percent_change is not None]
+    return sorted(rows, key=lambda assessment: abs(assessment.percent_change), reverse=True)[:MOVERS]

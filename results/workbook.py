@@ -34,13 +34,13 @@ CHUNK assessments at a time.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -171,10 +171,17 @@ class _Sheet:
         self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows}"
 
 
-def build_dimension_workbook(round: Round, *, province: Province | None = None) -> Workbook:
+def build_dimension_workbook(
+    round: Round, *, province: Province | None = None, progress: Callable[[int, int], None] | None = None
+) -> Workbook:
     """The results of `round` (of `province`'s organizations only, if given) as a workbook in
-    write-only mode: save it once (`workbook.save(file)`); it cannot be read back."""
+    write-only mode: save it once (`workbook.save(file)`); it cannot be read back.
+
+    `progress(done, total)` is told the organizations written so far (a background export
+    shows it); saving the file after the last one takes a few seconds more.
+    """
     workbook = Workbook(write_only=True)
+    total = _assessments(round, province).count() if progress else 0
     dimensions = list(round.dimensions.order_by("number"))
     indicators = _indicators(round, province)
     by_dimension: dict[int, list[Indicator]] = defaultdict(list)
@@ -202,6 +209,8 @@ def build_dimension_workbook(round: Round, *, province: Province | None = None) 
                 row += [_band(overall), _passed(overall), *_counts(results.get(dimension.number))]
                 sheets[dimension.number].append(row)
         count += len(organizations)
+        if progress:
+            progress(count, max(total, count))
     for sheet in (summary, *sheets.values()):
         sheet.finish()
     _about(workbook, round, province, dimensions, indicators, count)
@@ -259,10 +268,7 @@ def _score_columns(prefix: str) -> list[_Column]:
 
 def _organizations(round: Round, province: Province | None) -> Iterator[_Organization]:
     """Every assessment of the round by province, district and code, as row heads."""
-    assessments = Assessment.objects.filter(round=round)
-    if province is not None:
-        assessments = assessments.filter(organization__district__province=province)
-    rows = assessments.order_by(
+    rows = _assessments(round, province).order_by(
         "organization__district__province__code", "organization__district__code", "organization__code"
     ).values_list(
         "pk",
@@ -286,6 +292,13 @@ def _organizations(round: Round, province: Province | None) -> Iterator[_Organiz
             str(STATUS_LABELS.get(status, status)),
         ]
         yield _Organization(assessment=pk, org_type=org_type, province_code=province_code, cells=cells)
+
+
+def _assessments(round: Round, province: Province | None) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.filter(round=round)
+    if province is not None:
+        assessments = assessments.filter(organization__district__province=province)
+    return assessments
 
 
 def _chunks(items: Iterable[_Organization], size: int) -> Iterator[list[_Organization]]:

@@ -440,4 +440,60 @@ MATRIX += [
         lambda w: reverse("results:province_dashboard", args=[matrix_review(w).round.year, "81"]),
         PROVINCE_OFFICE,
     ),
+    Case(
+        "results dashboard workbook",
+        results_url("dashboard_workbook"),
+        {**NATIONAL, "province_admin": 302, "outsider_province_admin": 302},
+    ),
+    Case(
+        "province results dashboard workbook",
+        lambda w: reverse("results:province_dashboard_workbook", args=[matrix_review(w).round.year, "81"]),
+        PROVINCE_OFFICE,
+    ),
+]
+
+
+# Background exports (issue 7): everyone has a list of their own; an export is its requester's
+# only (the department's here): 404 for everyone else, whatever their reach.
+
+
+def department_export(world: World):
+    from exports.models import Export
+
+    review = matrix_review(world)
+    export, _ = Export.objects.get_or_create(
+        kind=Export.Kind.RESULTS_WORKBOOK, round=review.round, province=None, requested_by=world.users["department"]
+    )
+    return export
+
+
+MATRIX += [
+    Case("my exports", lambda w: reverse("exports:list"), EVERYONE),
+    Case("export page", lambda w: reverse("exports:detail", args=[department_export(w).pk]), {"department": 200}),
+    Case("export status", lambda w: reverse("exports:status", args=[department_export(w).pk]), {"department": 200}),
+]
+
+
+# An organization's scorecard (issue 7), its files and the drill-down to one indicator: its
+# own people and everyone taking part in its review; outsiders 404.
+
+
+def scorecard_url(name: str, *extra: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"results:{name}", args=[matrix_review(w).round.year, w.organization.code, *extra])
+
+
+MATRIX += [
+    Case("organization scorecard", scorecard_url("organization_scorecard"), RESULT_READERS),
+    Case("scorecard PDF", scorecard_url("scorecard_pdf"), RESULT_READERS),
+    Case("scorecard workbook", scorecard_url("scorecard_workbook"), RESULT_READERS),
+    Case("scorecard indicator", scorecard_url("organization_indicator", "R"), RESULT_READERS),
+]
+
+MATRIX += [
+    Case("national report PDF", results_url("national_report_pdf"), NATIONAL),
+    Case(
+        "province report PDF",
+        lambda w: reverse("results:province_report_pdf", args=[matrix_review(w).round.year, "81"]),
+        PROVINCE_OFFICE,
+    ),
 ]

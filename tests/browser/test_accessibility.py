@@ -22,6 +22,11 @@ PAGES = [
     ("province_admin", "/review/2569/provinces/81/"),
     ("province_admin", "/review/2569/provinces/81/appeals/"),
     ("dla_official", "/review/2569/publish/"),
+    ("dla_official", "/results/2569/"),  # with year over year against 2568
+    ("province_admin", "/results/2569/provinces/81/"),
+    ("org_staff", "/results/2569/organizations/4810103/"),  # its scorecard, self-assessed only
+    ("dla_official", "/results/2569/organizations/6810205/"),  # approved, beside last year
+    ("dla_official", "/results/2569/organizations/6810205/indicators/1.1.1/"),
     ("org_staff", "/notifications/"),
 ]
 

@@ -28,9 +28,14 @@ def head_of(organization):
     return user_with_role(Role.Kind.ORG_HEAD, organization=organization)
 
 
-def assessment_with(round, *, place: str, type: str, status: str, overall, dimensions=(), band="", passed=None):
-    """An assessment with stored results: `overall` and each of `dimensions` are (self %, verified %)."""
-    organization = OrganizationFactory(district=district(place), type=type)
+def assessment_with(
+    round, *, status: str, overall, dimensions=(), band="", passed=None, place="", type="", organization=None
+):
+    """An assessment with stored results: `overall` and each of `dimensions` are (self %, verified %).
+
+    A new organization in district `place` of `type`, or `organization`'s (another year's).
+    """
+    organization = organization or OrganizationFactory(district=district(place), type=type)
     sent = {} if status == Status.DRAFT else {"submitted_at": timezone.now(), "submitted_by": head_of(organization)}
     assessment = AssessmentFactory(round=round, organization=organization, status=status, **sent)
     rows = [(OVERALL, overall, band, passed), *((n, pair, "", None) for n, pair in enumerate(dimensions, start=1))]
@@ -164,8 +169,9 @@ def test_department_sees_the_country_with_links_to_provinces(client, country, de
     assert province_url(round, "81") in html
     assert 'data-overall-mean>78.33<' in html
     assert 'data-overall-pass-rate>66.67%' in html
-    # Charts are inline SVG with a name, each beside a table.
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 5
+    # Charts are inline SVG with a name, each beside a table: five, and the distribution of
+    # scores overall and per dimension (no year-over-year: there is no previous round).
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 5 + 3
     assert 'role="img" aria-label="อัตราการผ่านเกณฑ์ รายจังหวัด"' in html
 
 
@@ -271,20 +277,36 @@ def queries_for(client, url: str) -> int:
     return len(queries)
 
 
-NATIONAL_QUERIES = 13
-PROVINCE_QUERIES = 13
+# The figures (13 each before year-over-year), the opened rounds for the year switcher (1), the
+# distribution of scores (1) and last year's results by dimension (1) and, on the national
+# page, by province (1); a province's organizations read last year's % in their own query.
+NATIONAL_QUERIES = 17
+PROVINCE_QUERIES = 16
+# The workbooks: the same, without the page's count of unread notifications.
+WORKBOOK_QUERIES = {"national": NATIONAL_QUERIES - 1, "province": PROVINCE_QUERIES - 1}
 
 
 @pytest.mark.parametrize("organizations", [2, 8])
 def test_query_counts_do_not_grow_with_organizations(client, department, organizations):
-    round = RoundFactory(phase=Round.Phase.REVIEW)
-    DimensionFactory(round=round, number=1)
+    last_year = RoundFactory(phase=Round.Phase.CLOSED)
+    round = RoundFactory(year=last_year.year + 1, phase=Round.Phase.REVIEW)
+    for year in (last_year, round):
+        DimensionFactory(round=year, number=1)
     statuses = [Status.APPROVED, Status.VERIFIED, Status.DRAFT, Status.PUBLISHED]
     for n in range(organizations):
-        assessment_with(
-            round,
+        before = assessment_with(
+            last_year,
             place=("8101", "2001")[n % 2],
             type=(SAO, TOWN)[n % 2],
+            status=Status.PUBLISHED,
+            overall=(80, 60 + n),
+            dimensions=[(80, 60 + n)],
+            band="ไม่ผ่านเกณฑ์",
+            passed=False,
+        )
+        assessment_with(
+            round,
+            organization=before.organization,
             status=statuses[n % 4],
             overall=(80, 70 + n),
             dimensions=[(80, 70 + n)],
@@ -294,6 +316,10 @@ def test_query_counts_do_not_grow_with_organizations(client, department, organiz
     client.force_login(department)
     assert queries_for(client, dashboard_url(round)) == NATIONAL_QUERIES
     assert queries_for(client, province_url(round, "81")) == PROVINCE_QUERIES
+    workbook = reverse("results:dashboard_workbook", args=[round.year])
+    assert queries_for(client, workbook) == WORKBOOK_QUERIES["national"]
+    workbook = reverse("results:province_dashboard_workbook", args=[round.year, "81"])
+    assert queries_for(client, workbook) == WORKBOOK_QUERIES["province"]
 
 
 # End to end: a review through the workflow, then the dashboard.

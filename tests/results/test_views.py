@@ -34,23 +34,24 @@ def codes_in(response) -> set[str]:
     return {row[0] for row in workbook[SUMMARY_SHEET].iter_rows(min_row=2, values_only=True)}
 
 
-def test_department_downloads_the_whole_country(client, cases):
-    krabi, chonburi = cases
+def test_the_whole_country_is_offered_as_a_background_export(client, cases):
+    krabi, _chonburi = cases
     client.force_login(krabi.department)
     response = client.get(workbook_url(krabi.round))
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert f'filename="lpa-results-{krabi.round.year}.xlsx"' in response["Content-Disposition"]
-    assert codes_in(response) == {krabi.assessment.organization.code, chonburi.assessment.organization.code}
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert f'action="{reverse("exports:create")}"' in html
+    assert 'name="kind" value="results_workbook"' in html and 'name="province" value=""' in html
 
 
 def test_a_workbook_larger_than_the_spool_is_served_from_its_temporary_file(client, cases, monkeypatch):
-    krabi, chonburi = cases
-    monkeypatch.setattr("results.views.SPOOL_BYTES", 1024)
+    krabi, _chonburi = cases
+    monkeypatch.setattr("results.views.downloads.SPOOL_BYTES", 1024)
     client.force_login(krabi.department)
-    response = client.get(workbook_url(krabi.round))
+    response = client.get(workbook_url(krabi.round, province="81"))
     assert int(response["Content-Length"]) > 1024
-    assert codes_in(response) == {krabi.assessment.organization.code, chonburi.assessment.organization.code}
+    assert codes_in(response) == {krabi.assessment.organization.code}
 
 
 def test_department_may_ask_for_one_province(client, cases):

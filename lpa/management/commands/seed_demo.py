@@ -13,6 +13,10 @@ class Command(BaseCommand):
             f"รอบการประเมินปี {result['round']}: ตัวชี้วัด {result['indicators']} ตัว "
             f"เปิดให้ประเมินตนเองแล้ว ({result['assessments']} อปท.)"
         )
+        self.stdout.write(
+            f"รอบการประเมินปี {result['previous_round']}: ปิดรอบและประกาศผลแล้ว "
+            f"({result['previous_assessments']} อปท.) ไว้เทียบผลกับปีก่อน"
+        )
         self.stdout.write(f"ผู้ใช้สาธิต (รหัสผ่าน {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<16} {demo.kind.label}")

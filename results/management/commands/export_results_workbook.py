@@ -29,17 +29,17 @@ class Command(BaseCommand):
             scope = Province.objects.filter(code=province).first()
             if scope is None:
                 raise CommandError(f"No province with code {province}.")
-        before = _peak_mb()
+        before = peak_mb()
         started = time.perf_counter()
         build_dimension_workbook(round, province=scope).save(path)
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"{round.year} {scope.name_th if scope else 'national'}: {path} ({path.stat().st_size / 2**20:.1f} MB) "
-            f"in {seconds:.1f} s; peak memory {_peak_mb():.0f} MB ({before:.0f} MB before the build)"
+            f"in {seconds:.1f} s; peak memory {peak_mb():.0f} MB ({before:.0f} MB before the build)"
         )
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
     """The process's peak resident memory so far (ru_maxrss is in KiB on Linux).
 
     The whole process, Django included, rather than tracemalloc's Python allocations: it is

@@ -1,0 +1,192 @@
+"""Requesting an export and building it in the worker.
+
+request_export() is what a view calls: it refuses what the person may not have, reuses
+their own export of the same report still waiting or running, or creates the row and
+enqueues the task in one transaction (the database backend keeps the queue in the same
+database, so a rolled-back request leaves no orphan job). build() is what the task runs:
+it calls the report's pure builder (results/workbook.py, results/reports.py) with a
+progress callback, writes the file, and tells the person it is ready.
+"""
+
+import datetime
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from assessments.models import Round
+from exports.models import Export
+from organizations.models import Province
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+# The worker writes progress at most this often (seconds): a row update per organization
+# would cost more than the export.
+PROGRESS_EVERY = 0.5
+# How long finished exports are kept (prune_exports deletes older ones and their files).
+KEEP_DAYS = 7
+# A build still "running" after this long lost its worker (killed, machine restarted): asking
+# again marks it failed and starts anew rather than sending the person to it forever.
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Report:
+    """How one kind of export is named and built."""
+
+    prefix: str
+    extension: str
+    content_type: str
+    write: Callable[[Export, Path, Progress], None]
+
+    def file_name(self, export: Export) -> str:
+        scope = f"-{export.province.code}" if export.province_id else ""
+        return f"{self.prefix}-{export.round.year}{scope}.{self.extension}"
+
+
+def _write_workbook(export: Export, path: Path, progress: Progress) -> None:
+    from results.workbook import build_dimension_workbook
+
+    build_dimension_workbook(export.round, province=export.province, progress=progress).save(path)
+
+
+def _write_national_report(export: Export, path: Path, progress: Progress) -> None:
+    from results.reports import render_national_report_pdf
+
+    path.write_bytes(render_national_report_pdf(export.round, progress=progress))
+
+
+def _write_province_report(export: Export, path: Path, progress: Progress) -> None:
+    from results.reports import render_province_report_pdf
+
+    path.write_bytes(render_province_report_pdf(export.round, export.province, progress=progress))
+
+
+REPORTS: dict[str, Report] = {
+    Export.Kind.RESULTS_WORKBOOK: Report("lpa-results", "xlsx", XLSX, _write_workbook),
+    Export.Kind.NATIONAL_REPORT: Report("lpa-report", "pdf", PDF, _write_national_report),
+    Export.Kind.PROVINCE_REPORT: Report("lpa-report", "pdf", PDF, _write_province_report),
+}
+
+
+def request_export(*, user: User, kind: str, round: Round, province: Province | None) -> tuple[Export, bool]:
+    """The person's export of this report, and whether it was created now (False: theirs
+    already waiting or running, which the page then shows instead of queueing it twice).
+
+    The caller has checked that `user` may read the report (accounts.access).
+    """
+    from exports.tasks import build_export
+
+    with transaction.atomic():
+        waiting = (
+            Export.objects.pending()
+            .select_for_update()
+            .filter(requested_by=user, kind=kind, round=round, province=province)
+            .first()
+        )
+        if waiting is not None and not _stale(waiting):
+            return waiting, False
+        if waiting is not None:
+            waiting.status, waiting.finished_at = Export.Status.FAILED, timezone.now()
+            waiting.error = _("งานนี้ค้างอยู่นานเกินไปจึงถูกยกเลิก ระบบเริ่มจัดทำใหม่ให้แล้ว")
+            waiting.save(update_fields=["status", "finished_at", "error"])
+        export = Export.objects.create(requested_by=user, kind=kind, round=round, province=province)
+        result = build_export.enqueue(export.pk)
+        Export.objects.filter(pk=export.pk).update(task_id=str(result.id))
+        export.task_id = str(result.id)
+    return export, True
+
+
+def _stale(export: Export) -> bool:
+    return (
+        export.status == Export.Status.RUNNING
+        and export.started_at is not None
+        and export.started_at < timezone.now() - STALE_AFTER
+    )
+
+
+def build(export_pk: int) -> Export:
+    """Build the export's file (the worker's side). A failure is recorded on the row with a
+    message for the person and raised again, so the worker logs it and marks its task failed."""
+    export = Export.objects.select_related("round", "province", "requested_by").get(pk=export_pk)
+    if export.status != Export.Status.QUEUED:
+        return export  # the task ran before (a worker restarted): nothing to do twice
+    report = REPORTS[export.kind]
+    export.status, export.started_at = Export.Status.RUNNING, timezone.now()
+    export.file_name = report.file_name(export)
+    export.save(update_fields=["status", "started_at", "file_name"])
+    path = export.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        report.write(export, path, _progress_writer(export))
+    except Exception as error:
+        path.unlink(missing_ok=True)
+        export.status, export.finished_at = Export.Status.FAILED, timezone.now()
+        export.error = _("จัดทำไฟล์ไม่สำเร็จ กรุณาสั่งใหม่อีกครั้ง หากยังไม่สำเร็จ แจ้งผู้ดูแลระบบ (รหัสงาน %(id)s)") % {
+            "id": export.pk
+        }
+        export.save(update_fields=["status", "finished_at", "error"])
+        logger.exception("export %s (%s) failed: %s", export.pk, export.kind, error)
+        raise
+    export.status, export.finished_at, export.size = Export.Status.DONE, timezone.now(), path.stat().st_size
+    export.done = export.total
+    export.save(update_fields=["status", "finished_at", "size", "done"])
+    _tell_ready(export)
+    return export
+
+
+def _progress_writer(export: Export) -> Progress:
+    """A progress callback that writes (done, total) to the row, at most every PROGRESS_EVERY s."""
+    last = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < PROGRESS_EVERY and done < total:
+            return
+        last = now
+        export.done, export.total = min(done, total), total
+        Export.objects.filter(pk=export.pk).update(done=export.done, total=export.total)
+
+    return progress
+
+
+def _tell_ready(export: Export) -> None:
+    from notifications.models import Notification
+    from notifications.sending import store_and_send
+
+    subject = _("ไฟล์ %(report)s ปี %(year)s (%(scope)s) พร้อมดาวน์โหลด") % {
+        "report": export.get_kind_display(),
+        "year": export.round.year,
+        "scope": export.scope_label,
+    }
+    store_and_send(
+        [
+            Notification(
+                recipient=export.requested_by,
+                kind=Notification.Kind.EXPORT_READY,
+                subject=subject[:300],
+                body=_("ดาวน์โหลดได้จากหน้า \"ไฟล์รายงานของฉัน\" ภายใน %(days)s วัน") % {"days": KEEP_DAYS},
+                url=export.get_absolute_url(),
+            )
+        ]
+    )
+
+
+def prune(*, days: int = KEEP_DAYS) -> int:
+    """Delete finished exports older than `days` with their files; returns how many."""
+    old = list(Export.objects.finished_before(timezone.now() - datetime.timedelta(days=days)))
+    for export in old:
+        shutil.rmtree(export.path.parent, ignore_errors=True)
+    Export.objects.filter(pk__in=[export.pk for export in old]).delete()
+    return len(old)

@@ -1,0 +1,231 @@
+"""The results dashboards of a year: the department's country and a province's, as pages and
+as workbooks.
+
+Who sees which is accounts.access's rule (get_report_scope_for_user, get_province_for_user);
+the figures are results/dashboard.py's, the charts results/charts.py's, the workbook
+results/dashboard_workbook.py's. The views only wrap them.
+"""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.access import get_province_for_user, get_report_scope_for_user, get_round_for_user
+from assessments import scoring
+from assessments.models import Round
+from organizations.models import Province
+from results import charts
+from results.dashboard import (
+    Dashboard,
+    build_dashboard,
+    distribution_labels,
+    organization_movers,
+    province_organizations,
+)
+from results.dashboard_workbook import build_dashboard_workbook
+from results.forms import DashboardFilterForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def dashboard(request: HttpRequest, year: int) -> HttpResponse:
+    """The department's dashboard of the year: the whole country, by province (a provincial
+    office is sent to its own province's)."""
+    round, province = get_report_scope_for_user(request.user, year)
+    if province is not None:
+        return redirect("results:province_dashboard", round.year, province.code)
+    rounds = _rounds(request)
+    form, board = _national(request, round, rounds)
+    filters = board.filters
+    return render(
+        request,
+        "results/dashboard.html",
+        {
+            "round": round,
+            "form": form,
+            "dashboard": board,
+            "charts": _charts(board, by_province=True),
+            "distribution_labels": distribution_labels(),
+            "query": filters.query(),
+            "years": _years(rounds, round, filters.query()),
+        },
+    )
+
+
+@login_required
+def province_dashboard(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """A province's dashboard of the year and its organizations: its office's and the department's."""
+    round = get_round_for_user(request.user, year)
+    province = get_province_for_user(request.user, code)
+    rounds = _rounds(request)
+    form, board, assessments = _provincial(request, round, province, rounds)
+    query = board.filters.query(with_province=False)
+    return render(
+        request,
+        "results/province_dashboard.html",
+        {
+            "round": round,
+            "province": province,
+            "form": form,
+            "dashboard": board,
+            "charts": _charts(board, by_province=False),
+            "assessments": assessments,
+            "distribution_labels": distribution_labels(),
+            "movers": organization_movers(assessments) if board.year_over_year else [],
+            "query": query,
+            "years": _years(rounds, round, query, province=province),
+        },
+    )
+
+
+@login_required
+def dashboard_workbook(request: HttpRequest, year: int) -> HttpResponse:
+    """lpa-dashboard-<year>.xlsx: the national dashboard's tables, with the page's filters."""
+    round, province = get_report_scope_for_user(request.user, year)
+    if province is not None:
+        url = reverse("results:province_dashboard_workbook", args=[round.year, province.code])
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    form, board = _national(request, round, _rounds(request))
+    if form.errors:
+        return _invalid_filters(form)
+    return _xlsx(build_dashboard_workbook(board), f"lpa-dashboard-{round.year}.xlsx")
+
+
+@login_required
+def province_dashboard_workbook(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """lpa-dashboard-<year>-<province>.xlsx: a province's dashboard tables and its organizations."""
+    round = get_round_for_user(request.user, year)
+    province = get_province_for_user(request.user, code)
+    form, board, assessments = _provincial(request, round, province, _rounds(request))
+    if form.errors:
+        return _invalid_filters(form)
+    workbook = build_dashboard_workbook(board, organizations=assessments)
+    return _xlsx(workbook, f"lpa-dashboard-{round.year}-{province.code}.xlsx")
+
+
+def _national(request: HttpRequest, round: Round, rounds: list[Round]) -> tuple[DashboardFilterForm, Dashboard]:
+    provinces = list(Province.objects.order_by("code"))
+    form = DashboardFilterForm(request.GET or None, provinces=provinces)
+    filters = form.filters()
+    shown = [filters.province] if filters.province else provinces
+    board = build_dashboard(
+        round, filters, provinces=shown, distribution=True, previous=_previous(rounds, round)
+    )
+    return form, board
+
+
+def _provincial(
+    request: HttpRequest, round: Round, province: Province, rounds: list[Round]
+) -> tuple[DashboardFilterForm, Dashboard, list]:
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters(province=province)
+    previous = _previous(rounds, round)
+    board = build_dashboard(round, filters, distribution=True, previous=previous)
+    return form, board, list(province_organizations(round, filters, previous=previous))
+
+
+def _rounds(request: HttpRequest) -> list[Round]:
+    """The opened rounds the user may see, newest first (one query): the year switcher's
+    years, and last year's round if there is one."""
+    return list(Round.objects.visible_to(request.user).exclude(phase=Round.Phase.SETUP).order_by("-year"))
+
+
+def _previous(rounds: list[Round], round: Round) -> Round | None:
+    return next((other for other in rounds if other.year == round.year - 1), None)
+
+
+def _years(rounds: list[Round], round: Round, query: str, *, province: Province | None = None) -> list[dict]:
+    """The year switcher: this year and every other opened round, each keeping the filters."""
+    years = sorted({other.year for other in rounds} | {round.year}, reverse=True)
+    links = []
+    for year in years:
+        args = [year, province.code] if province else [year]
+        url = reverse("results:province_dashboard" if province else "results:dashboard", args=args)
+        links.append({"year": year, "url": f"{url}?{query}" if query else url, "current": year == round.year})
+    return links
+
+
+def _invalid_filters(form: DashboardFilterForm) -> HttpResponse:
+    """A download cannot show the page's warning beside the figures: say what was wrong instead."""
+    lines = [_("ตัวกรองไม่ถูกต้อง จึงไม่ได้สร้างไฟล์:")]
+    lines += [f"- {form.fields[name].label}: {error}" for name, errors in form.errors.items() for error in errors]
+    return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+
+
+def _xlsx(workbook, name: str) -> HttpResponse:
+    # A dashboard's tables are a few hundred rows at most: the file stays in memory.
+    file = io.BytesIO()
+    workbook.save(file)
+    response = HttpResponse(file.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _charts(board: Dashboard, *, by_province: bool) -> dict:
+    """The page's SVG charts, from the dashboard's numbers."""
+    pass_mark = board.round.pass_mark
+    found = {
+        "dimensions": charts.horizontal_bars(
+            [charts.Bar(f"{row.number}. {row.name}", row.results.mean_verified) for row in board.dimensions],
+            title=_("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายด้าน"),
+        ),
+        "types": charts.horizontal_bars(
+            [charts.Bar(row.label, row.results.pass_rate) for row in board.types],
+            title=_("อัตราการผ่านเกณฑ์ ตามประเภท อปท."),
+        ),
+        "bands": charts.stacked_bar(
+            [charts.Bar(row.label, row.count) for row in board.bands],
+            title=_("การกระจายของระดับผลการประเมิน"),
+            fail_label=scoring.FAIL_LABEL,
+        ),
+        "distribution": _distribution_charts(board),
+    }
+    if board.year_over_year is not None:
+        found["year_over_year"] = _year_over_year_chart(board)
+    if by_province:
+        rows = board.provinces_with_results
+        found["provinces"] = charts.horizontal_bars(
+            [charts.Bar(row.province.name_th, row.results.mean_verified) for row in rows],
+            title=_("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายจังหวัด"),
+            mark=pass_mark,
+            mark_label=_("เกณฑ์ผ่าน ร้อยละ %(mark)s") % {"mark": pass_mark},
+        )
+        found["pass_rates"] = charts.horizontal_bars(
+            [charts.Bar(row.province.name_th, row.results.pass_rate) for row in rows],
+            title=_("อัตราการผ่านเกณฑ์ รายจังหวัด"),
+        )
+    return found
+
+
+def _distribution_charts(board: Dashboard) -> list[dict]:
+    """A histogram per dimension (and overall): how many organizations in each range of
+    scores, each with the name the page shows above it."""
+    labels = distribution_labels()
+    found = []
+    for row in board.distribution:
+        name = row.name if row.number == 0 else f"{row.number}. {row.name}"
+        svg = charts.histogram(
+            [charts.Bar(label, count) for label, count in zip(labels, row.counts)],
+            title=_("การกระจายของร้อยละผลการตรวจ: %(name)s") % {"name": name},
+        )
+        found.append({"name": name, "svg": svg})
+    return found
+
+
+def _year_over_year_chart(board: Dashboard):
+    """Overall and each dimension's mean this year above last year's."""
+    compared = board.year_over_year
+    this, last = board.round.year, compared.round.year
+    groups = [(_("ภาพรวม"), compared.overall)]
+    groups += [(f"{row.number}. {row.name}".rstrip(". "), row.change) for row in compared.dimensions]
+    return charts.paired_bars(
+        [charts.Pair(name, change.current.mean_verified, change.previous.mean_verified) for name, change in groups],
+        title=_("ร้อยละเฉลี่ยของผลการตรวจประเมิน ปี %(this)s เทียบกับปี %(last)s") % {"this": this, "last": last},
+        first_label=_("ปี %(year)s") % {"year": this},
+        second_label=_("ปี %(year)s") % {"year": last},
+    )
