@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments.models import Round
 from exports.models import Export
+from lpa.spreadsheets import XLSX_CONTENT_TYPE
 from organizations.models import Province
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 # The worker writes progress at most this often (seconds): a row update per organization
 # would cost more than the export.
@@ -73,7 +73,7 @@ def _write_province_report(export: Export, path: Path, progress: Progress) -> No
 
 
 REPORTS: dict[str, Report] = {
-    Export.Kind.RESULTS_WORKBOOK: Report("lpa-results", "xlsx", XLSX, _write_workbook),
+    Export.Kind.RESULTS_WORKBOOK: Report("lpa-results", "xlsx", XLSX_CONTENT_TYPE, _write_workbook),
     Export.Kind.NATIONAL_REPORT: Report("lpa-report", "pdf", PDF, _write_national_report),
     Export.Kind.PROVINCE_REPORT: Report("lpa-report", "pdf", PDF, _write_province_report),
 }

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 if TYPE_CHECKING:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+# What an .xlsx is served as (downloads) and recognised as (uploads).
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The largest real upload, DLA's RE01 registry export of the whole country (a row per organization
 # × subdistrict), stays far below this; more means a wrong file, or a decompression bomb posing
 # as a workbook.

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.access import get_round_for_user
 from assessments.forms import WorkbookUploadForm, add_errors
 from assessments.workbook import WorkbookErrors, build_framework_workbook, import_framework_workbook
+from lpa.spreadsheets import XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -25,7 +25,7 @@ def framework_export(request: HttpRequest, year: int) -> HttpResponse:
     round = get_round_for_user(request.user, year, write=True)
     buffer = io.BytesIO()
     build_framework_workbook(round).save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="lpa-framework-{round.year}.xlsx"'
     return response
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.access import get_province_for_user, get_report_scope_for_user, get_round_for_user
 from assessments import scoring
 from assessments.models import Round
+from lpa.spreadsheets import XLSX_CONTENT_TYPE
 from organizations.models import Province
 from results import charts
 from results.dashboard import (
@@ -29,7 +30,6 @@ from results.dashboard import (
 from results.dashboard_workbook import build_dashboard_workbook
 from results.forms import DashboardFilterForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -161,7 +161,7 @@ def _xlsx(workbook, name: str) -> HttpResponse:
     # A dashboard's tables are a few hundred rows at most: the file stays in memory.
     file = io.BytesIO()
     workbook.save(file)
-    response = HttpResponse(file.getvalue(), content_type=XLSX)
+    response = HttpResponse(file.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -13,10 +13,10 @@ from accounts.access import get_report_scope_for_user
 from assessments.models import Round
 from exports.models import Export
 from exports.views import offer
+from lpa.spreadsheets import XLSX_CONTENT_TYPE
 from results.opendata import write_open_data_csv
 from results.workbook import build_dimension_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A provincial workbook of up to 4 MB stays in memory; a larger one goes to a temporary file.
 SPOOL_BYTES = 4 * 2**20
 
@@ -32,9 +32,8 @@ def workbook(request: HttpRequest, year: int) -> HttpResponse:
     file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     build_dimension_workbook(round, province=province).save(file)
     file.seek(0)
-    return FileResponse(
-        file, as_attachment=True, filename=f"lpa-results-{round.year}-{province.code}.xlsx", content_type=XLSX
-    )
+    name = f"lpa-results-{round.year}-{province.code}.xlsx"
+    return FileResponse(file, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required

@@ -13,11 +13,11 @@ from django.shortcuts import render
 
 from accounts.access import get_scorecard_for_user, scope_for
 from assessments.models import Assessment, Indicator
+from lpa.spreadsheets import XLSX_CONTENT_TYPE
 from results.drilldown import build_indicator_detail
 from results.scorecard import build_scorecard, build_scorecard_workbook
 from results.scorecard_pdf import render_scorecard_pdf, scorecard_chart
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scorecard_args(request: HttpRequest, year: int, code: str) -> tuple[Assessment, dict]:
@@ -63,7 +63,7 @@ def scorecard_workbook(request: HttpRequest, year: int, code: str) -> FileRespon
     build_scorecard_workbook(build_scorecard(assessment, **flags)).save(file)
     file.seek(0)
     name = f"lpa-scorecard-{year}-{assessment.organization.code}.xlsx"
-    return FileResponse(file, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(file, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import get_assessment_for_user
+from lpa.spreadsheets import XLSX_CONTENT_TYPE
 from reviews.history import build_history_workbook, history_rows, trail_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -46,7 +46,7 @@ def history_export(request: HttpRequest, pk: int) -> HttpResponse:
     trail = trail_for(request.user, assessment)
     buffer = io.BytesIO()
     build_history_workbook(assessment, trail.events, scores=trail.scores).save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     filename = f"lpa-history-{assessment.organization.code}-{assessment.round.year}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -168,7 +168,7 @@ def test_a_failed_build_is_recorded_with_a_thai_message_and_no_file(client, case
         path.write_bytes(b"half")
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(building.REPORTS, Export.Kind.RESULTS_WORKBOOK, building.Report("x", "xlsx", building.XLSX, broken))
+    monkeypatch.setitem(building.REPORTS, Export.Kind.RESULTS_WORKBOOK, building.Report("x", "xlsx", building.XLSX_CONTENT_TYPE, broken))
     client.force_login(krabi.department)
     ask(client, Export.Kind.RESULTS_WORKBOOK, krabi.round.year)
     run_worker()
