@@ -1,0 +1,102 @@
+"""The results' measurements for bench/run.py (issue 7's pages and files, issue 4's targets).
+
+- in-process (Django's test client, as the national dataset's department official): the
+  national dashboard, the dashboard of the province with the most organizations, and one
+  organization's scorecard there;
+- each large file built by its management command in a process of its own, timed from
+  outside, with that process's peak resident memory (os.wait4): the national per-dimension
+  workbook, the largest province's PDF report and the national PDF summary.
+
+Like run.py, it imports Django inside its functions: run.py sets the environment up first.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from review import HOST, measure_get, session_cookie
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def largest_province():
+    from django.db.models import Count
+
+    from organizations.models import Province
+
+    return (
+        Province.objects.annotate(organizations=Count("districts__organizations"))
+        .order_by("-organizations", "code")
+        .first()
+    )
+
+
+def dashboards(year: int) -> dict:
+    """Median time, queries and size of the dashboards and a scorecard, as the department."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from assessments.models import Assessment
+    from results.dashboard import RESULT_STATUSES
+
+    department = User.objects.get(username="dla_national")
+    client = Client(SERVER_NAME=HOST, HTTP_COOKIE=session_cookie(department)[0])
+    province = largest_province()
+    assessment = (
+        Assessment.objects.filter(
+            round__year=year, organization__district__province=province, status__in=RESULT_STATUSES
+        )
+        .select_related("organization")
+        .order_by("pk")
+        .first()
+    )
+    return {
+        "national_dashboard": measure_get(client, reverse("results:dashboard", args=[year]), times=5),
+        "province_dashboard": {
+            **measure_get(client, reverse("results:province_dashboard", args=[year, province.code]), times=5),
+            "province": f"{province.name_th} ({province.code})",
+            "organizations": province.organizations,
+        },
+        "scorecard": {
+            **measure_get(
+                client, reverse("results:organization_scorecard", args=[year, assessment.organization.code]), times=5
+            ),
+            "organization": assessment.organization.code,
+        },
+    }
+
+
+def files(year: int, env: dict) -> dict:
+    """Wall time and peak memory of each large export, each in a process of its own."""
+    province = largest_province()
+    found = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, command in (
+            ("national_workbook", ["export_results_workbook", str(year), f"{folder}/national.xlsx"]),
+            ("provincial_pdf", ["export_report", str(year), f"{folder}/province.pdf", "--province", province.code]),
+            ("national_pdf", ["export_report", str(year), f"{folder}/national.pdf"]),
+        ):
+            print(f"Files: {name} …", flush=True)
+            found[name] = _run(command, env)
+            found[name]["bytes"] = Path(command[2]).stat().st_size
+    found["provincial_pdf"]["province"] = f"{province.name_th} ({province.code})"
+    found["provincial_pdf"]["organizations"] = province.organizations
+    return found
+
+
+def _run(command: list[str], env: dict) -> dict:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    out, err = process.stdout.read().decode(), process.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"manage.py {' '.join(command)} failed:\n{err}")
+    # ru_maxrss is in KiB on Linux: the whole process, Django included.
+    return {"seconds": round(seconds, 1), "peak_mb": round(usage.ru_maxrss / 1024), "output": out.strip()}
