@@ -171,9 +171,20 @@ def _histogram(rows: list[BinRow], title: str) -> Figure:
     return Figure(title, charts.histogram([charts.Bar(row.label, row.count) for row in rows], title=title))
 
 
-def _step(progress: ProgressCallback | None, done: int) -> None:
-    if progress is not None:
-        progress(done, STEPS)
+def _render(template: str, context: Callable[[], dict[str, Any]], progress: ProgressCallback | None) -> bytes:
+    """Gather the figures, write the HTML, print it: telling `progress` after each step."""
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, STEPS)
+
+    values = context()
+    step(1)
+    html = render_to_string(template, values)
+    step(2)
+    pdf = render_pdf(html)
+    step(3)
+    return pdf
 
 
 # The provincial report.
@@ -215,13 +226,7 @@ def province_report_context(round: Round, province: Province) -> dict[str, Any]:
 
 
 def render_province_report_pdf(round: Round, province: Province, *, progress: ProgressCallback | None = None) -> bytes:
-    context = province_report_context(round, province)
-    _step(progress, 1)
-    html = render_to_string(PROVINCE_TEMPLATE, context)
-    _step(progress, 2)
-    pdf = render_pdf(html)
-    _step(progress, 3)
-    return pdf
+    return _render(PROVINCE_TEMPLATE, lambda: province_report_context(round, province), progress)
 
 
 def _stored_results(round: Round, filters: Filters) -> dict[int, dict[int, Cell]]:
@@ -364,13 +369,7 @@ def national_report_context(round: Round) -> dict[str, Any]:
 
 
 def render_national_report_pdf(round: Round, *, progress: ProgressCallback | None = None) -> bytes:
-    context = national_report_context(round)
-    _step(progress, 1)
-    html = render_to_string(NATIONAL_TEMPLATE, context)
-    _step(progress, 2)
-    pdf = render_pdf(html)
-    _step(progress, 3)
-    return pdf
+    return _render(NATIONAL_TEMPLATE, lambda: national_report_context(round), progress)
 
 
 def _share(part: int, whole: int) -> Decimal | None:

@@ -2,6 +2,7 @@
 engine's and the stored results', the fonts are Sarabun only, who may download which, and a
 number of queries that does not grow with the organizations."""
 
+import io
 import re
 import subprocess
 from collections import Counter
@@ -10,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -338,3 +340,20 @@ def test_a_round_without_results_prints_both_reports_saying_so():
 )
 def test_reports_count_scores_in_the_dashboards_ranges(percent, label):
     assert distribution_labels()[bin_of(Decimal(percent))] == label
+
+
+def test_command_prints_a_provinces_report_or_the_national_summary(reviewed, tmp_path):
+    a = reviewed["a"]
+    for name, extra, expected in (("krabi.pdf", ["--province", "81"], "กระบี่"), ("country.pdf", [], "ชลบุรี")):
+        out = io.StringIO()
+        call_command("export_report", str(a.round.year), str(tmp_path / name), *extra, stdout=out)
+        assert "peak memory" in out.getvalue()
+        assert expected in pdf_text((tmp_path / name).read_bytes())
+
+
+def test_command_refuses_an_unknown_year_or_province(reviewed, tmp_path):
+    with pytest.raises(CommandError, match="No round for 1999"):
+        call_command("export_report", "1999", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="No province with code 99"):
+        call_command("export_report", str(reviewed["a"].round.year), str(tmp_path / "x.pdf"), "--province", "99")
+    assert not (tmp_path / "x.pdf").exists()

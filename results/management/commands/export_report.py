@@ -1,11 +1,9 @@
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from assessments.models import Round
-from organizations.models import Province
-from results.management.commands.export_results_workbook import peak_mb
+from results.management.commands.export_results_workbook import peak_mb, report_scope
 from results.reports import render_national_report_pdf, render_province_report_pdf
 
 
@@ -21,14 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--province", help="a province code (e.g. 30): that province's report")
 
     def handle(self, *args, year: int, path: Path, province: str | None = None, **options):
-        round = Round.objects.filter(year=year).first()
-        if round is None:
-            raise CommandError(f"No round for {year}.")
-        scope = None
-        if province:
-            scope = Province.objects.filter(code=province).first()
-            if scope is None:
-                raise CommandError(f"No province with code {province}.")
+        round, scope = report_scope(year, province)
         before = peak_mb()
         started = time.perf_counter()
         pdf = render_province_report_pdf(round, scope) if scope else render_national_report_pdf(round)
