@@ -29,13 +29,13 @@ from accounts.access import (
 )
 from assessments import scoring, selfassessment
 from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator
-from assessments.printing import answer_lines
+from assessments.printing import answer_lines, verified_lines
 from assessments.selfassessment import bangkok_today
 from assessments.views.self_assessment import mark_invalid
 from reviews import workflow
 from reviews.forms.appeals import AppealAnswerForm, AppealForm
 from reviews.models import Appeal, VerifiedAnswer
-from reviews.views.blocks import first, verified_lines, verified_rows
+from reviews.views.blocks import first, verified_rows
 
 Status = Assessment.Status
 

@@ -100,32 +100,6 @@ def scoring_problem(viewer: Viewer, assessment: Assessment) -> str | None:
     return status_problem(assessment, Assessment.REVIEWABLE_STATUSES, _("บันทึกผลการตรวจ"))
 
 
-def verified_lines(indicator: Indicator, verified: VerifiedAnswer | None, *, claimed_na: bool) -> list[str]:
-    """The team's result in words, a line per item (as printing.answer_lines for the organization's)."""
-    if verified is None:
-        return [_("ยังไม่ได้ตรวจ")]
-    if claimed_na and verified.na_confirmed:
-        return [_("ยืนยันว่าไม่มีภารกิจ (ไม่นับตัวชี้วัดนี้)")]
-    lines = [_("ไม่ยืนยันว่าไม่มีภารกิจ")] if claimed_na else []
-    if indicator.kind == Indicator.Kind.LEVELS:
-        level = verified.level
-        lines.append(
-            _("ระดับ %(position)s: %(label)s") % {"position": level.position, "label": level.label}
-            if level
-            else _("ไม่ได้ระดับใด")
-        )
-    elif indicator.kind == Indicator.Kind.FIGURE:
-        figure = verified.figure
-        lines.append(f"{printing.format_figure(figure)} {indicator.unit}".strip() if figure is not None else "–")
-    else:
-        ticked = {option.pk for option in verified.ticked.all()}
-        lines += [
-            (_("ผ่าน – %(label)s") if option.pk in ticked else _("ไม่ผ่าน – %(label)s")) % {"label": option.label}
-            for option in indicator.options.all()
-        ]
-    return lines
-
-
 def verified_rows(assessment: Assessment) -> Prefetch:
     """The team's results of `assessment`, on each indicator as `verified_rows` (two queries)."""
     verified = (
@@ -206,7 +180,7 @@ def build_blocks(
             answer=answer,
             answer_lines=printing.answer_lines(indicator, answer),
             verified=verified,
-            verified_lines=verified_lines(indicator, verified, claimed_na=claimed_na),
+            verified_lines=printing.verified_lines(indicator, verified, claimed_na=claimed_na),
             returns=indicator.all_returns,
             thread=Thread(
                 indicator,

@@ -46,9 +46,18 @@ def report_scope(year: int, province: str | None) -> tuple[Round, Province | Non
 
 
 def peak_mb() -> float:
-    """The process's peak resident memory so far (ru_maxrss is in KiB on Linux).
+    """The process's peak resident memory so far, in MB.
 
     The whole process, Django included, rather than tracemalloc's Python allocations: it is
-    what the server has to hold, and tracemalloc would slow the build it measures.
+    what the server has to hold, and tracemalloc would slow the build it measures. Read from
+    VmHWM in /proc/self/status, the high-water mark of this program's own memory: on Linux,
+    ru_maxrss also keeps the peak of the process that started this one (carried through fork
+    and exec), so a command started by a large process would report that one's size.
     """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
