@@ -291,11 +291,6 @@ def filtered_assessments(round: Round, filters: Filters) -> QuerySet[Assessment]
     return assessments
 
 
-def previous_round(round: Round) -> Round | None:
-    """Last year's round, if it was opened (one query)."""
-    return Round.objects.filter(year=round.year - 1).exclude(phase=Round.Phase.SETUP).first()
-
-
 def build_dashboard(
     round: Round,
     filters: Filters,
