@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import scope_for
 from accounts.models import Role, User
 from accounts.roles import grant_refusal
-from lpa.spreadsheets import UnreadableFile, read_table
+from core.spreadsheets import UnreadableFile, read_table
 from organizations.models import Organization, Province
 
 

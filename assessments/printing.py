@@ -1,7 +1,7 @@
 """The printable summary of a self-assessment: HTML for the print view, PDF through WeasyPrint.
 
 Pure builders (STYLE "Exports"): the view or a management command wraps what they return.
-The PDF is made by lpa.pdf (Sarabun embedded, Thai broken between words).
+The PDF is made by core.pdf (Sarabun embedded, Thai broken between words).
 """
 
 import datetime
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from assessments import scoring
 from assessments.models import Answer, Assessment, AssessmentEvent, Dimension, Evidence, Indicator, ReturnedIndicator
 from assessments.selfassessment import missing_items, self_assessed_score
-from lpa.pdf import PDF_FONT_FACES, render_pdf
-from lpa.templatetags.thai_dates import thai_date
+from core.pdf import PDF_FONT_FACES, render_pdf
+from core.templatetags.thai_dates import thai_date
 
 if TYPE_CHECKING:
     from reviews.models import VerifiedAnswer

@@ -45,7 +45,7 @@ from assessments.models import (
     IndicatorOption,
     ReturnedIndicator,
 )
-from lpa.templatetags.thai_dates import thai_date
+from core.templatetags.thai_dates import thai_date
 
 # Deadlines are Thai days whatever settings.TIME_ZONE says.
 BANGKOK = ZoneInfo("Asia/Bangkok")

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments.models import Round
 from exports.models import Export
-from lpa.spreadsheets import XLSX_CONTENT_TYPE
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from organizations.models import Province
 
 logger = logging.getLogger(__name__)

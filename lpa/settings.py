@@ -55,8 +55,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "core",
     "accounts",
-    "lpa",
     "organizations",
     "assessments",
     "reviews",
@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
 ]
+# Demo accounts, the national dataset and the benchmark's data (seed_demo,
+# generate_national_round): development, tests, `make run` and `make bench`. Production leaves
+# them out with LPA_DEMO=0.
+if env_bool("LPA_DEMO", True):
+    INSTALLED_APPS.append("demo")
 
 # Background jobs (long exports): django-tasks, the backport of Django 6's django.tasks, with
 # its database backend: the queue lives in our database (no other service to run), a job is
@@ -112,7 +117,7 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "notifications.context_processors.unread",
             ],
-            "builtins": ["lpa.templatetags.thai_dates"],
+            "builtins": ["core.templatetags.thai_dates"],
         },
     },
 ]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from assessments.models import Assessment, Extension
-from lpa.templatetags.thai_dates import thai_date
+from core.templatetags.thai_dates import thai_date
 from notifications.models import Notification
 from notifications.sending import BATCH, send_emails
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from assessments.models import Assessment, AssessmentEvent
-from lpa.templatetags.thai_dates import thai_date, thai_datetime
+from core.templatetags.thai_dates import thai_date, thai_datetime
 from notifications.models import Notification
 from organizations.models import Organization
 from reviews.models import TeamMember

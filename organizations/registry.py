@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from lpa.spreadsheets import UnreadableFile, read_table
+from core.spreadsheets import UnreadableFile, read_table
 from organizations.models import (
     TYPE_ABBREVIATIONS,
     District,

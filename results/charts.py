@@ -5,12 +5,12 @@ itself (<title> and aria-label); the page puts a table of the same numbers besid
 screen readers and for anyone who would rather read.
 
 Fonts in the PDF: WeasyPrint draws SVG text with the fonts of the HTML document around it,
-@font-face faces included, so the charts print in Sarabun when the page declares lpa.pdf's
+@font-face faces included, so the charts print in Sarabun when the page declares core.pdf's
 PDF_FONT_FACES (templates/snippets/pdf_fonts.css). Text falls back to the system's fonts
 (Loma, Kinnari, DejaVu Sans: Thai then breaks apart when copied) when the page declares
-no Sarabun that lpa.pdf serves (the screen's woff2 web fonts are refused by its fetcher),
+no Sarabun that core.pdf serves (the screen's woff2 web fonts are refused by its fetcher),
 and for any character Sarabun lacks (÷ ✓ ● ▲): the charts write only characters it has.
-Charts stay inline: lpa.pdf loads nothing but its fonts, so a chart as
+Charts stay inline: core.pdf loads nothing but its fonts, so a chart as
 <img src="data:image/svg+xml,…"> would not print at all.
 """
 

@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessments.models import Assessment
-from lpa.templatetags.thai_dates import thai_datetime
+from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization
 from results.dashboard import Change, Dashboard, Summary, distribution_labels
 

@@ -2,7 +2,7 @@
 
 Pure builders (STYLE "Exports"): the views, a background job or a management command call
 render_province_report_pdf / render_national_report_pdf and only wrap the bytes. The PDF is
-lpa.pdf's (Sarabun embedded, Thai broken between words); every chart is results/charts.py's
+core.pdf's (Sarabun embedded, Thai broken between words); every chart is results/charts.py's
 inline SVG with a table of the same numbers after it.
 
 The figures are the dashboards' (results/dashboard.py: build_dashboard, province_organizations)
@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from assessments import scoring
 from assessments.models import Assessment, Round
-from lpa.pdf import PDF_FONT_FACES, render_pdf
+from core.pdf import PDF_FONT_FACES, render_pdf
 from organizations.models import TYPE_ABBREVIATIONS, Organization, Province
 from results import charts
 from results.dashboard import (

@@ -38,7 +38,7 @@ from openpyxl.utils import get_column_letter
 
 from assessments import scoring
 from assessments.models import Answer, Assessment, Indicator, Round
-from lpa.templatetags.thai_dates import thai_datetime
+from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization
 from results import dashboard
 from results.models import OVERALL, Result

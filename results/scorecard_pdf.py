@@ -1,7 +1,7 @@
 """The scorecard as an A4 PDF, and its chart (the page shows the same one).
 
 render_scorecard_pdf is a pure builder (STYLE "Exports"): the view only wraps the bytes. The
-PDF goes through lpa.pdf.render_pdf (Sarabun embedded, Thai broken between words, copies right).
+PDF goes through core.pdf.render_pdf (Sarabun embedded, Thai broken between words, copies right).
 """
 
 from decimal import Decimal
@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment
-from lpa.pdf import PDF_FONT_FACES, render_pdf
+from core.pdf import PDF_FONT_FACES, render_pdf
 from results import charts
 from results.scorecard import Score, Scorecard, build_scorecard
 

@@ -51,7 +51,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from assessments import scoring
 from assessments.models import Answer, Assessment, Dimension, Indicator, Round
-from lpa.templatetags.thai_dates import thai_datetime
+from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization, Province
 from results.models import OVERALL, Result
 

@@ -181,7 +181,7 @@ def province_progress(round: Round, province: Province, *, today: datetime.date 
 
 
 def _overdue_reasons(assessment: Assessment, *, today: datetime.date, cutoff: datetime.datetime) -> list[str]:
-    from lpa.templatetags.thai_dates import thai_date
+    from core.templatetags.thai_dates import thai_date
 
     reasons = []
     if assessment.status == Status.RETURNED and assessment.revision_due and assessment.revision_due < today:

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Role, User
-from lpa.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from organizations.models import Organization
 
 
@@ -103,7 +103,7 @@ def test_demo_krabi_has_two_review_teams_of_four_and_every_organization_assigned
 @pytest.mark.django_db
 def test_demo_has_krabi_organizations_further_along_built_through_the_workflow():
     from assessments.models import Assessment, AssessmentEvent, Indicator
-    from lpa.demo import DEMO_PROGRESS, IN_REVIEW_SCORED
+    from demo.seed import DEMO_PROGRESS, IN_REVIEW_SCORED
     from reviews.models import VerifiedAnswer
 
     seed_demo()

@@ -13,7 +13,7 @@ from accounts.models import Role, User
 from assessments import scoring
 from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, ReturnedIndicator
 from assessments.storage import evidence_storage
-from lpa.national_dataset import DatasetError, generate_national_round
+from demo.national_dataset import DatasetError, generate_national_round
 from organizations.models import Organization, Province
 from results.models import Result
 from reviews.models import Appeal, Assignment, Team, TeamMember, VerifiedAnswer

@@ -1,4 +1,4 @@
-"""Reading uploaded tables (lpa.spreadsheets): encodings, delimiters, workbooks and the files it refuses."""
+"""Reading uploaded tables (core.spreadsheets): encodings, delimiters, workbooks and the files it refuses."""
 
 import io
 import zipfile
@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from lpa.spreadsheets import UnreadableFile, cell_text, read_table
+from core.spreadsheets import UnreadableFile, cell_text, read_table
 
 HEADER = ["จังหวัด", "รหัส อปท.", "ชื่อ"]
 ROW = ["กระบี่", "6810403", "คลองท่อมเหนือ"]

@@ -3,7 +3,7 @@ import zoneinfo
 
 from django.template import Context, Template
 
-from lpa.templatetags.thai_dates import thai_date, thai_datetime
+from core.templatetags.thai_dates import thai_date, thai_datetime
 
 
 def test_date_is_written_in_the_buddhist_era():

@@ -201,7 +201,7 @@ class Assessment(models.Model):
 
     def window_problem(self, today: datetime.date) -> str | None:
         """Why the organization may not change or submit on `today` (a Bangkok date), or None."""
-        from lpa.templatetags.thai_dates import thai_date
+        from core.templatetags.thai_dates import thai_date
 
         if self.round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
             return _("รอบการประเมินปี %(year)s ไม่ได้เปิดให้ประเมินตนเอง") % {"year": self.round.year}

@@ -370,7 +370,7 @@ def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            from lpa.templatetags.thai_dates import thai_date
+            from core.templatetags.thai_dates import thai_date
 
             messages.success(
                 request,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.access import get_round_for_user
 from assessments.forms import WorkbookUploadForm, add_errors
 from assessments.workbook import WorkbookErrors, build_framework_workbook, import_framework_workbook
-from lpa.spreadsheets import XLSX_CONTENT_TYPE
+from core.spreadsheets import XLSX_CONTENT_TYPE
 
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.access import get_province_for_user, get_report_scope_for_user, get_round_for_user
 from assessments import scoring
 from assessments.models import Round
-from lpa.spreadsheets import XLSX_CONTENT_TYPE
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from organizations.models import Province
 from results import charts
 from results.dashboard import (

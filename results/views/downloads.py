@@ -13,7 +13,7 @@ from accounts.access import get_report_scope_for_user
 from assessments.models import Round
 from exports.models import Export
 from exports.views import offer
-from lpa.spreadsheets import XLSX_CONTENT_TYPE
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from results.opendata import write_open_data_csv
 from results.workbook import build_dimension_workbook
 

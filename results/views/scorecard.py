@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from accounts.access import get_scorecard_for_user, scope_for
 from assessments.models import Assessment, Indicator
-from lpa.spreadsheets import XLSX_CONTENT_TYPE
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from results.drilldown import build_indicator_detail
 from results.scorecard import build_scorecard, build_scorecard_workbook
 from results.scorecard_pdf import render_scorecard_pdf, scorecard_chart

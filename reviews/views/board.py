@@ -25,7 +25,7 @@ from accounts.models import Role
 from assessments.forms import add_errors
 from assessments.models import Assessment, Round
 from assessments.selfassessment import bangkok_today
-from lpa.templatetags.thai_dates import thai_date
+from core.templatetags.thai_dates import thai_date
 from organizations.models import Province
 from reviews import progress, teams, workflow
 from reviews.forms.publish import PublishForm

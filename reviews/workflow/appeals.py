@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, Round
 from assessments.selfassessment import applies, bangkok_today, is_head, lock
-from lpa.templatetags.thai_dates import thai_date
+from core.templatetags.thai_dates import thai_date
 from reviews.models import Appeal, VerifiedAnswer
 from reviews.workflow.review import VERIFIED_FIELDS, points_text, verified_answer_for, write_verified
 from reviews.workflow.roles import may_answer_appeal

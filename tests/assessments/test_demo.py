@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from assessments.demo import DEMO_FRAMEWORK, load_demo_framework
+from demo.framework import DEMO_FRAMEWORK, load_demo_framework
 from assessments.framework import specs_for_round
 from assessments.models import Indicator, Round
 from assessments.scoring import score_assessment

@@ -13,7 +13,7 @@ from accounts.models import Role
 from assessments.evidence import add_evidence_file, add_evidence_link
 from assessments.models import Assessment, Indicator
 from assessments.printing import render_summary_html, render_summary_pdf, summary_context
-from lpa.pdf import local_fonts_fetcher, prepared_font
+from core.pdf import local_fonts_fetcher, prepared_font
 from assessments.models import AssessmentEvent
 from assessments.selfassessment import answer_for, grant_extension, save_answer
 from reviews.workflow import return_for_revision

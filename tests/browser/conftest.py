@@ -45,7 +45,7 @@ def demo(transactional_db):
     Live-server tests flush every table afterwards, geography from the migrations included,
     so put it back first (idempotent).
     """
-    from lpa.demo import seed_demo
+    from demo.seed import seed_demo
     from organizations.geography import load_geography
     from organizations.models import District, Province
 
@@ -56,7 +56,7 @@ def demo(transactional_db):
 @pytest.fixture
 def login(page, live_server):
     """Sign in through the real login form; returns the page on the landing screen."""
-    from lpa.demo import DEMO_PASSWORD
+    from demo.seed import DEMO_PASSWORD
 
     def sign_in(username: str, password: str = DEMO_PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")

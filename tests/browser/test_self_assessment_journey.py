@@ -127,7 +127,7 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
 
 
 def test_saving_works_with_javascript_off(demo, browser, live_server, evidence_folder):
-    from lpa.demo import DEMO_PASSWORD
+    from demo.seed import DEMO_PASSWORD
 
     context = browser.new_context(java_script_enabled=False, locale="th-TH")
     page = context.new_page()

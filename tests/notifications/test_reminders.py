@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from assessments.models import Assessment, Extension, Round
 from assessments.selfassessment import bangkok_today
-from lpa.templatetags.thai_dates import thai_date
+from core.templatetags.thai_dates import thai_date
 from notifications.models import Notification
 from notifications.reminders import deadline_of, send_deadline_reminders, waiting_assessments
 from tests.assessments.factories import open_round, self_assessment

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from assessments.models import AssessmentEvent
-from lpa.templatetags.thai_dates import thai_date
+from core.templatetags.thai_dates import thai_date
 from notifications import sending
 from notifications.models import Notification
 from reviews import workflow

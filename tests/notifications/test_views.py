@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from lpa.templatetags.thai_dates import thai_datetime
+from core.templatetags.thai_dates import thai_datetime
 from notifications.context_processors import unread
 from notifications.models import Notification
 from notifications.views import PER_PAGE

@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 from django.template.loader import render_to_string
 
-from lpa.pdf import PDF_FONT_FACES, render_pdf
+from core.pdf import PDF_FONT_FACES, render_pdf
 from results.charts import (
     HISTOGRAM_HEIGHT,
     LABEL_WIDTH,
@@ -104,7 +104,7 @@ def test_histogram_columns_are_scaled_to_the_largest_count():
 
 
 def test_every_chart_prints_in_sarabun_and_its_thai_copies_back(tmp_path):
-    """WeasyPrint draws SVG text with the page's @font-face fonts: with lpa.pdf's faces declared,
+    """WeasyPrint draws SVG text with the page's @font-face fonts: with core.pdf's faces declared,
     no other font is embedded, and Thai (SARA AM included) extracts as written."""
     charts = [
         horizontal_bars([Bar("อำเภอเมืองอำนาจเจริญ", Decimal("66.42")), Bar("ไม่มีผล", None)], title="t", mark=70),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessments.selfassessment import self_assessed_score
-from lpa.templatetags.thai_dates import thai_date
+from core.templatetags.thai_dates import thai_date
 from results.workbook import ABOUT_SHEET, SUMMARY_SHEET, build_dimension_workbook
 from reviews.workflow import verified_score, verify
 from tests.assessments.factories import IndicatorFactory

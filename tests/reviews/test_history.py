@@ -21,7 +21,7 @@ from accounts.models import Role
 from assessments.evidence import add_evidence_file
 from assessments.models import AssessmentEvent, Indicator
 from assessments.selfassessment import answer_for, grant_extension
-from lpa.templatetags.thai_dates import thai_date, thai_datetime
+from core.templatetags.thai_dates import thai_date, thai_datetime
 from reviews import workflow
 from reviews.history import DATETIME_FORMAT, build_history_workbook, trail_for
 from tests.assessments.factories import pdf_bytes, self_assessment, upload

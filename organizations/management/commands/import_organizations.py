@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lpa.templatetags.thai_dates import BUDDHIST_ERA_OFFSET
+from core.templatetags.thai_dates import BUDDHIST_ERA_OFFSET
 from organizations.registry import RegistryFileError, import_registry
 
 

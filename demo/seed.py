@@ -29,11 +29,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Role, User
-from assessments.demo import load_demo_framework, open_demo_round
+from demo.framework import load_demo_framework, open_demo_round
 from assessments.evidence import add_evidence_link
 from assessments.models import Assessment, Indicator, Round
 from assessments.selfassessment import bangkok_today, save_answer
-from lpa.demo_history import load_previous_year
+from demo.history import load_previous_year
 from organizations.models import Organization, OrganizationTypeChange, Province
 from organizations.registry import import_registry
 from reviews import teams as review_teams

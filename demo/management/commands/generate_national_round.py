@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lpa.national_dataset import (
+from demo.national_dataset import (
     DEFAULT_SEED,
     DEFAULT_YEAR,
     NATIONAL_PASSWORD,
