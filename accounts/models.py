@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -7,10 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 class UserQuerySet(models.QuerySet):
     def manageable_by(self, manager) -> "UserQuerySet":
-        """Users that `manager` may create, deactivate and reset, per accounts.access."""
-        from accounts.access import scope_for
-
-        scope = scope_for(manager)
+        """Users that `manager` may create, deactivate and reset (see Scope.manages_users)."""
+        scope = manager.scope
         if scope.is_system_admin:
             return self
         if scope.national and Role.Kind.DEPARTMENT_OFFICIAL in scope.kinds:
@@ -56,6 +57,16 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.pk])
+
+    @cached_property
+    def scope(self) -> "Scope":
+        """This user's reach, from their roles: one query, then kept on the object for the
+        request (accounts.access.forget_scope drops it when the roles change)."""
+        if not self.is_active:
+            return NO_SCOPE
+        return Scope.of_roles(
+            self.roles.values_list("kind", "organization_id", "province_id"), superuser=self.is_superuser
+        )
 
 
 class Role(models.Model):
@@ -137,3 +148,50 @@ class Role(models.Model):
         if self.province_id:
             return f"จังหวัด{self.province}"
         return "ทั่วประเทศ"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user's roles reach. Organization roles reach one organization, provincial roles
+    one province, department and system roles the whole country."""
+
+    kinds: frozenset[str]
+    organization_ids: frozenset[int]
+    # The organizations whose head this user is (they submit and appeal).
+    head_organization_ids: frozenset[int]
+    province_ids: frozenset[int]
+    # Provinces whose people this user administers (provincial office admins).
+    manages_province_ids: frozenset[int]
+    # Department officials and system admins: the whole country.
+    national: bool
+    is_system_admin: bool
+
+    @classmethod
+    def of_roles(cls, roles, *, superuser: bool = False) -> "Scope":
+        """The scope of (kind, organization_id, province_id) triples."""
+        roles = list(roles)
+        kinds = frozenset(kind for kind, _, _ in roles)
+        is_system_admin = superuser or Role.Kind.SYSTEM_ADMIN in kinds
+        return cls(
+            kinds=kinds | ({Role.Kind.SYSTEM_ADMIN.value} if is_system_admin else set()),
+            organization_ids=frozenset(org for _, org, _ in roles if org),
+            head_organization_ids=frozenset(org for kind, org, _ in roles if kind == Role.Kind.ORG_HEAD and org),
+            province_ids=frozenset(prov for _, _, prov in roles if prov),
+            manages_province_ids=frozenset(
+                prov for kind, _, prov in roles if kind == Role.Kind.PROVINCIAL_ADMIN and prov
+            ),
+            national=is_system_admin or Role.Kind.DEPARTMENT_OFFICIAL in kinds,
+            is_system_admin=is_system_admin,
+        )
+
+    def has(self, *kinds: str) -> bool:
+        return any(kind in self.kinds for kind in kinds)
+
+    @property
+    def manages_users(self) -> bool:
+        return self.national and self.has(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN) or bool(
+            self.manages_province_ids
+        )
+
+
+NO_SCOPE = Scope(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False, False)

@@ -33,9 +33,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import is_head
 from accounts.models import User
 from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator
-from assessments.selfassessment import AssessmentLocked, applies, bangkok_today, ensure_editable, is_head, lock
+from assessments.selfassessment import AssessmentLocked, applies, bangkok_today, ensure_editable, lock
 from assessments.storage import evidence_storage
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

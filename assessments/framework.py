@@ -23,8 +23,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.access import scope_for
-from accounts.models import Role, User
+from accounts.access import is_department, scope_for
+from accounts.models import User
 from assessments import scoring
 from assessments.models import (
     Assessment,
@@ -37,6 +37,7 @@ from assessments.models import (
     ResultBand,
     Round,
 )
+from assessments.signals import send_scores_changed
 
 # Indicator fields that change only how an indicator reads, never a score.
 WORDING_FIELDS = frozenset({"title", "description", "evidence_required", "unit", "position"})
@@ -67,14 +68,6 @@ HEADING_WORDING_FIELDS = frozenset({"name"})
 
 class FrameworkLocked(ValidationError):
     """A framework change that the round's phase does not allow."""
-
-
-def is_department(user: User | None) -> bool:
-    """A department official or system admin: may change any framework, and correct open ones."""
-    if user is None:
-        return False
-    scope = scope_for(user)
-    return scope.national and scope.has(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN)
 
 
 def may_edit_indicator(user: User | None, indicator: Indicator) -> bool:
@@ -321,10 +314,8 @@ def recompute_scores(round: Round, indicators: Iterable[Indicator]) -> list[int]
 
 
 def refresh_results(pks: Iterable[int]) -> None:
-    """Store the affected assessments' results again (results/scores.py imports this module)."""
-    from results.scores import refresh_results as refresh
-
-    refresh(pks)
+    """Have the affected assessments' stored results computed again, in this transaction."""
+    send_scores_changed(pks, sender=Round)
 
 
 def specs_for_round(round: Round) -> list[scoring.IndicatorSpec]:

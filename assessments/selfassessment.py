@@ -32,8 +32,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import scope_for
-from accounts.models import Role, User
+from accounts.access import is_member, scope_for
+from accounts.models import User
 from assessments import scoring
 from assessments.models import (
     Answer,
@@ -45,6 +45,7 @@ from assessments.models import (
     IndicatorOption,
     ReturnedIndicator,
 )
+from assessments.signals import send_scores_changed
 from core.templatetags.thai_dates import thai_date
 
 # Deadlines are Thai days whatever settings.TIME_ZONE says.
@@ -108,20 +109,6 @@ class DimensionProgress:
 def bangkok_today(moment: datetime.datetime | None = None) -> datetime.date:
     """The date in Thailand at `moment` (now by default)."""
     return (moment or timezone.now()).astimezone(BANGKOK).date()
-
-
-def is_member(user: User | None, organization_id: int) -> bool:
-    """Staff or head of the organization (an active account)."""
-    return user is not None and organization_id in scope_for(user).organization_ids
-
-
-def is_head(user: User | None, organization_id: int) -> bool:
-    # The scope does not pair kinds with organizations, so ask the roles themselves.
-    return bool(
-        user is not None
-        and user.is_active
-        and Role.objects.filter(user=user, kind=Role.Kind.ORG_HEAD, organization_id=organization_id).exists()
-    )
 
 
 def applies(assessment: Assessment, indicator: Indicator) -> bool:
@@ -252,9 +239,7 @@ def save_answer(
 
 def _refresh_results(assessment: Assessment) -> None:
     """The stored results follow every saved answer, in the same transaction."""
-    from results.scores import refresh_results
-
-    refresh_results([assessment.pk])
+    send_scores_changed([assessment.pk], sender=Answer)
 
 
 def missing_items(assessment: Assessment) -> list[MissingItem]:

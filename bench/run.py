@@ -491,11 +491,11 @@ def _in_process(year: int) -> dict:
     from django.db import transaction
 
     from assessments import printing
-    from demo.framework import open_demo_round
     from assessments.framework import copy_round
     from assessments.models import Assessment, Round
     from assessments.selfassessment import bangkok_today
     from assessments.workbook import build_framework_workbook
+    from demo.framework import open_demo_round
     from demo.national_dataset import default_registry_path
     from organizations.registry import import_registry
 

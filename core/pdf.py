@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 FONTS = fontpkg_sarabun.ROOT / "files"
 # Relative to the PDF's base_url, FONTS; served prepared by local_fonts_fetcher().
+PDF_CONTENT_TYPE = "application/pdf"
+
 PDF_FONT_FACES = (
     {"weight": 400, "style": "normal", "url": "Sarabun-Regular.ttf"},
     {"weight": 700, "style": "normal", "url": "Sarabun-Bold.ttf"},

@@ -16,8 +16,8 @@ from django.contrib.auth.hashers import make_password
 
 from accounts.models import Role, User
 from assessments import scoring
-from demo.framework import DEMO_YEAR, load_demo_framework
 from assessments.models import Answer, Assessment, AssessmentEvent, Indicator, Round
+from demo.framework import DEMO_YEAR, load_demo_framework
 from organizations.models import Organization
 from results.scores import refresh_results
 from reviews.models import VerifiedAnswer

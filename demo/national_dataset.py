@@ -45,7 +45,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from demo.framework import DEMO_FRAMEWORK, open_demo_round
 from assessments.models import (
     Answer,
     Assessment,
@@ -60,6 +59,7 @@ from assessments.selfassessment import bangkok_today
 from assessments.storage import evidence_storage
 from assessments.workbook import import_framework_workbook
 from demo import national_review
+from demo.framework import DEMO_FRAMEWORK, open_demo_round
 from organizations.models import Organization, Province
 from organizations.registry import import_registry
 from results.models import Result

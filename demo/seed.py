@@ -29,10 +29,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Role, User
-from demo.framework import load_demo_framework, open_demo_round
 from assessments.evidence import add_evidence_link
 from assessments.models import Assessment, Indicator, Round
 from assessments.selfassessment import bangkok_today, save_answer
+from demo.framework import load_demo_framework, open_demo_round
 from demo.history import load_previous_year
 from organizations.models import Organization, OrganizationTypeChange, Province
 from organizations.registry import import_registry

@@ -4,8 +4,8 @@ request_export() is what a view calls: it refuses what the person may not have, 
 their own export of the same report still waiting or running, or creates the row and
 enqueues the task in one transaction (the database backend keeps the queue in the same
 database, so a rolled-back request leaves no orphan job). build() is what the task runs:
-it calls the report's pure builder (results/workbook.py, results/reports.py) with a
-progress callback, writes the file, and tells the person it is ready.
+it calls the report's pure builder (registered by the app that owns it: results/apps.py)
+with a progress callback, writes the file, and tells the person it is ready.
 """
 
 import datetime
@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments.models import Round
 from exports.models import Export
-from core.spreadsheets import XLSX_CONTENT_TYPE
+from notifications.models import Notification
+from notifications.sending import store_and_send
 from organizations.models import Province
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-PDF = "application/pdf"
 # The worker writes progress at most this often (seconds): a row update per organization
 # would cost more than the export.
 PROGRESS_EVERY = 0.5
@@ -42,50 +42,41 @@ STALE_AFTER = datetime.timedelta(minutes=30)
 
 @dataclass(frozen=True)
 class Report:
-    """How one kind of export is named and built."""
+    """How one kind of export is named, built, and who may have it.
+
+    The app that owns the report registers it (register(), from its AppConfig.ready()):
+    this app runs the jobs and keeps the files, and knows no report of its own.
+    """
 
     prefix: str
     extension: str
     content_type: str
     write: Callable[[Export, Path, Progress], None]
+    # The round of `year` and the province (code, or None for the country) the report covers,
+    # if `user` may read it; Http404 otherwise. Asked when the export is requested and again
+    # at every look at it, so a person whose roles changed loses their files with their reach.
+    scope: Callable[[User, int, str | None], tuple[Round, Province | None]]
 
     def file_name(self, export: Export) -> str:
         scope = f"-{export.province.code}" if export.province_id else ""
         return f"{self.prefix}-{export.round.year}{scope}.{self.extension}"
 
 
-def _write_workbook(export: Export, path: Path, progress: Progress) -> None:
-    from results.workbook import build_dimension_workbook
-
-    build_dimension_workbook(export.round, province=export.province, progress=progress).save(path)
+REPORTS: dict[str, Report] = {}
 
 
-def _write_national_report(export: Export, path: Path, progress: Progress) -> None:
-    from results.reports import render_national_report_pdf
-
-    path.write_bytes(render_national_report_pdf(export.round, progress=progress))
-
-
-def _write_province_report(export: Export, path: Path, progress: Progress) -> None:
-    from results.reports import render_province_report_pdf
-
-    path.write_bytes(render_province_report_pdf(export.round, export.province, progress=progress))
-
-
-REPORTS: dict[str, Report] = {
-    Export.Kind.RESULTS_WORKBOOK: Report("lpa-results", "xlsx", XLSX_CONTENT_TYPE, _write_workbook),
-    Export.Kind.NATIONAL_REPORT: Report("lpa-report", "pdf", PDF, _write_national_report),
-    Export.Kind.PROVINCE_REPORT: Report("lpa-report", "pdf", PDF, _write_province_report),
-}
+def register(kind: str, report: Report) -> None:
+    """Make `kind` (one of Export.Kind) buildable in the background."""
+    REPORTS[kind] = report
 
 
 def request_export(*, user: User, kind: str, round: Round, province: Province | None) -> tuple[Export, bool]:
     """The person's export of this report, and whether it was created now (False: theirs
     already waiting or running, which the page then shows instead of queueing it twice).
 
-    The caller has checked that `user` may read the report (accounts.access).
+    The caller has checked that `user` may read the report (Report.scope).
     """
-    from exports.tasks import build_export
+    from exports.tasks import build_export  # the task module runs build() below: one app, two modules
 
     with transaction.atomic():
         waiting = (
@@ -162,9 +153,6 @@ def _progress_writer(export: Export) -> Progress:
 
 
 def _tell_ready(export: Export) -> None:
-    from notifications.models import Notification
-    from notifications.sending import store_and_send
-
     subject = _("ไฟล์ %(report)s ปี %(year)s (%(scope)s) พร้อมดาวน์โหลด") % {
         "report": export.get_kind_display(),
         "year": export.round.year,

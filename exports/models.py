@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Round
 from organizations.models import Province
 
-
 # A queued export not started after this long is shown with a hint that no worker may be running.
 WAIT_WARNING = datetime.timedelta(minutes=2)
 

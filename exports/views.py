@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import check_report_scope, get_export_for_user
 from assessments.models import Round
-from exports.building import KEEP_DAYS, REPORTS, request_export
+from exports.access import get_export_for_user, report_for
+from exports.building import KEEP_DAYS, request_export
 from exports.forms import ExportRequestForm
 from exports.models import Export
 from organizations.models import Province
@@ -38,8 +38,8 @@ def create(request: HttpRequest) -> HttpResponse:
             messages.error(request, error[0])
         return redirect("exports:list")
     data = form.cleaned_data
-    round, province = check_report_scope(request.user, data["year"], data["province"])
-    export, created = request_export(user=request.user, kind=data["kind"], round=round, province=province)
+    assessment_round, province = report_for(data["kind"]).scope(request.user, data["year"], data["province"])
+    export, created = request_export(user=request.user, kind=data["kind"], round=assessment_round, province=province)
     if created:
         messages.success(request, _("รับคำสั่งแล้ว ระบบกำลังจัดทำไฟล์ เมื่อเสร็จจะแจ้งเตือนและดาวน์โหลดได้จากหน้านี้"))
     else:
@@ -73,7 +73,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     export = get_export_for_user(request.user, pk)
     if export.status != Export.Status.DONE or not export.path.is_file():
         raise Http404
-    report = REPORTS[export.kind]
+    report = report_for(export.kind)
     return FileResponse(
         export.path.open("rb"), as_attachment=True, filename=export.file_name, content_type=report.content_type
     )

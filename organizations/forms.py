@@ -3,7 +3,6 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import scope_for
 from organizations.models import District, Organization, OrganizationQuerySet, Province
 
 
@@ -23,7 +22,7 @@ class OrganizationFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = scope_for(user)
+        scope = user.scope
         provinces = Province.objects.all() if scope.national else Province.objects.filter(pk__in=scope.province_ids)
         self.fields["province"].queryset = provinces
         districts = District.objects.filter(province__in=provinces).select_related("province")

@@ -1,8 +1,8 @@
 import datetime
 
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -45,10 +45,8 @@ class District(models.Model):
 
 class OrganizationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganizationQuerySet":
-        """The organizations inside the user's scope (see accounts.access)."""
-        from accounts.access import scope_for
-
-        scope = scope_for(user)
+        """The organizations inside the user's reach (accounts.models.User.scope)."""
+        scope = user.scope
         if scope.national:
             return self
         return self.filter(Q(pk__in=scope.organization_ids) | Q(district__province_id__in=scope.province_ids))

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import User
 from core.spreadsheets import UnreadableFile, read_table
 from organizations.models import (
     TYPE_ABBREVIATIONS,
@@ -149,7 +149,7 @@ def import_registry(
     *,
     file_name: str,
     dry_run: bool = False,
-    imported_by: User | None = None,
+    imported_by: AbstractBaseUser | None = None,
     effective_date: date | None = None,
 ) -> ImportReport:
     """Read a registry file and upsert its organizations by code.

@@ -5,8 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import get_organization_for_user, role_required, scope_for
-from accounts.models import Role
+from organizations.access import get_organization_for_user, registry_manager_required
 from organizations.forms import OrganizationFilterForm, RegistryImportForm
 from organizations.models import Organization, RegistryImport
 from organizations.registry import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, RegistryFileError, import_registry
@@ -27,12 +26,12 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizations/organization_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "scope": scope_for(request.user)},
+        {"form": form, "page": page, "query": query.urlencode(), "scope": request.user.scope},
     )
 
 
 @login_required
-@role_required(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN)
+@registry_manager_required
 def registry_import(request: HttpRequest) -> HttpResponse:
     """Upload DLA's registry file; the report shows on the same page (dry run or real)."""
     report = None

@@ -18,7 +18,7 @@ Where the numbers come from:
   organization's score.
 - Last year: the stored results of the same organization in the round of year − 1.
 
-Who sees what (`verified_visible`, accounts.access.get_scorecard_for_user): before its results
+Who sees what (`verified_visible`, results.access.get_scorecard_for_user): before its results
 are published the organization sees its self-assessed scores only, so every verified figure,
 mean, rank and team's reason is left out of the scorecard itself, not merely hidden by the page.
 """

@@ -2,8 +2,8 @@
 
 refresh_results(pks) scores the given assessments from their answers and verified answers
 with assessments/scoring.py, in a fixed number of queries per batch, and replaces their
-rows. Callers run it inside the transaction of the change, so readers never see a score
-that disagrees with the answers. recompute_round(round) rebuilds a whole round.
+rows. It runs on assessments.signals.scores_changed, inside the transaction of the change,
+so readers never see a score that disagrees with the answers. recompute_round(round) rebuilds a whole round.
 """
 
 from collections import defaultdict
@@ -16,6 +16,7 @@ from django.db import transaction
 from assessments import scoring
 from assessments.framework import specs_for_round
 from assessments.models import Answer, Assessment, Round
+from assessments.signals import scores_changed
 from results.models import OVERALL, Result
 from reviews.models import VerifiedAnswer
 
@@ -46,6 +47,15 @@ def refresh_results(assessments: Iterable[int] | Iterable[Assessment]) -> int:
             for start in range(0, len(rounds[round.pk]), BATCH_SIZE):
                 _refresh_batch(round, specs, rounds[round.pk][start : start + BATCH_SIZE])
     return len(pks)
+
+
+def _on_scores_changed(sender: object, *, assessments: Iterable[int], **kwargs) -> None:
+    refresh_results(assessments)
+
+
+def connect_receivers() -> None:
+    """Follow every change the workflows below report (assessments.signals.scores_changed)."""
+    scores_changed.connect(_on_scores_changed, dispatch_uid="results.scores.refresh_results")
 
 
 def recompute_round(round: Round) -> int:

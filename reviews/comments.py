@@ -22,12 +22,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from accounts.access import scope_for
+from accounts.access import is_department, is_member, scope_for
 from accounts.models import User
 from assessments.models import Assessment, Indicator, Round
-from assessments.selfassessment import applies, is_member
+from assessments.selfassessment import applies
 from reviews.models import Comment
-from reviews.workflow import is_department, is_team_member, manages_province
+from reviews.workflow import is_team_member, manages_province
 
 # A comment is a message, not a document: long texts belong in evidence.
 MAX_BODY = 4000

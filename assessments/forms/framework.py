@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import scope_for
+from accounts.access import is_department, scope_for
 from accounts.models import User
 from assessments.forms.fields import RowsFormSet, _decimal
-from assessments.framework import FrameworkLocked, add_indicator, is_department, update_indicator
+from assessments.framework import FrameworkLocked, add_indicator, update_indicator
 from assessments.models import Category, Dimension, Indicator, IndicatorOption, Round
 from organizations.models import Organization, Province
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import is_head, scope_for
 from assessments.models.framework import Indicator
 from assessments.models.rounds import Round
 from organizations.models import Organization
@@ -27,13 +28,11 @@ if TYPE_CHECKING:
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user: "User") -> "AssessmentQuerySet":
-        """The assessments inside the user's reach (see accounts.access.get_assessment_for_user).
+        """The assessments inside the user's reach (see assessments.access.get_assessment_for_user).
 
         An organization's own people see its assessments; provincial roles those of their
         province's organizations; the department all.
         """
-        from accounts.access import scope_for
-
         scope = scope_for(user)
         if scope.national:
             return self
@@ -43,13 +42,11 @@ class AssessmentQuerySet(models.QuerySet):
         )
 
     def reviewable_by(self, user: "User") -> "AssessmentQuerySet":
-        """The assessments whose review the user takes part in (see accounts.access.get_review_for_user).
+        """The assessments whose review the user takes part in (see reviews.access.get_review_for_user).
 
         The department: all; a provincial office: its province's; an assessor: those assigned
         to a team they are on. Organization roles: none.
         """
-        from accounts.access import scope_for
-
         scope = scope_for(user)
         if scope.national:
             return self
@@ -228,7 +225,7 @@ class Assessment(models.Model):
         from notifications.sending import announce
 
         today = today or selfassessment.bangkok_today()
-        if not selfassessment.is_head(by, self.organization_id):
+        if not is_head(by, self.organization_id):
             raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่ส่งผลการประเมินได้"))
         with transaction.atomic():
             # Saves and evidence changes lock the same row, so nothing slips in after the check.

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import scope_for
 from assessments import scoring
 from assessments.models.rounds import Round
 from organizations.models import TYPE_ABBREVIATIONS, Organization, Province
@@ -79,8 +80,6 @@ class IndicatorQuerySet(models.QuerySet):
 
         Which rounds the user sees is decided by Round.objects.visible_to.
         """
-        from accounts.access import scope_for
-
         scope = scope_for(user)
         if scope.national:
             return self

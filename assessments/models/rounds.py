@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import scope_for
 from assessments import scoring
+from assessments.signals import send_scores_changed
 from organizations.models import Organization
 
 if TYPE_CHECKING:
@@ -41,14 +43,12 @@ ROUND_WINDOWS = (
 
 class RoundQuerySet(models.QuerySet):
     def visible_to(self, user: "User") -> "RoundQuerySet":
-        """The rounds inside the user's reach (see accounts.access.get_round_for_user).
+        """The rounds inside the user's reach (see assessments.access.get_round_for_user).
 
         The department sees every round; a provincial office also sees rounds in set-up, to
         add its province's indicators; assessors see rounds once they are open. Organization
         roles see none yet (their pages come with the self-assessment).
         """
-        from accounts.access import scope_for
-
         scope = scope_for(user)
         if scope.national or scope.manages_province_ids:
             return self
@@ -248,9 +248,7 @@ class Round(models.Model):
             locked.phase, locked.opened_by, locked.opened_at = Round.Phase.SELF_ASSESSMENT, by, timezone.now()
             locked.save(update_fields=["phase", "opened_by", "opened_at", "updated_at"])
             # Every organization starts with stored results (zero points of its full marks).
-            from results.scores import refresh_results
-
-            refresh_results(locked.assessments.values_list("pk", flat=True))
+            send_scores_changed(locked.assessments.values_list("pk", flat=True), sender=Round)
         self.phase, self.opened_by, self.opened_at = locked.phase, locked.opened_by, locked.opened_at
         return len(created)
 

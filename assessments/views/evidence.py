@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_assessment_for_user, get_evidence_for_user
 from assessments import selfassessment
+from assessments.access import get_assessment_for_user, get_evidence_for_user
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm
 from assessments.evidence import JPEG, PDF, PNG, open_evidence, remove_evidence
 from assessments.models import Evidence

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import get_indicator_for_user, get_round_for_user, scope_for
+from accounts.access import is_department, scope_for
+from assessments.access import get_indicator_for_user, get_round_for_user
 from assessments.forms import (
     CategoryForm,
     DimensionForm,
@@ -20,7 +21,7 @@ from assessments.forms import (
     add_errors,
     option_formset,
 )
-from assessments.framework import add_category, add_dimension, is_department, remove_indicator, update_heading
+from assessments.framework import add_category, add_dimension, remove_indicator, update_heading
 from assessments.models import Category, Dimension, Indicator
 
 

@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import get_round_for_user, role_required, scope_for
+from accounts.access import is_department, role_required, scope_for
 from accounts.models import Role
+from assessments.access import get_round_for_user
 from assessments.forms import RoundCreateForm, RoundSettingsForm, add_errors, band_formset
-from assessments.framework import is_department
 from assessments.models import Round
 from assessments.outline import corrections_for, describe_changes, framework_outline
 from assessments.workbook import WorkbookErrors

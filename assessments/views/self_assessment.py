@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_assessment_for_user, may_grant_extension, role_required, scope_for
+from accounts.access import is_head, role_required, scope_for
 from accounts.models import Role
 from assessments import printing, selfassessment
+from assessments.access import get_assessment_for_user, may_grant_extension
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm, ExtensionForm, IndicatorAnswerForm
 from assessments.forms import add_errors
 from assessments.models import Answer, Assessment, Dimension, Indicator
@@ -262,7 +263,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "flags": flags,
             "events": [(event, printing.event_details(event)) for event in events],
             "is_member": member,
-            "is_head": member and selfassessment.is_head(request.user, assessment.organization_id),
+            "is_head": member and is_head(request.user, assessment.organization_id),
             "can_extend": may_grant_extension(request.user, assessment),
             "in_review_reach": in_review_reach,
             "has_results": member and assessment.status in Assessment.RESULT_STATUSES,
@@ -321,7 +322,7 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(assessment)
     missing = selfassessment.missing_items(assessment)
     member = assessment.organization_id in scope_for(request.user).organization_ids
-    is_head = member and selfassessment.is_head(request.user, assessment.organization_id)
+    is_head = member and is_head(request.user, assessment.organization_id)
     window = assessment.window_problem(bangkok_today()) if assessment.is_open_to_organization else None
     return render(
         request,

@@ -12,11 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import get_round_for_user
+from assessments.access import get_round_for_user
 from assessments.forms import WorkbookUploadForm, add_errors
 from assessments.workbook import WorkbookErrors, build_framework_workbook, import_framework_workbook
 from core.spreadsheets import XLSX_CONTENT_TYPE
-
 
 
 @login_required

@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from openpyxl import load_workbook
 
+from accounts.access import is_department
 from accounts.models import User
 from assessments import scoring
-from assessments.framework import is_department
 from assessments.models import (
     FIRST_BUDDHIST_YEAR,
     Category,

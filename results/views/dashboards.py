@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.access import get_province_for_user, get_report_scope_for_user, get_round_for_user
 from assessments import scoring
+from assessments.access import get_round_for_user
 from assessments.models import Round
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from organizations.access import get_province_for_user
 from organizations.models import Province
 from results import charts
+from results.access import get_report_scope_for_user
 from results.dashboard import (
     Dashboard,
     build_dashboard,
@@ -29,7 +31,6 @@ from results.dashboard import (
 )
 from results.dashboard_workbook import build_dashboard_workbook
 from results.forms import DashboardFilterForm
-
 
 
 @login_required

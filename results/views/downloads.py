@@ -9,11 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from accounts.access import get_report_scope_for_user
 from assessments.models import Round
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from exports.models import Export
 from exports.views import offer
-from core.spreadsheets import XLSX_CONTENT_TYPE
+from results.access import get_report_scope_for_user
 from results.opendata import write_open_data_csv
 from results.workbook import build_dimension_workbook
 

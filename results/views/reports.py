@@ -10,10 +10,10 @@ than IMMEDIATE_ORGANIZATIONS (the largest, 334, takes about 12 s).
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
-from accounts.access import get_report_scope_for_user
 from assessments.models import Assessment
 from exports.models import Export
 from exports.views import offer
+from results.access import get_report_scope_for_user
 from results.reports import render_province_report_pdf
 
 # Up to this many organizations a province's report prints within the request (about 3 s).

@@ -11,13 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import get_scorecard_for_user, scope_for
+from accounts.access import scope_for
 from assessments.models import Assessment, Indicator
 from core.spreadsheets import XLSX_CONTENT_TYPE
+from results.access import get_scorecard_for_user
 from results.drilldown import build_indicator_detail
 from results.scorecard import build_scorecard, build_scorecard_workbook
 from results.scorecard_pdf import render_scorecard_pdf, scorecard_chart
-
 
 
 def _scorecard_args(request: HttpRequest, year: int, code: str) -> tuple[Assessment, dict]:

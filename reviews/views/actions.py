@@ -1,6 +1,6 @@
 """The workflow's buttons on the review page: start, verify, approve, return for revision, reopen.
 
-The rules are reviews.workflow's: the views authorize (accounts.access.get_review_for_user,
+The rules are reviews.workflow's: the views authorize (reviews.access.get_review_for_user,
 and the workflow's own may_return and may_reopen before drawing a form), call it, and go
 back to the review's overview with what happened.
 """
@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_review_for_user
 from assessments.models import Assessment, Dimension, Indicator
 from assessments.selfassessment import bangkok_today
 from assessments.views.self_assessment import mark_invalid
 from reviews import workflow
+from reviews.access import get_review_for_user
 from reviews.forms.review import ReopenForm, ReturnForm
 from reviews.views.blocks import status_problem
 from reviews.views.review import header, render_detail

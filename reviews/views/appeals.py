@@ -3,7 +3,7 @@ the head's appeal of single indicators, its answer, and the province's list of a
 
 Who reads the results: the organization's own people once the department has published
 them (before that the page says so and shows no score), and everyone taking part in the
-review (accounts.access.get_review_for_user) at any status. The rules of appeals are
+review (reviews.access.get_review_for_user) at any status. The rules of appeals are
 reviews.workflow's; the views authorize, call it and render.
 """
 
@@ -19,20 +19,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.access import (
-    get_appeal_for_user,
-    get_assessment_for_user,
-    get_province_for_user,
-    get_results_for_user,
-    get_round_for_user,
-    scope_for,
-)
+from accounts.access import is_head, scope_for
 from assessments import scoring, selfassessment
+from assessments.access import get_assessment_for_user, get_round_for_user
 from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator
 from assessments.printing import answer_lines, verified_lines
 from assessments.selfassessment import bangkok_today
 from assessments.views.self_assessment import mark_invalid
+from organizations.access import get_province_for_user
 from reviews import workflow
+from reviews.access import get_appeal_for_user, get_results_for_user
 from reviews.forms.appeals import AppealAnswerForm, AppealForm
 from reviews.models import Appeal, VerifiedAnswer
 from reviews.views.blocks import first, verified_rows
@@ -145,7 +141,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     own = selfassessment.self_assessed_score(assessment)
     verified = workflow.verified_score(assessment)
     appeals = [indicator.appeal_rows[0] for indicator in indicators if indicator.appeal_rows]
-    is_head = not as_reviewer and selfassessment.is_head(request.user, assessment.organization_id)
+    is_head = not as_reviewer and is_head(request.user, assessment.organization_id)
     window = workflow.appeal_window_problem(assessment, bangkok_today()) if is_head and not appeals else None
     context.update(
         sections=_dimension_results(indicators, own, verified),
@@ -184,7 +180,7 @@ def appeal_open(request: HttpRequest, pk: int) -> HttpResponse:
     """
     # With write: the organization's own people only, 403 for the province and the department.
     assessment = get_assessment_for_user(request.user, pk, write=True)
-    is_head = selfassessment.is_head(request.user, assessment.organization_id)
+    is_head = is_head(request.user, assessment.organization_id)
     if request.method == "POST" and not is_head:
         raise PermissionDenied
     problem = _appeal_problem(assessment)

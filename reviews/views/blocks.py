@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.access import is_department
 from accounts.models import User
 from assessments import printing, scoring
 from assessments.models import Answer, Assessment, Dimension, Indicator, ReturnedIndicator, Round
@@ -33,7 +34,7 @@ class Viewer:
     def of(cls, user: User, assessment: Assessment) -> "Viewer":
         on_team = workflow.is_team_member(user, assessment)
         office = workflow.manages_province(user, assessment)
-        department = workflow.is_department(user)
+        department = is_department(user)
         role = Reader.REVIEWER if on_team or office or department else reader(user, assessment)
         return cls(on_team=on_team, office=office, department=department, role=role)
 

@@ -20,12 +20,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_province_for_user, get_round_for_user, role_required, scope_for
+from accounts.access import role_required, scope_for
 from accounts.models import Role
+from assessments.access import get_round_for_user
 from assessments.forms import add_errors
 from assessments.models import Assessment, Round
 from assessments.selfassessment import bangkok_today
 from core.templatetags.thai_dates import thai_date
+from organizations.access import get_province_for_user
 from organizations.models import Province
 from reviews import progress, teams, workflow
 from reviews.forms.publish import PublishForm

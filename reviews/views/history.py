@@ -1,6 +1,6 @@
 """The audit trail of one assessment: its history page and the same rows as an XLSX.
 
-Anyone who may see the assessment reads its history (accounts.access.get_assessment_for_user);
+Anyone who may see the assessment reads its history (assessments.access.get_assessment_for_user);
 what of it they read is reviews.history.trail_for's rule.
 """
 
@@ -10,10 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import get_assessment_for_user
+from assessments.access import get_assessment_for_user
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from reviews.history import build_history_workbook, history_rows, trail_for
-
 
 
 @login_required

@@ -23,13 +23,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_results_for_user, get_review_for_user
 from assessments import scoring
 from assessments.models import Answer, Assessment, Dimension, Indicator
 from assessments.selfassessment import self_assessed_score
 from assessments.views import self_assessment as organization_pages
 from assessments.views.self_assessment import mark_invalid, wants_block
 from reviews import workflow
+from reviews.access import get_results_for_user, get_review_for_user
 from reviews.comments import Reader, Thread, comments_for, reader
 from reviews.forms.review import CommentForm, VerifiedAnswerForm
 from reviews.models import Assignment, VerifiedAnswer

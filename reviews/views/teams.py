@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.access import get_province_for_user, get_round_for_user, get_team_for_user
+from assessments.access import get_round_for_user
 from assessments.forms import add_errors
 from assessments.models import Assessment, Round
+from organizations.access import get_province_for_user
 from reviews import progress, teams
+from reviews.access import get_team_for_user
 from reviews.forms.teams import AssessmentFilterForm, AssignForm, TeamForm, TeamVisitsForm
 from reviews.models import TeamMember
 from reviews.views.board import board_url

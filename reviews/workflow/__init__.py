@@ -47,7 +47,6 @@ from reviews.workflow.review import (
 )
 from reviews.workflow.roles import (
     assignment_of,
-    is_department,
     is_team_lead,
     is_team_member,
     manages_province,
@@ -70,7 +69,6 @@ __all__ = [
     "approve_many",
     "assignment_of",
     "clean_verified",
-    "is_department",
     "is_team_lead",
     "is_team_member",
     "manages_province",

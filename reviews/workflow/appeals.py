@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import is_head
 from accounts.models import User
 from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, Round
-from assessments.selfassessment import applies, bangkok_today, is_head, lock
+from assessments.selfassessment import applies, bangkok_today, lock
 from core.templatetags.thai_dates import thai_date
 from reviews.models import Appeal, VerifiedAnswer
 from reviews.workflow.review import VERIFIED_FIELDS, points_text, verified_answer_for, write_verified

@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import is_department
 from accounts.models import User
 from assessments import scoring
 from assessments.models import Answer, Assessment, AssessmentEvent, Round
 from assessments.selfassessment import bangkok_today, lock
 from reviews.models import VerifiedAnswer
-from reviews.workflow.roles import is_department, manages_province, may_reopen
+from reviews.workflow.roles import manages_province, may_reopen
 from reviews.workflow.trail import TransitionRefused, ensure_round_running, move, refuse_status, sync
 
 Status = Assessment.Status

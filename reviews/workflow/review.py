@@ -16,7 +16,7 @@ from accounts.models import User
 from assessments import scoring
 from assessments.models import Answer, Assessment, AssessmentEvent, Indicator, ReturnedIndicator
 from assessments.selfassessment import AnswerInvalid, applies, bangkok_today, clean_answer, lock
-from results.scores import refresh_results
+from assessments.signals import send_scores_changed
 from reviews.models import VerifiedAnswer
 from reviews.workflow.results import verified_score
 from reviews.workflow.roles import is_team_lead, may_return, may_score
@@ -301,8 +301,8 @@ def write_verified(
         },
         notify=False,
     )
-    # The stored results follow, in the same transaction (results/scores.py).
-    refresh_results([locked.pk])
+    # The stored results follow, in the same transaction.
+    send_scores_changed([locked.pk], sender=VerifiedAnswer)
     return verified
 
 

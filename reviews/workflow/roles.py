@@ -1,7 +1,7 @@
 """Who is who for one assessment's review: its team, the lead, the provincial office, the department."""
 
-from accounts.access import scope_for
-from accounts.models import Role, User
+from accounts.access import is_department, scope_for
+from accounts.models import User
 from assessments.models import Assessment
 from reviews.models import Assignment, TeamMember
 
@@ -39,10 +39,6 @@ def _on_team(user: User | None, assessment: Assessment, *, lead: bool) -> bool:
 def manages_province(user: User | None, assessment: Assessment) -> bool:
     """The provincial office (admin) of the organization's province."""
     return user is not None and assessment.organization.district.province_id in scope_for(user).manages_province_ids
-
-
-def is_department(user: User | None) -> bool:
-    return user is not None and scope_for(user).has(Role.Kind.DEPARTMENT_OFFICIAL, Role.Kind.SYSTEM_ADMIN)
 
 
 def may_score(user: User | None, assessment: Assessment) -> bool:

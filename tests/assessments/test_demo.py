@@ -3,11 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from demo.framework import DEMO_FRAMEWORK, load_demo_framework
 from assessments.framework import specs_for_round
 from assessments.models import Indicator, Round
 from assessments.scoring import score_assessment
 from assessments.workbook import build_framework_workbook
+from demo.framework import DEMO_FRAMEWORK, load_demo_framework
 from tests.assessments.test_workbook import cells, save
 
 pytestmark = pytest.mark.django_db

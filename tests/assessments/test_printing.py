@@ -11,11 +11,10 @@ from fontTools.ttLib import TTFont
 
 from accounts.models import Role
 from assessments.evidence import add_evidence_file, add_evidence_link
-from assessments.models import Assessment, Indicator
+from assessments.models import Assessment, AssessmentEvent, Indicator
 from assessments.printing import render_summary_html, render_summary_pdf, summary_context
-from core.pdf import local_fonts_fetcher, prepared_font
-from assessments.models import AssessmentEvent
 from assessments.selfassessment import answer_for, grant_extension, save_answer
+from core.pdf import local_fonts_fetcher, prepared_font
 from reviews.workflow import return_for_revision
 from tests.assessments.factories import pdf_bytes, self_assessment, upload
 from tests.factories import province, user_with_role

@@ -17,14 +17,13 @@ from assessments.selfassessment import (
     bangkok_today,
     can_edit,
     edit_problem,
-    grant_extension,
     missing_items,
     save_answer,
 )
 from reviews.workflow import return_for_revision
 from tests.assessments.factories import open_round, self_assessment
-from tests.reviews.factories import assigned_team
 from tests.factories import OrganizationFactory, province, user_with_role
+from tests.reviews.factories import assigned_team
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,6 @@ import subprocess
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
-from decimal import Decimal
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection

@@ -105,10 +105,10 @@ def test_refresh_takes_the_same_number_of_queries_for_two_or_six_assessments():
 
 
 def test_opening_a_round_stores_a_zero_result_for_every_organization():
+    from accounts.models import Role
     from assessments.models import Assessment
     from tests.assessments.factories import IndicatorFactory, RoundFactory, framework_with
     from tests.factories import OrganizationFactory, user_with_role
-    from accounts.models import Role
 
     round, (category,) = framework_with(RoundFactory(year=2575))
     IndicatorFactory(category=category, code="1.1")
@@ -129,8 +129,8 @@ def test_every_saved_answer_moves_the_stored_result_in_the_same_transaction():
 
 
 def test_a_correction_refreshes_the_affected_results():
-    from assessments.framework import apply_correction
     from accounts.models import Role
+    from assessments.framework import apply_correction
     from tests.factories import user_with_role
 
     case = submitted_for_review()

@@ -247,8 +247,8 @@ def test_the_pages_link_their_workbook_with_the_filters_and_their_reports(client
 
 def test_the_demos_last_year_is_published_with_the_engines_results_and_loads_once():
     from assessments.models import AssessmentEvent, Indicator
-    from demo.seed import seed_demo
     from demo.history import PREVIOUS_YEAR
+    from demo.seed import seed_demo
     from results.models import Result
     from results.scores import recompute_round
     from reviews.models import VerifiedAnswer
