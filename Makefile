@@ -57,9 +57,12 @@ test-fast: venv
 bench: system-deps venv
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# System checks, missing migrations, the apps' layers (import-linter, pyproject.toml) and ruff.
 check: venv
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -6,17 +6,7 @@ superuser (the database refuses it too, migration 0004)."""
 from django.contrib import admin
 
 from assessments.models import Assessment, AssessmentEvent, FrameworkCorrection, Indicator, Round
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Round)

@@ -12,7 +12,7 @@ as an event: the file stays on disk, so what the organization once showed can st
 checked. (A purge of removed files after the round closes is left for later.)
 
 After publication the self-assessment is closed, but the head may appeal single indicators
-with new evidence: add_appeal_evidence_file attaches such a file to the indicator's answer
+with new evidence: reviews.workflow.add_appeal_evidence_file attaches such a file to the indicator's answer
 under the appeal's rules instead (same content checks).
 """
 
@@ -26,17 +26,16 @@ from typing import IO
 
 import olefile
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import is_head
 from accounts.models import User
-from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator
-from assessments.selfassessment import AssessmentLocked, applies, bangkok_today, ensure_editable, lock
+from assessments.models import Answer, Assessment, AssessmentEvent, Evidence
+from assessments.selfassessment import ensure_editable, lock
 from assessments.storage import evidence_storage
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -125,62 +124,12 @@ def add_evidence_file(
     file or one too many; PermissionDenied / AssessmentLocked when the indicator may not
     change. The SHA-256 and size are computed from the bytes as they stream.
     """
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
 
     def check(assessment: Assessment) -> None:
         ensure_editable(assessment, answer.indicator, user=by, today=today)
 
-    return _attach_file(answer, upload, by=by, check=check, max_bytes=max_bytes, counted=True)
-
-
-def add_appeal_evidence_file(
-    *,
-    assessment: Assessment,
-    indicator: Indicator,
-    upload: File,
-    by: User,
-    max_bytes: int | None = None,
-    today: datetime.date | None = None,
-) -> Evidence:
-    """New evidence for an appeal: a file attached to the indicator's answer after publication.
-
-    The self-assessment is closed by then, so instead of ensure_editable: only the
-    organization's head, only while the results are published and the round's appeal
-    window is open (PermissionDenied / AssessmentLocked with the Thai reason). The content
-    checks are add_evidence_file's. The file does not count against the answer's limit of
-    items (what the organization sent before stays as it was); the event says it came
-    with an appeal. The caller links it with the Appeal (reviews.workflow.open_appeal) in
-    the same transaction, and deletes the stored file if that is refused (delete_stored_file).
-    """
-    today = today or bangkok_today()
-
-    def check(locked: Assessment) -> None:
-        ensure_may_add_appeal_evidence(locked, indicator, user=by, today=today)
-
-    answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
-    answer = answer or Answer(assessment=assessment, indicator=indicator)
-    return _attach_file(answer, upload, by=by, check=check, max_bytes=max_bytes, counted=False, appeal=True)
-
-
-def ensure_may_add_appeal_evidence(
-    assessment: Assessment, indicator: Indicator, *, user: User, today: datetime.date
-) -> None:
-    """PermissionDenied unless `user` is the head; AssessmentLocked outside the appeal window."""
-    # Imported here: the review app builds on this one, not the other way round.
-    from reviews.workflow import appeal_window_problem
-
-    if not is_head(user, assessment.organization_id):
-        raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่อุทธรณ์ผลการประเมินได้"))
-    if not applies(assessment, indicator):
-        raise AssessmentLocked(_("ตัวชี้วัดนี้ไม่ใช้กับ อปท. นี้"))
-    if assessment.status != Assessment.Status.PUBLISHED:
-        raise AssessmentLocked(
-            _("แนบหลักฐานประกอบการอุทธรณ์ได้เฉพาะเมื่อประกาศผลแล้วและยังไม่ได้อุทธรณ์ (สถานะปัจจุบัน “%(status)s”)")
-            % {"status": assessment.get_status_display()}
-        )
-    problem = appeal_window_problem(assessment, today)
-    if problem:
-        raise AssessmentLocked(problem)
+    return attach_file(answer, upload, by=by, check=check, max_bytes=max_bytes, counted=True)
 
 
 def delete_stored_file(evidence: Evidence) -> None:
@@ -189,7 +138,7 @@ def delete_stored_file(evidence: Evidence) -> None:
         evidence.file.storage.delete(evidence.file.name)
 
 
-def _attach_file(
+def attach_file(
     answer: Answer,
     upload: File,
     *,
@@ -199,7 +148,8 @@ def _attach_file(
     counted: bool,
     appeal: bool = False,
 ) -> Evidence:
-    """The content checks, the file stored, and the row saved under the assessment's lock.
+    """The content checks, the file stored, and the row saved under the assessment's lock
+    (add_evidence_file here; the appeal workflow's add_appeal_evidence_file in reviews).
 
     `check` raises when `by` may not attach to the assessment now; it runs before reading
     anything and again under the lock. `counted`: whether the answer's limit of items applies.
@@ -268,7 +218,7 @@ def add_evidence_link(
 ) -> Evidence:
     """Attach a link to a page (usually on the organization's website); http and https only."""
     url, title = (url or "").strip(), (title or "").strip()[:MAX_TITLE]
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     ensure_editable(answer.assessment, answer.indicator, user=by, today=today)
     scheme = url.split(":", 1)[0].lower()
     if scheme in ("http", "https"):
@@ -322,7 +272,7 @@ def remove_evidence(evidence: Evidence, *, by: User, today: datetime.date | None
 
     A soft delete: the row and the file stay, so the history shows what was removed.
     """
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     answer = evidence.answer
     with transaction.atomic():
         locked = lock(answer.assessment)

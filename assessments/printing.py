@@ -7,7 +7,7 @@ The PDF is made by core.pdf (Sarabun embedded, Thai broken between words).
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -19,9 +19,6 @@ from assessments.models import Answer, Assessment, AssessmentEvent, Dimension, E
 from assessments.selfassessment import missing_items, self_assessed_score
 from core.pdf import PDF_FONT_FACES, render_pdf
 from core.templatetags.thai_dates import thai_date
-
-if TYPE_CHECKING:
-    from reviews.models import VerifiedAnswer
 
 TEMPLATE = "assessments/print/summary.html"
 
@@ -113,32 +110,6 @@ def answer_lines(indicator: Indicator, answer: Answer | None) -> list[str]:
         (_("ผ่าน – %(label)s") if option.pk in ticked else _("ไม่ผ่าน – %(label)s")) % {"label": option.label}
         for option in indicator.options.all()
     ]
-
-
-def verified_lines(indicator: Indicator, verified: "VerifiedAnswer | None", *, claimed_na: bool) -> list[str]:
-    """The team's result in words, a line per item, as answer_lines gives the organization's."""
-    if verified is None:
-        return [_("ยังไม่ได้ตรวจ")]
-    if claimed_na and verified.na_confirmed:
-        return [_("ยืนยันว่าไม่มีภารกิจ (ไม่นับตัวชี้วัดนี้)")]
-    lines = [_("ไม่ยืนยันว่าไม่มีภารกิจ")] if claimed_na else []
-    if indicator.kind == Indicator.Kind.LEVELS:
-        level = verified.level
-        lines.append(
-            _("ระดับ %(position)s: %(label)s") % {"position": level.position, "label": level.label}
-            if level
-            else _("ไม่ได้ระดับใด")
-        )
-    elif indicator.kind == Indicator.Kind.FIGURE:
-        figure = verified.figure
-        lines.append(f"{format_figure(figure)} {indicator.unit}".strip() if figure is not None else "–")
-    else:
-        ticked = {option.pk for option in verified.ticked.all()}
-        lines += [
-            (_("ผ่าน – %(label)s") if option.pk in ticked else _("ไม่ผ่าน – %(label)s")) % {"label": option.label}
-            for option in indicator.options.all()
-        ]
-    return lines
 
 
 def event_details(event: AssessmentEvent, *, scores: bool = False) -> list[str]:

@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import is_member, scope_for
+from accounts.access import is_head, is_member, scope_for
 from accounts.models import User
 from assessments import scoring
 from assessments.models import (
@@ -45,7 +45,7 @@ from assessments.models import (
     IndicatorOption,
     ReturnedIndicator,
 )
-from assessments.signals import send_scores_changed
+from assessments.signals import event_committed, send_scores_changed
 from core.templatetags.thai_dates import thai_date
 
 # Deadlines are Thai days whatever settings.TIME_ZONE says.
@@ -104,11 +104,6 @@ class DimensionProgress:
     @property
     def percent(self) -> int:
         return round(100 * (self.indicators - self.missing) / self.indicators) if self.indicators else 100
-
-
-def bangkok_today(moment: datetime.datetime | None = None) -> datetime.date:
-    """The date in Thailand at `moment` (now by default)."""
-    return (moment or timezone.now()).astimezone(BANGKOK).date()
 
 
 def applies(assessment: Assessment, indicator: Indicator) -> bool:
@@ -213,7 +208,7 @@ def save_answer(
     unknown = set(data) - ANSWER_FIELDS
     if unknown:
         raise ValueError(f"not answer fields: {sorted(unknown)}")
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     with transaction.atomic():
         locked = lock(assessment)
         ensure_editable(locked, indicator, user=by, today=today)
@@ -240,6 +235,56 @@ def save_answer(
 def _refresh_results(assessment: Assessment) -> None:
     """The stored results follow every saved answer, in the same transaction."""
     send_scores_changed([assessment.pk], sender=Answer)
+
+
+def submit(assessment: Assessment, *, by: User, today: datetime.date | None = None) -> AssessmentEvent:
+    """The head sends the self-assessment, or sends it again after a return.
+
+    Refused (SubmissionRefused, in Thai) outside the window or while anything required
+    is missing; only a head of this organization may submit (PermissionDenied). Stamps
+    time and user, locks the assessment for the organization, resolves the flags of the
+    current revision and records the event.
+    """
+    today = today or timezone.localdate()
+    if not is_head(by, assessment.organization_id):
+        raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่ส่งผลการประเมินได้"))
+    with transaction.atomic():
+        # Saves and evidence changes lock the same row, so nothing slips in after the check.
+        locked = Assessment.objects.select_for_update(of=("self",)).select_related("round").get(pk=assessment.pk)
+        if not locked.is_open_to_organization:
+            raise SubmissionRefused(
+                _("ส่งผลการประเมินไปแล้ว (%(status)s)") % {"status": locked.get_status_display()}
+            )
+        problem = locked.window_problem(today)
+        if problem:
+            raise SubmissionRefused(problem)
+        missing = missing_items(locked)
+        if missing:
+            raise SubmissionRefused(
+                _("ยังส่งไม่ได้: มี %(count)s รายการที่ยังไม่ครบ") % {"count": len(missing)}, missing=missing
+            )
+        resubmission = locked.status == Assessment.Status.RETURNED
+        now = timezone.now()
+        locked.status = Assessment.Status.RESUBMITTED if resubmission else Assessment.Status.SUBMITTED
+        locked.submitted_at, locked.submitted_by = now, by
+        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+        if resubmission:
+            locked.returned_indicators.filter(revision=locked.revision, resolved_at__isnull=True).update(
+                resolved_at=now
+            )
+        event = AssessmentEvent.objects.create(
+            assessment=locked,
+            kind=AssessmentEvent.Kind.RESUBMITTED if resubmission else AssessmentEvent.Kind.SUBMITTED,
+            at=now,
+            by=by,
+            revision=locked.revision,
+            from_status=Assessment.Status.RETURNED if resubmission else Assessment.Status.DRAFT,
+            to_status=locked.status,
+        )
+        # The review workflow tells the reviewers (reviews/notices.py), once it is certain.
+        transaction.on_commit(lambda: event_committed.send(sender=AssessmentEvent, event=event))
+    assessment.status, assessment.submitted_at, assessment.submitted_by = locked.status, locked.submitted_at, by
+    return event
 
 
 def missing_items(assessment: Assessment) -> list[MissingItem]:
@@ -293,7 +338,7 @@ def completion(assessment: Assessment) -> Completion:
 def days_left(assessment: Assessment, *, today: datetime.date | None = None) -> int | None:
     """Whole days left after `today` until the deadline (0 on the last day, negative after)."""
     deadline = assessment.deadline()
-    return None if deadline is None else (deadline - (today or bangkok_today())).days
+    return None if deadline is None else (deadline - (today or timezone.localdate())).days
 
 
 def grant_extension(
@@ -304,7 +349,7 @@ def grant_extension(
     The latest extension decides the deadline, so granting an earlier date corrects a
     mistaken one. Recorded as an Extension and an event.
     """
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     province_id = assessment.organization.district.province_id
     if province_id not in scope_for(by).manages_province_ids:
         raise PermissionDenied(_("เฉพาะสำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดของ อปท. นี้เท่านั้นที่ขยายเวลาได้"))

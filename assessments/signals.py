@@ -6,6 +6,10 @@ decided by the review workflow), with `assessments`, the pks concerned. Receiver
 synchronously in that transaction: the stored results (results/scores.py, connected in
 ResultsConfig.ready()) never disagree with the answers, and a receiver that fails rolls the
 change back.
+
+event_committed: sent once the transaction that recorded an AssessmentEvent of this app's
+workflow (a submission) has committed, with `event`. The review workflow tells the
+reviewers; a refused or rolled-back submission sends nothing.
 """
 
 from collections.abc import Iterable
@@ -13,6 +17,7 @@ from collections.abc import Iterable
 from django.dispatch import Signal
 
 scores_changed = Signal()
+event_committed = Signal()
 
 
 def send_scores_changed(assessments: Iterable[int], *, sender: object) -> None:

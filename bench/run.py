@@ -2,7 +2,7 @@
 
 1. Uses the PostgreSQL database in DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
    lpa_bench), creating it if missing (`--fresh` drops it first), migrates, and generates the
-   national round (lpa/national_dataset.py) unless it is there already, timing it, then
+   national round (demo/national_dataset.py) unless it is there already, timing it, then
    gathers the planner's statistics (ANALYZE).
 2. Starts the project under gunicorn (2 sync workers, DEBUG off, a generated SECRET_KEY) and
    loads it with wrk at 32 connections: the floor (/healthz), the self-assessment dimension
@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import reports  # bench/reports.py, beside this script
 import review  # bench/review.py, beside this script
+from django.utils import timezone
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -95,7 +96,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from lpa import national_dataset
+    from demo import national_dataset
 
     year = args.year or national_dataset.DEFAULT_YEAR
     results: dict = {
@@ -155,7 +156,7 @@ def _dataset(year: int) -> dict:
     from django.db import connection
 
     from assessments.models import Answer, Assessment, Evidence
-    from lpa import national_dataset
+    from demo import national_dataset
 
     record = RESULTS / f"dataset-{year}.json"
     if national_dataset.national_round_exists(year=year):
@@ -493,7 +494,6 @@ def _in_process(year: int) -> dict:
     from assessments import printing
     from assessments.framework import copy_round
     from assessments.models import Assessment, Round
-    from assessments.selfassessment import bangkok_today
     from assessments.workbook import build_framework_workbook
     from demo.framework import open_demo_round
     from demo.national_dataset import default_registry_path
@@ -547,7 +547,7 @@ def _in_process(year: int) -> dict:
         with transaction.atomic():
             copy = copy_round(national, year=year + 1, by=None)
             started = time.perf_counter()
-            open_demo_round(copy, by=None, today=bangkok_today())
+            open_demo_round(copy, by=None, today=timezone.localdate())
             opened = {"seconds": round(time.perf_counter() - started, 2), "assessments": copy.assessments.count()}
             raise Rollback
     except Rollback:

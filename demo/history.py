@@ -1,5 +1,5 @@
 """The demo's history: the 2568 round, closed and published for every demo organization, so
-the dashboards have a previous year to compare 2569 with (lpa/demo.py loads it).
+the dashboards have a previous year to compare 2569 with (demo/seed.py loads it).
 
 History is loaded in bulk (answers, verified answers, their ticked criteria) rather than
 through the workflow's functions, which would take about a thousand queries an

@@ -19,7 +19,7 @@ What it builds, in stages (each timed):
 - the workflow across every status, from draft to published and appealed, with its events,
   and the stored results (results.Result) recomputed from all of it;
   review teams, assignments, verified answers (some differing from the self-assessment, with
-  reasons) and appeals come from lpa/national_review.py.
+  reasons) and appeals come from demo/national_review.py.
 
 Rows go in with bulk_create in batches, one transaction per slice of assessments, so the
 same code runs on PostgreSQL and SQLite.
@@ -55,7 +55,6 @@ from assessments.models import (
     ReturnedIndicator,
     Round,
 )
-from assessments.selfassessment import bangkok_today
 from assessments.storage import evidence_storage
 from assessments.workbook import import_framework_workbook
 from demo import national_review
@@ -162,7 +161,7 @@ class _Org:
     status: str = Assessment.Status.DRAFT
     quality: float = 0.0
     answered_share: float = 1.0
-    # Set by lpa/national_review.py.
+    # Set by demo/national_review.py.
     revision: int = 0
     times: dict = field(default_factory=dict)
     verified_share: float = 0.0
@@ -228,7 +227,7 @@ def generate_national_round(
         round = import_framework_workbook(DEMO_FRAMEWORK, by=None, year=year)
         _extend_framework(round, target=target_indicators)
     with stage("round opened"):
-        open_demo_round(round, by=None, today=bangkok_today())
+        open_demo_round(round, by=None, today=timezone.localdate())
     orgs = _plan_assessments(round, rng)
     indicators = _indicators_by_scope(round)
     with stage("review teams and assignments"):
@@ -702,7 +701,7 @@ def _write_workflow(
     rng: random.Random,
 ) -> dict[str, int]:
     """Every status past draft with its stamps, events, flagged indicators and appeals,
-    on the timeline lpa/national_review.py planned for each assessment."""
+    on the timeline demo/national_review.py planned for each assessment."""
     updated: list[Assessment] = []
     events: list[AssessmentEvent] = []
     flags: list[ReturnedIndicator] = []

@@ -1,6 +1,6 @@
 """The provincial review part of the national benchmark round (issues 4 and 6).
 
-lpa/national_dataset.py plans every assessment's status; this module gives the statuses
+demo/national_dataset.py plans every assessment's status; this module gives the statuses
 past submission what the review would have left behind:
 - review teams of four per province (about one team per 35 organizations; the lead of the
   first is the province's `assessor<code>` account), every assessment assigned to a team of

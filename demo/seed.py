@@ -11,7 +11,7 @@ something. They get there through the real functions (save_answer, submit,
 save_verified_answer, verify, approve), answered by their own head (an account without a
 password: nobody signs in as them).
 
-The 2568 round is lpa/demo_history.py's.
+The 2568 round is demo/history.py's.
 
 Self-contained (no ../shared): organizations are generated from the geothai district and
 subdistrict names and go in through the same registry importer as DLA's files, so the demo
@@ -27,11 +27,12 @@ from dataclasses import dataclass
 import geothai
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from assessments.evidence import add_evidence_link
 from assessments.models import Assessment, Indicator, Round
-from assessments.selfassessment import bangkok_today, save_answer
+from assessments.selfassessment import save_answer, submit
 from demo.framework import load_demo_framework, open_demo_round
 from demo.history import load_previous_year
 from organizations.models import Organization, OrganizationTypeChange, Province
@@ -146,7 +147,7 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
     users = {demo.username: _demo_user(demo, password=password) for demo in DEMO_USERS}
     previous = load_previous_year(by=users["dla_official"])
     framework = load_demo_framework(by=users["dla_official"])
-    today = bangkok_today()
+    today = timezone.localdate()
     open_demo_round(framework, by=users["dla_official"], today=today)
     _demo_review(framework, users, today=today, progress=progress)
     return {
@@ -275,7 +276,7 @@ def _take_forward(assessment: Assessment, status: str, *, variant: int, office: 
             title=f"หลักฐานตัวชี้วัด {indicator.code}",
             by=head,
         )
-    assessment.submit(by=head)
+    submit(assessment, by=head)
     if status == Assessment.Status.SUBMITTED:
         return
     team = assessment.assignment.team

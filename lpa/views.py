@@ -74,7 +74,7 @@ def _assessment_summary(assessment: Assessment) -> dict:
         "assessment": assessment,
         "completion": selfassessment.completion(assessment),
         "deadline": deadline,
-        "days_left": None if deadline is None else (deadline - selfassessment.bangkok_today()).days,
+        "days_left": None if deadline is None else (deadline - selfassessment.timezone.localdate()).days,
     }
 
 

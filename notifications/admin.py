@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from assessments.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from notifications.models import Notification
 
 

@@ -2,7 +2,7 @@
 
 One row per recipient and message. Users see their own list (unread first counted in
 the navigation bar); `emailed_at` says whether the email went out. The messages and
-their recipients are decided in notifications/sending.py.
+their recipients are decided by the apps that compose them (reviews/notices.py, assessments/reminders.py).
 """
 
 from django.conf import settings

@@ -31,11 +31,12 @@ from django.db.models.lookups import Exact
 
 from assessments import scoring
 from assessments.models import Answer, Assessment, Evidence, Indicator, IndicatorOption
-from assessments.printing import answer_lines, verified_lines
+from assessments.printing import answer_lines
 from organizations.models import Organization
 from results.scorecard import comparison_statuses
 from results.scores import verified_for_engine
 from reviews.models import VerifiedAnswer
+from reviews.printing import verified_lines
 
 POINTS = DecimalField(max_digits=9, decimal_places=2)
 

@@ -64,8 +64,6 @@ def get_appeal_for_user(user: User, pk: int, *, write: bool = False) -> Appeal:
     only; the organization and the other reviewers (department, team members) read appeals
     on the results page: PermissionDenied.
     """
-    from reviews.models import Appeal
-
     appeal = get_object_or_404(
         Appeal.objects.select_related(
             "assessment__round",

@@ -8,7 +8,7 @@ the admin's edit forms, so the admin only shows them.
 
 from django.contrib import admin
 
-from assessments.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from reviews.models import Appeal, Assignment, Comment, Team, TeamMember, VerifiedAnswer
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from assessments.models import Assessment, AssessmentEvent, Round
-from assessments.selfassessment import bangkok_today
+from core.templatetags.thai_dates import thai_date
 from organizations.models import Province
 from reviews.models import Team, TeamMember, VerifiedAnswer
 from reviews.teams import province_assessments
@@ -112,7 +112,7 @@ class ProvinceProgress:
 
 def province_progress(round: Round, province: Province, *, today: datetime.date | None = None) -> ProvinceProgress:
     """The province board's figures for `round`, in a fixed number of queries."""
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     base = province_assessments(round, province)
     related = ("organization__district", "assignment__team")
 
@@ -181,8 +181,6 @@ def province_progress(round: Round, province: Province, *, today: datetime.date 
 
 
 def _overdue_reasons(assessment: Assessment, *, today: datetime.date, cutoff: datetime.datetime) -> list[str]:
-    from core.templatetags.thai_dates import thai_date
-
     reasons = []
     if assessment.status == Status.RETURNED and assessment.revision_due and assessment.revision_due < today:
         reasons.append(
@@ -190,7 +188,7 @@ def _overdue_reasons(assessment: Assessment, *, today: datetime.date, cutoff: da
             % {"date": thai_date(assessment.revision_due), "days": (today - assessment.revision_due).days}
         )
     if assessment.status in (Status.SUBMITTED, Status.RESUBMITTED) and assessment.submitted_at and assessment.submitted_at < cutoff:
-        days = (today - bangkok_today(assessment.submitted_at)).days
+        days = (today - timezone.localdate(assessment.submitted_at)).days
         reasons.append(_("ส่งมาแล้ว %(days)s วัน ยังไม่เริ่มตรวจ") % {"days": days})
     assignment = assignment_of(assessment)
     if assignment and assignment.visit_on and assignment.visit_on < today and assessment.status in BEFORE_VERIFIED:

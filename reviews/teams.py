@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.access import scope_for
 from accounts.models import Role, User
 from assessments.models import Assessment, AssessmentEvent, Round
+from notifications.sending import deliver
 from organizations.models import District, Province
 from reviews.models import Assignment, Team, TeamMember
 from reviews.workflow import TransitionRefused, record
@@ -261,8 +262,6 @@ def assign(
 
 
 def _announce_batch(team: Team, organizations: list, *, by: User) -> None:
-    from notifications.sending import deliver
-
     recipients = [member.user for member in team.members.select_related("user") if member.user_id != by.pk]
     if not recipients:
         return

@@ -10,16 +10,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import is_head, scope_for
+from accounts.access import scope_for
 from assessments.models.framework import Indicator
 from assessments.models.rounds import Round
+from core.templatetags.thai_dates import thai_date
 from organizations.models import Organization
 
 if TYPE_CHECKING:
@@ -198,8 +198,6 @@ class Assessment(models.Model):
 
     def window_problem(self, today: datetime.date) -> str | None:
         """Why the organization may not change or submit on `today` (a Bangkok date), or None."""
-        from core.templatetags.thai_dates import thai_date
-
         if self.round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
             return _("รอบการประเมินปี %(year)s ไม่ได้เปิดให้ประเมินตนเอง") % {"year": self.round.year}
         opens = self.round.self_assessment_opens
@@ -212,57 +210,6 @@ class Assessment(models.Model):
                 "หากจำเป็นต้องแก้ไข ติดต่อสำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดเพื่อขอขยายเวลา"
             ) % {"date": thai_date(deadline, "long")}
         return None
-
-    def submit(self, *, by: "User", today: datetime.date | None = None) -> "AssessmentEvent":
-        """The head sends the self-assessment, or sends it again after a return.
-
-        Refused (SubmissionRefused, in Thai) outside the window or while anything required
-        is missing; only a head of this organization may submit (PermissionDenied). Stamps
-        time and user, locks the assessment for the organization, resolves the flags of the
-        current revision and records the event.
-        """
-        from assessments import selfassessment
-        from notifications.sending import announce
-
-        today = today or selfassessment.bangkok_today()
-        if not is_head(by, self.organization_id):
-            raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่ส่งผลการประเมินได้"))
-        with transaction.atomic():
-            # Saves and evidence changes lock the same row, so nothing slips in after the check.
-            locked = Assessment.objects.select_for_update(of=("self",)).select_related("round").get(pk=self.pk)
-            if not locked.is_open_to_organization:
-                raise selfassessment.SubmissionRefused(
-                    _("ส่งผลการประเมินไปแล้ว (%(status)s)") % {"status": locked.get_status_display()}
-                )
-            problem = locked.window_problem(today)
-            if problem:
-                raise selfassessment.SubmissionRefused(problem)
-            missing = selfassessment.missing_items(locked)
-            if missing:
-                raise selfassessment.SubmissionRefused(
-                    _("ยังส่งไม่ได้: มี %(count)s รายการที่ยังไม่ครบ") % {"count": len(missing)}, missing=missing
-                )
-            resubmission = locked.status == self.Status.RETURNED
-            now = timezone.now()
-            locked.status = self.Status.RESUBMITTED if resubmission else self.Status.SUBMITTED
-            locked.submitted_at, locked.submitted_by = now, by
-            locked.save(update_fields=["status", "submitted_at", "submitted_by"])
-            if resubmission:
-                locked.returned_indicators.filter(revision=locked.revision, resolved_at__isnull=True).update(
-                    resolved_at=now
-                )
-            event = AssessmentEvent.objects.create(
-                assessment=locked,
-                kind=AssessmentEvent.Kind.RESUBMITTED if resubmission else AssessmentEvent.Kind.SUBMITTED,
-                at=now,
-                by=by,
-                revision=locked.revision,
-                from_status=self.Status.RETURNED if resubmission else self.Status.DRAFT,
-                to_status=locked.status,
-            )
-            transaction.on_commit(lambda: announce(event))
-        self.status, self.submitted_at, self.submitted_by = locked.status, locked.submitted_at, by
-        return event
 
 
 class Extension(models.Model):

@@ -1,6 +1,6 @@
 """Editing a round's framework: headings, indicators with their options, removal.
 
-The views authorize through accounts.access and leave every phase rule to
+The views authorize through assessments.access and leave every phase rule to
 assessments.framework: a refused change (FrameworkLocked) comes back as a form error.
 """
 

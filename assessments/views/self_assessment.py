@@ -1,13 +1,14 @@
 """The organization's self-assessment pages: overview, a dimension's indicators, saving an
 answer, submission, the printable summary and the provincial office's extension page.
 
-Every rule is assessments.selfassessment's; the views authorize through accounts.access,
+Every rule is assessments.selfassessment's; the views authorize through assessments.access,
 call it and render. Saving works as a plain form post (redirect back to the indicator, or
 the page again with the errors) and, with the page's small script, as a fetch that gets
 back only the indicator's block (`X-Requested-With: fetch`): 200 saved, 422 refused, 409
 when someone else saved first.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,9 +29,8 @@ from assessments.access import get_assessment_for_user, may_grant_extension
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm, ExtensionForm, IndicatorAnswerForm
 from assessments.forms import add_errors
 from assessments.models import Answer, Assessment, Dimension, Indicator
-from assessments.selfassessment import StaleAnswer, SubmissionRefused, bangkok_today
-from reviews import comments
-from reviews.forms.review import CommentForm
+from assessments.selfassessment import StaleAnswer, SubmissionRefused
+from core.templatetags.thai_dates import thai_date
 
 BLOCK_TEMPLATE = "assessments/snippets/indicator_block.html"
 OK, REFUSED, CONFLICT = 200, 422, 409
@@ -50,8 +51,9 @@ class Block:
     message: str = ""
     message_level: str = "success"
     answer_lines: list[str] = field(default_factory=list)
-    # The indicator's comments with the team (None for readers outside the conversation).
-    thread: comments.Thread | None = None
+    # The indicator's comment thread with the review team, added by the reviews app (None
+    # for readers outside the conversation); it shows reviews/snippets/comment_thread.html.
+    thread: Any = None
 
     @property
     def evidence(self) -> list:
@@ -73,23 +75,26 @@ def _answer_of(assessment: Assessment, indicator: Indicator) -> Answer:
     return answer
 
 
+# What the apps above add to each indicator's block on the dimension page (the comment thread
+# with the review team: ReviewsConfig.ready()). Each is called with the request, the
+# assessment, the blocks and the overrides of a post (indicator pk → fields), and takes the
+# override keys that are its own out before the rest are applied.
+BlockExtender = Callable[[HttpRequest, Assessment, list["Block"], dict[int, dict]], None]
+block_extenders: list[BlockExtender] = []
+
+
 def _blocks(
     request: HttpRequest, assessment: Assessment, indicators: list[Indicator], *, override: dict[int, dict] | None = None
 ) -> list[Block]:
     """The blocks of `indicators` (loaded with with_answers); `override` replaces one block's
-    forms or message after a post (indicator pk → Block fields, or "comment_form")."""
-    override = override or {}
+    forms or message after a post (indicator pk → Block fields, or an extender's own keys)."""
+    override = {pk: dict(changes) for pk, changes in (override or {}).items()}
     member = assessment.organization_id in scope_for(request.user).organization_ids
     problems = (
-        selfassessment.edit_problems(assessment, indicators, user=request.user, today=bangkok_today())
+        selfassessment.edit_problems(assessment, indicators, user=request.user, today=timezone.localdate())
         if member
         else {}
     )
-    # One query for every thread of the page. The organization comments here; reviewers
-    # read (internal notes marked as such) and write on the review page.
-    reader = comments.reader(request.user, assessment)
-    threads = comments.comments_for(assessment, user=request.user, role=reader)
-    can_comment = reader == comments.Reader.ORGANIZATION and comments.may_post(request.user, assessment, role=reader)
     blocks = []
     for indicator in indicators:
         answer = _answer_of(assessment, indicator)
@@ -106,14 +111,11 @@ def _blocks(
             block.answer_form = IndicatorAnswerForm(answer=answer)
             block.upload_form = EvidenceUploadForm(answer=answer)
             block.link_form = EvidenceLinkForm(answer=answer)
-        changes = dict(override.get(indicator.pk, {}))
-        if reader != comments.Reader.NONE:
-            # Comments stay open after submission: that is when the team asks its questions.
-            block.thread = comments.Thread(
-                indicator,
-                threads.get(indicator.pk, []),
-                form=changes.pop("comment_form", None) or (CommentForm(indicator=indicator) if can_comment else None),
-            )
+        blocks.append(block)
+    for extend in block_extenders:
+        extend(request, assessment, blocks, override)
+    for block in blocks:
+        changes = override.get(block.indicator.pk, {})
         # Forms last: a form refused because the indicator closed replaces the message.
         for name, value in sorted(changes.items(), key=lambda item: item[0].endswith("_form")):
             if name.endswith("_form") and not block.editable:
@@ -121,11 +123,9 @@ def _blocks(
                 block.message, block.message_level = " ".join(value.non_field_errors() or [block.problem or ""]), "danger"
                 continue
             setattr(block, name, value)
-        comment_form = block.thread.form if block.thread else None
-        for form in (block.answer_form, block.upload_form, block.link_form, comment_form):
+        for form in (block.answer_form, block.upload_form, block.link_form):
             if form is not None:
                 mark_invalid(form)
-        blocks.append(block)
     return blocks
 
 
@@ -176,10 +176,10 @@ def _render_dimension(
             "dimensions": list(assessment.round.dimensions.all()),
             "categories": categories,
             "deadline": deadline,
-            "days_left": None if deadline is None else (deadline - bangkok_today()).days,
+            "days_left": None if deadline is None else (deadline - timezone.localdate()).days,
             "is_member": assessment.organization_id in scope_for(request.user).organization_ids,
             "any_editable": any(block.editable for block in blocks),
-            "any_comment_form": any(block.thread is not None and block.thread.form is not None for block in blocks),
+            "any_comment_form": any(getattr(block.thread, "form", None) is not None for block in blocks),
         },
         status=status,
     )
@@ -232,7 +232,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The overview: progress and score by dimension, time left, status, what was sent back, history."""
     assessment = get_assessment_for_user(request.user, pk)
-    today = bangkok_today()
+    today = timezone.localdate()
     progress = selfassessment.progress(assessment)
     score = selfassessment.self_assessed_score(assessment)
     rows = [(row, score.dimension(row.dimension.number)) for row in progress]
@@ -311,7 +311,7 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     problem = None
     if request.method == "POST":
         try:
-            assessment.submit(by=request.user)
+            selfassessment.submit(assessment, by=request.user)
         except SubmissionRefused as refused:
             problem = refused.messages[0]
         else:
@@ -322,8 +322,8 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(assessment)
     missing = selfassessment.missing_items(assessment)
     member = assessment.organization_id in scope_for(request.user).organization_ids
-    is_head = member and is_head(request.user, assessment.organization_id)
-    window = assessment.window_problem(bangkok_today()) if assessment.is_open_to_organization else None
+    head = member and is_head(request.user, assessment.organization_id)
+    window = assessment.window_problem(timezone.localdate()) if assessment.is_open_to_organization else None
     return render(
         request,
         "assessments/assessment_submit.html",
@@ -335,8 +335,8 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
             "problem": problem,
             "window_problem": window,
             "is_member": member,
-            "is_head": is_head,
-            "can_submit": is_head and assessment.is_open_to_organization and not missing and not window,
+            "is_head": head,
+            "can_submit": head and assessment.is_open_to_organization and not missing and not window,
         },
     )
 
@@ -371,8 +371,6 @@ def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            from core.templatetags.thai_dates import thai_date
-
             messages.success(
                 request,
                 _("ขยายเวลาการประเมินตนเองของ %(org)s ถึงวันที่ %(date)s แล้ว")

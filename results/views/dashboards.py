@@ -1,7 +1,7 @@
 """The results dashboards of a year: the department's country and a province's, as pages and
 as workbooks.
 
-Who sees which is accounts.access's rule (get_report_scope_for_user, get_province_for_user);
+Who sees which is results.access's rule (get_report_scope_for_user, get_province_for_user);
 the figures are results/dashboard.py's, the charts results/charts.py's, the workbook
 results/dashboard_workbook.py's. The views only wrap them.
 """

@@ -1,6 +1,6 @@
 """The provincial report and the national summary of a year as PDFs.
 
-Who reads which is accounts.access's rule (get_report_scope_for_user); the files are
+Who reads which is results.access's rule (get_report_scope_for_user); the files are
 results/reports.py's. A report that takes more than a few seconds to print is built in the
 background instead (exports app): the national summary always (about 3 s on the national
 dataset, more under load), a province's report when the province has more organizations

@@ -1,6 +1,6 @@
 """An organization's scorecard of a year, its PDF and workbook, and the drill-down to one indicator.
 
-Who reads which, and whether the team's results show, is accounts.access's rule
+Who reads which, and whether the team's results show, is results.access's rule
 (get_scorecard_for_user); the figures are results/scorecard.py's and results/drilldown.py's.
 The organization itself is compared with published results only (`published_only`).
 """

@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from assessments.answer_forms import MultipleFileField, block_prefix
-from assessments.evidence import EvidenceRejected, add_appeal_evidence_file, delete_stored_file, evidence_max_items
+from assessments.evidence import EvidenceRejected, delete_stored_file, evidence_max_items
 from assessments.forms import add_errors
 from assessments.models import Assessment, Evidence, Indicator
 from assessments.selfassessment import AnswerInvalid, AssessmentLocked
 from reviews.forms.review import value_field
 from reviews.models import Appeal, VerifiedAnswer
-from reviews.workflow import TransitionRefused, answer_appeal, open_appeal
+from reviews.workflow import TransitionRefused, add_appeal_evidence_file, answer_appeal, open_appeal
 
 TEXTAREA = {"rows": 2, "class": "form-control"}
 NA_CHOICES = [

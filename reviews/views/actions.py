@@ -10,11 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, Dimension, Indicator
-from assessments.selfassessment import bangkok_today
 from assessments.views.self_assessment import mark_invalid
 from reviews import workflow
 from reviews.access import get_review_for_user
@@ -79,7 +79,7 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     if not workflow.may_return(request.user, assessment):
         raise PermissionDenied
     indicators = list(Indicator.objects.for_assessment(assessment).select_related("category__dimension"))
-    form = ReturnForm(request.POST if request.method == "POST" else None, indicators=indicators, today=bangkok_today())
+    form = ReturnForm(request.POST if request.method == "POST" else None, indicators=indicators, today=timezone.localdate())
     if request.method == "POST" and form.is_valid() and form.save(assessment=assessment, by=request.user):
         messages.success(
             request,

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,14 +24,14 @@ from accounts.access import is_head, scope_for
 from assessments import scoring, selfassessment
 from assessments.access import get_assessment_for_user, get_round_for_user
 from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator
-from assessments.printing import answer_lines, verified_lines
-from assessments.selfassessment import bangkok_today
+from assessments.printing import answer_lines
 from assessments.views.self_assessment import mark_invalid
 from organizations.access import get_province_for_user
 from reviews import workflow
 from reviews.access import get_appeal_for_user, get_results_for_user
 from reviews.forms.appeals import AppealAnswerForm, AppealForm
 from reviews.models import Appeal, VerifiedAnswer
+from reviews.printing import verified_lines
 from reviews.views.blocks import first, verified_rows
 
 Status = Assessment.Status
@@ -141,8 +142,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     own = selfassessment.self_assessed_score(assessment)
     verified = workflow.verified_score(assessment)
     appeals = [indicator.appeal_rows[0] for indicator in indicators if indicator.appeal_rows]
-    is_head = not as_reviewer and is_head(request.user, assessment.organization_id)
-    window = workflow.appeal_window_problem(assessment, bangkok_today()) if is_head and not appeals else None
+    head = not as_reviewer and is_head(request.user, assessment.organization_id)
+    window = workflow.appeal_window_problem(assessment, timezone.localdate()) if head and not appeals else None
     context.update(
         sections=_dimension_results(indicators, own, verified),
         own=own,
@@ -152,9 +153,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         appeals=appeals,
         open_appeals=sum(not appeal.is_answered for appeal in appeals),
         may_answer=as_reviewer and workflow.may_answer_appeal(request.user, assessment),
-        is_head=is_head,
-        can_appeal=is_head and assessment.status == Status.PUBLISHED and not appeals and window is None,
-        window_problem=window if is_head and assessment.status == Status.PUBLISHED and not appeals else None,
+        is_head=head,
+        can_appeal=head and assessment.status == Status.PUBLISHED and not appeals and window is None,
+        window_problem=window if head and assessment.status == Status.PUBLISHED and not appeals else None,
         confirmed=assessment.status in (Status.VERIFIED, Status.APPROVED, Status.PUBLISHED, Status.APPEALED),
     )
     return render(request, "reviews/results.html", context)
@@ -168,7 +169,7 @@ def _appeal_problem(assessment: Assessment) -> str | None:
         return _("ยังอุทธรณ์ไม่ได้ เพราะยังไม่ประกาศผลการประเมิน (สถานะ “%(status)s”)") % {
             "status": assessment.get_status_display()
         }
-    return workflow.appeal_window_problem(assessment, bangkok_today())
+    return workflow.appeal_window_problem(assessment, timezone.localdate())
 
 
 @login_required
@@ -180,15 +181,15 @@ def appeal_open(request: HttpRequest, pk: int) -> HttpResponse:
     """
     # With write: the organization's own people only, 403 for the province and the department.
     assessment = get_assessment_for_user(request.user, pk, write=True)
-    is_head = is_head(request.user, assessment.organization_id)
-    if request.method == "POST" and not is_head:
+    head = is_head(request.user, assessment.organization_id)
+    if request.method == "POST" and not head:
         raise PermissionDenied
     problem = _appeal_problem(assessment)
     published = assessment.status in Assessment.RESULT_STATUSES
     form, indicators = None, []
     # After a refused post the form stays, with what was typed; before publication there is
     # nothing to appeal against.
-    if is_head and published and (problem is None or request.method == "POST"):
+    if head and published and (problem is None or request.method == "POST"):
         indicators = _result_indicators(assessment)
         form = AppealForm(
             request.POST if request.method == "POST" else None,
@@ -227,7 +228,7 @@ def appeal_open(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "rows": rows,
             "problem": problem,
-            "is_head": is_head,
+            "is_head": head,
             "published": published,
         },
     )

@@ -19,6 +19,7 @@ from reviews import workflow
 from reviews.comments import Reader, Thread, comments_for, may_post, reader
 from reviews.forms.review import CommentForm, VerifiedAnswerForm
 from reviews.models import VerifiedAnswer
+from reviews.printing import verified_lines
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def build_blocks(
             answer=answer,
             answer_lines=printing.answer_lines(indicator, answer),
             verified=verified,
-            verified_lines=printing.verified_lines(indicator, verified, claimed_na=claimed_na),
+            verified_lines=verified_lines(indicator, verified, claimed_na=claimed_na),
             returns=indicator.all_returns,
             thread=Thread(
                 indicator,

@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,6 @@ from accounts.models import Role
 from assessments.access import get_round_for_user
 from assessments.forms import add_errors
 from assessments.models import Assessment, Round
-from assessments.selfassessment import bangkok_today
 from core.templatetags.thai_dates import thai_date
 from organizations.access import get_province_for_user
 from organizations.models import Province
@@ -90,13 +90,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     group_key = request.GET.get("group", "")
     groups = {group.key: group for group in progress.QUEUE_GROUPS}
-    today = bangkok_today()
+    today = timezone.localdate()
     sections = []
     for group in progress.QUEUE_GROUPS:
         items = [a for a in assigned if a.status in group.statuses]
         for assessment in items:
             assessment.days_waiting = (
-                (today - bangkok_today(assessment.submitted_at)).days if assessment.submitted_at else None
+                (today - timezone.localdate(assessment.submitted_at)).days if assessment.submitted_at else None
             )
         sections.append(QueueSection(group, items))
     shown = [section for section in sections if section.assessments and (not group_key or section.group.key == group_key)]
@@ -204,7 +204,7 @@ def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse
 def round_publish(request: HttpRequest, year: int) -> HttpResponse:
     """The department publishes every approved result of the round (confirm, then POST)."""
     round = get_round_for_user(request.user, year)
-    form = PublishForm(request.POST or None, initial=PublishForm.initial_for(round, bangkok_today()))
+    form = PublishForm(request.POST or None, initial=PublishForm.initial_for(round, timezone.localdate()))
     if request.method == "POST" and form.is_valid():
         try:
             count = workflow.publish_round(round=round, by=request.user, **form.cleaned_data)

@@ -3,7 +3,7 @@ results, and comments on both sides. The workflow's buttons are views/actions.py
 and what they show, views/blocks.py.
 
 Every rule is reviews.workflow's or reviews.comments'; the views authorize through
-accounts.access, call them and render. As on the organization's pages, saving an
+reviews.access, call them and render. As on the organization's pages, saving an
 indicator's result works as a plain form post (redirect back to the indicator, or the page
 again with the errors) and, with the page's small script, as a fetch that gets back only
 the indicator's block (`X-Requested-With: fetch`): 200 saved, 422 refused, 409 when another

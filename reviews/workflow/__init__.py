@@ -21,7 +21,7 @@
 Every transition checks the person first, then locks the assessment row (select_for_update)
 and checks status, round phase and anything else that can change under it inside the lock, and
 records an AssessmentEvent (the audit trail); notifications go out after the transaction
-commits (notifications/sending.py). A refused transition raises PermissionDenied (wrong
+commits (reviews/notices.py). A refused transition raises PermissionDenied (wrong
 person) or TransitionRefused with a Thai message (wrong moment) and changes nothing.
 
 The modules, by topic: roles.py (who is who), trail.py (record, and the steps every
@@ -30,7 +30,7 @@ transition shares), review.py (start, return, verified answers, verify), results
 (`from reviews.workflow import approve`); the modules are its inside.
 """
 
-from reviews.workflow.appeals import answer_appeal, appeal_window_problem, open_appeal
+from reviews.workflow.appeals import add_appeal_evidence_file, answer_appeal, appeal_window_problem, open_appeal
 from reviews.workflow.results import approve, approve_many, publish_round, reopen, verified_score
 from reviews.workflow.review import (
     DEFAULT_REVISION_DAYS,
@@ -63,6 +63,7 @@ __all__ = [
     "ReviewProblem",
     "StaleVerifiedAnswer",
     "TransitionRefused",
+    "add_appeal_evidence_file",
     "answer_appeal",
     "appeal_window_problem",
     "approve",

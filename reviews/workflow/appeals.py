@@ -6,14 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import is_head
 from accounts.models import User
+from assessments.evidence import attach_file
 from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, Round
-from assessments.selfassessment import applies, bangkok_today, lock
+from assessments.selfassessment import AssessmentLocked, applies, lock
 from core.templatetags.thai_dates import thai_date
 from reviews.models import Appeal, VerifiedAnswer
 from reviews.workflow.review import VERIFIED_FIELDS, points_text, verified_answer_for, write_verified
@@ -48,7 +50,7 @@ def open_appeal(
     Once per assessment, in the round's appeal window; optional new evidence (already
     attached to the indicator's answer, see assessments/evidence.py) is linked per indicator.
     """
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     if not is_head(by, assessment.organization_id):
         raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่อุทธรณ์ผลการประเมินได้"))
     if not arguments:
@@ -171,3 +173,50 @@ def answer_appeal(
     sync(assessment, locked)
     appeal.refresh_from_db()
     return appeal
+
+
+def add_appeal_evidence_file(
+    *,
+    assessment: Assessment,
+    indicator: Indicator,
+    upload: File,
+    by: User,
+    max_bytes: int | None = None,
+    today: datetime.date | None = None,
+) -> Evidence:
+    """New evidence for an appeal: a file attached to the indicator's answer after publication.
+
+    The self-assessment is closed by then, so instead of ensure_editable: only the
+    organization's head, only while the results are published and the round's appeal
+    window is open (PermissionDenied / AssessmentLocked with the Thai reason). The content
+    checks are add_evidence_file's. The file does not count against the answer's limit of
+    items (what the organization sent before stays as it was); the event says it came
+    with an appeal. The caller links it with the Appeal (open_appeal) in
+    the same transaction, and deletes the stored file if that is refused (delete_stored_file).
+    """
+    today = today or timezone.localdate()
+
+    def check(locked: Assessment) -> None:
+        ensure_may_add_appeal_evidence(locked, indicator, user=by, today=today)
+
+    answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
+    answer = answer or Answer(assessment=assessment, indicator=indicator)
+    return attach_file(answer, upload, by=by, check=check, max_bytes=max_bytes, counted=False, appeal=True)
+
+
+def ensure_may_add_appeal_evidence(
+    assessment: Assessment, indicator: Indicator, *, user: User, today: datetime.date
+) -> None:
+    """PermissionDenied unless `user` is the head; AssessmentLocked outside the appeal window."""
+    if not is_head(user, assessment.organization_id):
+        raise PermissionDenied(_("เฉพาะผู้บริหาร อปท. นี้เท่านั้นที่อุทธรณ์ผลการประเมินได้"))
+    if not applies(assessment, indicator):
+        raise AssessmentLocked(_("ตัวชี้วัดนี้ไม่ใช้กับ อปท. นี้"))
+    if assessment.status != Assessment.Status.PUBLISHED:
+        raise AssessmentLocked(
+            _("แนบหลักฐานประกอบการอุทธรณ์ได้เฉพาะเมื่อประกาศผลแล้วและยังไม่ได้อุทธรณ์ (สถานะปัจจุบัน “%(status)s”)")
+            % {"status": assessment.get_status_display()}
+        )
+    problem = appeal_window_problem(assessment, today)
+    if problem:
+        raise AssessmentLocked(problem)

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from accounts.access import is_department
 from accounts.models import User
 from assessments import scoring
+from assessments.framework import specs_for_round
 from assessments.models import Answer, Assessment, AssessmentEvent, Round
-from assessments.selfassessment import bangkok_today, lock
+from assessments.selfassessment import lock
+from reviews import notices
 from reviews.models import VerifiedAnswer
 from reviews.workflow.roles import manages_province, may_reopen
 from reviews.workflow.trail import TransitionRefused, ensure_round_running, move, refuse_status, sync
@@ -83,11 +85,11 @@ def publish_round(
     nothing approved, nothing changes (0), not even the phase or the window.
     A fixed number of queries however many are published (a whole country's round is
     thousands): one UPDATE, the events in batches, and their notifications in one go after
-    commit (notifications.sending.announce_many).
+    commit (reviews.notices.announce_many).
     """
     if not is_department(by):
         raise PermissionDenied(_("เฉพาะกรมส่งเสริมการปกครองท้องถิ่นเท่านั้นที่ประกาศผลได้"))
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     window = {}
     if appeal_opens or appeal_closes:
         if not (appeal_opens and appeal_closes):
@@ -140,14 +142,11 @@ def publish_round(
 
 
 def _announce_many(events: list[AssessmentEvent]) -> None:
-    from notifications.sending import announce_many
-
-    announce_many(events)
+    notices.announce_many(events)
 
 
 def verified_score(assessment: Assessment) -> scoring.AssessmentScore:
     """The score of the team's verified answers (unscored indicators count 0)."""
-    from assessments.framework import specs_for_round
 
     round = assessment.round
     claimed = set(

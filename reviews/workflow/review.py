@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments import scoring
 from assessments.models import Answer, Assessment, AssessmentEvent, Indicator, ReturnedIndicator
-from assessments.selfassessment import AnswerInvalid, applies, bangkok_today, clean_answer, lock
+from assessments.selfassessment import AnswerInvalid, applies, clean_answer, lock
 from assessments.signals import send_scores_changed
 from reviews.models import VerifiedAnswer
 from reviews.workflow.results import verified_score
@@ -81,7 +81,7 @@ def return_for_revision(
     week from today); the organization may revise until then even after the round's
     self-assessment window has closed.
     """
-    today = today or bangkok_today()
+    today = today or timezone.localdate()
     if not may_return(by, assessment):
         raise PermissionDenied(_("คุณไม่มีสิทธิ์ส่งการประเมินนี้กลับให้แก้ไข"))
     if not flags:

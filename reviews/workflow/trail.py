@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments.models import Assessment, AssessmentEvent, Indicator, Round
+from reviews import notices
 
 
 class TransitionRefused(ValidationError):
@@ -49,9 +50,7 @@ def record(
         data=dict(data or {}),
     )
     if notify:
-        from notifications.sending import announce
-
-        transaction.on_commit(lambda: announce(event))
+        transaction.on_commit(lambda: notices.announce(event))
     return event
 
 

@@ -1,4 +1,4 @@
-"""A user's reach is the union of their roles (accounts.access)."""
+"""A user's reach is the union of their roles (accounts.models.User.scope)."""
 
 from django.urls import reverse
 

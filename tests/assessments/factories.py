@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
@@ -103,9 +104,8 @@ def framework_with(
 
 def open_round(*, opens_in_days: int = -30, closes_in_days: int = 30, **fields) -> Round:
     """A round in self-assessment whose window is around today (Bangkok), unless told otherwise."""
-    from assessments.selfassessment import bangkok_today
 
-    today = bangkok_today()
+    today = timezone.localdate()
     fields = {
         "phase": Round.Phase.SELF_ASSESSMENT,
         "self_assessment_opens": today + datetime.timedelta(days=opens_in_days),

@@ -19,7 +19,7 @@ from assessments.evidence import (
     remove_evidence,
 )
 from assessments.models import Answer, AssessmentEvent, Evidence
-from assessments.selfassessment import AssessmentLocked, answer_for, save_answer
+from assessments.selfassessment import AssessmentLocked, answer_for, save_answer, submit
 from assessments.storage import evidence_root, evidence_storage
 from tests.assessments import factories as samples
 from tests.assessments.factories import open_round, self_assessment, upload
@@ -250,7 +250,7 @@ def test_evidence_is_frozen_once_submitted(sa, answer):
         expected_version=0,
         by=sa.staff,
     )
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     with pytest.raises(AssessmentLocked):
         remove_evidence(evidence, by=sa.staff)
     with pytest.raises(AssessmentLocked):

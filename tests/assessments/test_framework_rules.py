@@ -212,7 +212,7 @@ def test_recompute_scores_of_a_provincial_indicator_stays_in_its_province(world,
 
 
 def test_correction_of_applicability_recomputes_old_and_new_types(world, official):
-    round = open_(world["round"], official)
+    open_(world["round"], official)
     correction = apply_correction(
         indicator=world["pao_only"], changes={"applies_to": ["sao"]}, reason="ใช้กับ อบต. แทน", by=official
     )

@@ -13,7 +13,7 @@ from accounts.models import Role
 from assessments.evidence import add_evidence_file, add_evidence_link
 from assessments.models import Assessment, AssessmentEvent, Indicator
 from assessments.printing import render_summary_html, render_summary_pdf, summary_context
-from assessments.selfassessment import answer_for, grant_extension, save_answer
+from assessments.selfassessment import answer_for, grant_extension, save_answer, submit
 from core.pdf import local_fonts_fetcher, prepared_font
 from reviews.workflow import return_for_revision
 from tests.assessments.factories import pdf_bytes, self_assessment, upload
@@ -59,7 +59,7 @@ def sa():
     add_evidence_link(
         answer=answer_for(sa.assessment, plan), url="https://www.klongphon.go.th/plan", title="แผนบนเว็บไซต์", by=sa.staff
     )
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     return_for_revision(
         assessment=sa.assessment,
         flags={forum: "ไม่พบรายงานการประชุมประชาคม"},

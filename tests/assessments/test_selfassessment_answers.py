@@ -6,18 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from accounts.models import Role
 from assessments.models import Answer, Indicator
-from assessments.selfassessment import (
-    AnswerInvalid,
-    AssessmentLocked,
-    StaleAnswer,
-    bangkok_today,
-    can_edit,
-    edit_problem,
-    save_answer,
-)
+from assessments.selfassessment import AnswerInvalid, AssessmentLocked, StaleAnswer, can_edit, edit_problem, save_answer
 from organizations.models import Organization
 from tests.assessments.factories import self_assessment
 from tests.factories import OrganizationFactory, province, user_with_role
@@ -192,7 +185,7 @@ def test_people_outside_the_organization_may_not_save(sa):
     indicator = sa.indicator()
     other_head = user_with_role(Role.Kind.ORG_HEAD, organization=OrganizationFactory())
     for outsider in (other_head, user_with_role(Role.Kind.PROVINCIAL_ADMIN), user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)):
-        assert not can_edit(sa.assessment, indicator, user=outsider, today=bangkok_today())
+        assert not can_edit(sa.assessment, indicator, user=outsider, today=timezone.localdate())
         with pytest.raises(PermissionDenied):
             save(sa, indicator, {"level": indicator.options.first().pk}, by=outsider)
 
@@ -211,7 +204,7 @@ def test_indicators_for_another_type_or_province_are_not_editable(sa):
     sa.category.save()
     chonburi = sa.indicator(province=province("20"))
     krabi = sa.indicator(province=province("81"))
-    today = bangkok_today()
+    today = timezone.localdate()
     assert edit_problem(sa.assessment, for_pao, user=sa.staff, today=today) == "ตัวชี้วัดนี้ไม่ใช้กับ อปท. นี้"
     assert not can_edit(sa.assessment, chonburi, user=sa.staff, today=today)
     assert can_edit(sa.assessment, krabi, user=sa.staff, today=today)
@@ -221,7 +214,7 @@ def test_indicators_for_another_type_or_province_are_not_editable(sa):
 
 def test_an_indicator_of_another_round_is_not_editable(sa):
     other = self_assessment().indicator()
-    assert edit_problem(sa.assessment, other, user=sa.staff, today=bangkok_today()) == "ตัวชี้วัดนี้ไม่ใช้กับ อปท. นี้"
+    assert edit_problem(sa.assessment, other, user=sa.staff, today=timezone.localdate()) == "ตัวชี้วัดนี้ไม่ใช้กับ อปท. นี้"
 
 
 def test_unknown_fields_are_a_programming_error(sa):

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from accounts.models import Role
 from assessments.evidence import add_evidence_link, remove_evidence
@@ -14,11 +15,11 @@ from assessments.selfassessment import (
     AssessmentLocked,
     SubmissionRefused,
     answer_for,
-    bangkok_today,
     can_edit,
     edit_problem,
     missing_items,
     save_answer,
+    submit,
 )
 from reviews.workflow import return_for_revision
 from tests.assessments.factories import open_round, self_assessment
@@ -68,7 +69,7 @@ def complete(sa):
 
 def submitted(sa):
     complete(sa)
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     return sa
 
 
@@ -108,7 +109,7 @@ def test_removed_evidence_no_longer_counts(sa):
 def test_submission_is_refused_while_items_are_missing(sa):
     answer(sa, "1.1", {"level": indicator(sa, "1.1").options.last().pk})
     with pytest.raises(SubmissionRefused) as error:
-        sa.assessment.submit(by=sa.head)
+        submit(sa.assessment, by=sa.head)
     assert error.value.messages == ["ยังส่งไม่ได้: มี 4 รายการที่ยังไม่ครบ"]
     assert [item.indicator.code for item in error.value.missing] == ["1.2", "1.2", "1.3", "1.3"]
     sa.assessment.refresh_from_db()
@@ -120,7 +121,7 @@ def test_only_the_head_of_the_organization_submits(sa):
     other_head = user_with_role(Role.Kind.ORG_HEAD, organization=OrganizationFactory())
     for user in (sa.staff, other_head, user_with_role(Role.Kind.PROVINCIAL_ADMIN)):
         with pytest.raises(PermissionDenied):
-            sa.assessment.submit(by=user)
+            submit(sa.assessment, by=user)
     sa.assessment.refresh_from_db()
     assert sa.assessment.status == Assessment.Status.DRAFT
 
@@ -130,24 +131,24 @@ def test_head_of_another_organization_who_is_staff_here_may_not_submit(sa):
     both = user_with_role(Role.Kind.ORG_HEAD, organization=OrganizationFactory())
     Role.objects.create(user=both, kind=Role.Kind.ORG_STAFF, organization=sa.organization)
     with pytest.raises(PermissionDenied):
-        sa.assessment.submit(by=both)
+        submit(sa.assessment, by=both)
 
 
 def test_submission_stamps_locks_and_records(sa):
     complete(sa)
-    event = sa.assessment.submit(by=sa.head)
+    event = submit(sa.assessment, by=sa.head)
     sa.assessment.refresh_from_db()
     assert sa.assessment.status == Assessment.Status.SUBMITTED
     assert sa.assessment.submitted_by == sa.head and sa.assessment.submitted_at == event.at
     assert (event.kind, event.by, event.revision) == (AssessmentEvent.Kind.SUBMITTED, sa.head, 0)
     level = indicator(sa, "1.1")
-    assert edit_problem(sa.assessment, level, user=sa.staff, today=bangkok_today()).startswith("ส่งผลการประเมินแล้ว")
+    assert edit_problem(sa.assessment, level, user=sa.staff, today=timezone.localdate()).startswith("ส่งผลการประเมินแล้ว")
     with pytest.raises(AssessmentLocked):
         answer(sa, "1.1", {"level": level.options.first().pk})
     with pytest.raises(AssessmentLocked):
         add_evidence_link(answer=answer_for(sa.assessment, level), url="https://example.go.th", title="", by=sa.staff)
     with pytest.raises(SubmissionRefused):
-        sa.assessment.submit(by=sa.head)
+        submit(sa.assessment, by=sa.head)
 
 
 def test_return_opens_only_the_flagged_indicators_with_the_reason(sa, krabi_assessor):
@@ -156,7 +157,7 @@ def test_return_opens_only_the_flagged_indicators_with_the_reason(sa, krabi_asse
     return_for_revision(assessment=sa.assessment, flags={flagged: " คำสั่งไม่มีลายมือชื่อ "}, by=krabi_assessor)
     sa.assessment.refresh_from_db()
     assert (sa.assessment.status, sa.assessment.revision) == (Assessment.Status.RETURNED, 1)
-    today = bangkok_today()
+    today = timezone.localdate()
     assert can_edit(sa.assessment, flagged, user=sa.staff, today=today)
     assert edit_problem(sa.assessment, indicator(sa, "1.1"), user=sa.staff, today=today) == (
         "ตัวชี้วัดนี้ไม่ได้ถูกส่งกลับให้แก้ไข จึงแก้ไขไม่ได้"
@@ -171,19 +172,19 @@ def test_revise_and_resubmit_keeps_every_round_trip(sa, krabi_assessor):
     first, second = indicator(sa, "1.1"), indicator(sa, "1.2")
     return_for_revision(assessment=sa.assessment, flags={first: "ระดับสูงเกินหลักฐาน"}, by=krabi_assessor)
     answer(sa, "1.1", {"level": first.options.get(position=3).pk})
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     sa.assessment.refresh_from_db()
     assert (sa.assessment.status, sa.assessment.revision) == (Assessment.Status.RESUBMITTED, 1)
     assert ReturnedIndicator.objects.get(indicator=first).resolved_at == sa.assessment.submitted_at
-    assert not can_edit(sa.assessment, first, user=sa.staff, today=bangkok_today())
+    assert not can_edit(sa.assessment, first, user=sa.staff, today=timezone.localdate())
 
     return_for_revision(assessment=sa.assessment, flags={second: "แนบคำสั่งฉบับจริง"}, by=krabi_assessor)
     sa.assessment.refresh_from_db()
     assert sa.assessment.revision == 2
     # The first flag was resolved: only the new one is open.
-    assert not can_edit(sa.assessment, first, user=sa.staff, today=bangkok_today())
-    assert can_edit(sa.assessment, second, user=sa.staff, today=bangkok_today())
-    sa.assessment.submit(by=sa.head)
+    assert not can_edit(sa.assessment, first, user=sa.staff, today=timezone.localdate())
+    assert can_edit(sa.assessment, second, user=sa.staff, today=timezone.localdate())
+    submit(sa.assessment, by=sa.head)
 
     history = [(e.kind, e.revision) for e in sa.assessment.events.milestones()]
     assert history == [
@@ -209,7 +210,7 @@ def test_a_return_after_the_window_gives_its_own_due_date_to_revise():
         sa.head,
     )
     sa.assessment.save()
-    today = bangkok_today()
+    today = timezone.localdate()
     return_for_revision(
         assessment=sa.assessment,
         flags={level: "ไม่มีหลักฐาน"},
@@ -229,7 +230,7 @@ def test_a_return_due_date_cannot_be_in_the_past(sa, krabi_assessor):
             assessment=sa.assessment,
             flags={indicator(sa, "1.1"): "ตรวจสอบใหม่"},
             by=krabi_assessor,
-            due=bangkok_today() - datetime.timedelta(days=1),
+            due=timezone.localdate() - datetime.timedelta(days=1),
         )
     assert error.value.message_dict == {"due": ["กำหนดส่งผลที่แก้ไขต้องไม่ก่อนวันนี้"]}
     sa.assessment.refresh_from_db()

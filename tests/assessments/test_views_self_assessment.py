@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from assessments.models import Answer, Assessment, AssessmentEvent, Extension, Indicator
-from assessments.selfassessment import bangkok_today, save_answer
+from assessments.selfassessment import save_answer, submit
 from reviews.workflow import return_for_revision
 from tests.assessments.factories import IndicatorFactory, open_round, self_assessment
 from tests.factories import province, user_with_role
@@ -236,7 +237,7 @@ def test_only_the_head_submits(client, sa):
 def test_after_submission_the_pages_are_read_only_and_saves_are_refused(client, sa):
     indicator = sa.indicator(code="1.1", evidence_required="")
     save_answer(assessment=sa.assessment, indicator=indicator, data={"level": indicator.options.last().pk}, expected_version=0, by=sa.staff)
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     client.force_login(sa.staff)
     html = client.get(dimension_url(sa)).content.decode()
     assert save_url(sa, indicator) not in html and "ระดับ 6: ข้อ 6" in html
@@ -255,7 +256,7 @@ def test_after_a_return_only_flagged_indicators_open_with_the_reason(client, sa)
     kept = sa.indicator(code="1.2", evidence_required="")
     for indicator in (flagged, kept):
         save_answer(assessment=sa.assessment, indicator=indicator, data={"level": indicator.options.last().pk}, expected_version=0, by=sa.staff)
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     assessor = user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81"))
     return_for_revision(assessment=sa.assessment, flags={flagged: "แผนไม่มีลายมือชื่อ"}, by=assessor)
     client.force_login(sa.staff)
@@ -291,7 +292,7 @@ def test_provincial_office_grants_an_extension_and_the_organization_may_save_aga
     assert client.get(url).status_code == 200
     response = client.post(url, {"until": "", "reason": ""})
     assert response.status_code == 200 and "aria-invalid" in response.content.decode()
-    until = bangkok_today() + datetime.timedelta(days=7)
+    until = timezone.localdate() + datetime.timedelta(days=7)
     be = f"{until.day:02d}/{until.month:02d}/{until.year + 543}"
     response = client.post(url, {"until": be, "reason": "น้ำท่วมสำนักงาน"})
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from assessments.models import AssessmentEvent, Evidence
-from assessments.selfassessment import save_answer
+from assessments.selfassessment import save_answer, submit
 from tests.assessments import factories as samples
 from tests.assessments.factories import self_assessment, upload
 from tests.factories import province, user_with_role
@@ -191,7 +191,7 @@ def test_evidence_may_not_be_removed_after_submission(client, sa, indicator):
     client.force_login(sa.staff)
     upload_files(client, sa, indicator, upload("คำสั่ง.pdf", samples.pdf_bytes()))
     save_answer(assessment=sa.assessment, indicator=indicator, data={"level": indicator.options.last().pk}, expected_version=0, by=sa.staff)
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     evidence = Evidence.objects.get()
     response = client.post(reverse("assessments:evidence_remove", args=[evidence.pk]), **FETCH)
     assert response.status_code == 422

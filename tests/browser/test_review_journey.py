@@ -15,9 +15,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessments.selfassessment import bangkok_today
+from assessments.selfassessment import submit
 from tests.assessments.factories import pdf_bytes
 from tests.browser.conftest import assert_accessible
 
@@ -73,7 +74,7 @@ def self_assess_and_submit() -> None:
     for item in Indicator.objects.for_assessment(assessment).prefetch_related("options"):
         answer = save_answer(assessment=assessment, indicator=item, data=best(item), expected_version=0, by=staff)
         add_evidence_link(answer=answer, url=f"https://krabicity.go.th/lpa/{item.code}", title="", by=staff)
-    assessment.submit(by=head)
+    submit(assessment, by=head)
 
 
 def team_scores_all_but_the_returned_indicator() -> None:
@@ -165,7 +166,7 @@ def test_return_resubmit_verify_approve_publish_appeal_and_answer(demo, login, l
     page = login("dla_official")
     page.goto(f"{live_server.url}{reverse('reviews:round_publish', args=[2569])}")
     # The demo planned the appeal window months ahead; the department opens it today instead.
-    today = bangkok_today()
+    today = timezone.localdate()
     page.get_by_label("วันเปิดรับอุทธรณ์").fill(thai_day(today))
     page.get_by_label("วันปิดรับอุทธรณ์").fill(thai_day(today + datetime.timedelta(days=14)))
     page.get_by_role("button", name=re.compile("^ยืนยันการประกาศผล")).click()

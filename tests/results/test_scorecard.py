@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from assessments.models import Assessment, Evidence
-from assessments.selfassessment import self_assessed_score
+from assessments.selfassessment import self_assessed_score, submit
 from organizations.models import Organization
 from results.dashboard import Filters, build_dashboard
 from results.drilldown import build_indicator_detail
@@ -99,7 +99,7 @@ def build_case(extra: int = 0):
         answer=answer, url="https://example.go.th/plan", title="แผนพัฒนาท้องถิ่น", uploaded_by=case.sa.staff
     )
     case.assessment.answers.filter(pk=answer.pk).update(note="ดูคำสั่งที่ 12/2569")
-    case.assessment.submit(by=case.sa.head)
+    submit(case.assessment, by=case.sa.head)
     case.score_as_claimed("1.2", "1.3", "1.4", "1.5")
     case.score("1.1", {"level": case.option("1.1", 3).pk, "reason": REASON})
     case.score("2.1", {"level": case.option("2.1", 4).pk, "reason": "ไม่มีหลักฐานการประกาศรับสมัคร"})
@@ -354,7 +354,7 @@ def test_indicator_means_follow_the_engine_for_every_kind(case):
     second.answer("1.3", {"figure": "60"})  # figure: the 50 band, 1 point
     second.answer("1.4", {"ticked": [second.option("1.4", 1).pk, second.option("1.4", 2).pk]})  # 2 of 3: 0
     second.answer("2.1", {"level": second.option("2.1", 6).pk})
-    second.assessment.submit(by=second.sa.head)
+    submit(second.assessment, by=second.sa.head)
     second.score_as_claimed("1.1", "1.5")
     second.score("1.2", {"ticked": []})
     second.score("1.3", {"figure": "60"})

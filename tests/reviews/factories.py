@@ -4,6 +4,7 @@ and a submitted assessment with its reviewers (submitted_for_review)."""
 from dataclasses import dataclass
 
 from accounts.models import Role, User
+from assessments import selfassessment
 from assessments.models import Assessment, Indicator, IndicatorOption, Round
 from organizations.models import Province
 from reviews.models import Assignment, Team, TeamMember, VerifiedAnswer
@@ -183,7 +184,7 @@ def submitted_for_review(
         # Named after the organization, so several cases can share a round and a province.
         case.team = assigned_team(sa.assessment, members=2, name=f"คณะตรวจ {sa.organization.code}")
     if submit:
-        sa.assessment.submit(by=sa.head)
+        selfassessment.submit(sa.assessment, by=sa.head)
     return case
 
 

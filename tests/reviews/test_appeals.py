@@ -13,13 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
-from assessments.evidence import add_appeal_evidence_file
 from assessments.models import Assessment, AssessmentEvent, Evidence, Indicator, Round
-from assessments.selfassessment import AssessmentLocked, bangkok_today, save_answer
+from assessments.selfassessment import AssessmentLocked, save_answer, submit
 from reviews import workflow
 from reviews.models import Appeal, VerifiedAnswer
+from reviews.workflow import add_appeal_evidence_file
 from tests.assessments.factories import PE_HEADER, open_round, pdf_bytes, self_assessment, upload
 from tests.factories import province, user_with_role
 from tests.reviews.factories import ReviewTeam, assigned_team
@@ -27,7 +28,7 @@ from tests.reviews.factories import ReviewTeam, assigned_team
 pytestmark = pytest.mark.django_db
 
 Status = Assessment.Status
-TODAY = bangkok_today()
+TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -90,7 +91,7 @@ def build_published(
     }
     for indicator, data in own.items():
         save_answer(assessment=sa.assessment, indicator=indicator, data=data, expected_version=0, by=sa.staff)
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     team = assigned_team(sa.assessment, members=1)
     verified = {
         levels: {"level": levels.options.get(position=4).pk, "reason": "ไม่พบรายงานการประชาคม"},
@@ -203,7 +204,7 @@ def test_results_page_shows_unscored_indicators_as_not_checked_during_review(cli
         expected_version=0,
         by=sa.staff,
     )
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     team = assigned_team(sa.assessment)
     client.force_login(team.lead)
     response = client.get(reverse("reviews:results", args=[sa.assessment.pk]))
@@ -427,7 +428,7 @@ def test_outsiders_get_404_on_the_appeal_page(client, published):
         assert client.post(appeal_url(published), {}).status_code == 404
 
 
-# Appeal evidence (assessments.evidence.add_appeal_evidence_file).
+# Appeal evidence (reviews.workflow.add_appeal_evidence_file).
 
 
 def test_appeal_evidence_only_by_the_head(published):
@@ -683,7 +684,7 @@ def test_accepting_an_appeal_on_a_rejected_not_applicable_confirms_it(client):
         expected_version=0,
         by=sa.staff,
     )
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     team = assigned_team(sa.assessment)
     for indicator, data in (
         (ordinary, full),

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from accounts.models import Role
 from assessments.models import Assessment, AssessmentEvent, Round
-from assessments.selfassessment import bangkok_today
 from organizations.models import Organization
 from reviews import progress
 from reviews.models import Assignment, VerifiedAnswer
@@ -176,7 +175,7 @@ def test_board_counts_by_status_per_team_with_a_not_assigned_row(round, crew):
 
 
 def test_board_shows_overdue_items_with_their_reasons(client, round, crew, office):
-    today = bangkok_today()
+    today = timezone.localdate()
     late_revision = assessment_in(round, status=Status.RETURNED, revision_due=today - datetime.timedelta(days=2))
     waiting = assessment_in(round, status=Status.SUBMITTED, submitted_at=timezone.now() - datetime.timedelta(days=20))
     visit_passed = assessment_in(round, status=Status.IN_REVIEW)
@@ -254,7 +253,7 @@ def test_board_query_count_is_pinned_and_does_not_grow_with_organizations_or_tea
             busy = assessment_in(round, status=Status.IN_REVIEW)
             late = assessment_in(round, status=Status.SUBMITTED, submitted_at=timezone.now() - datetime.timedelta(days=30))
             verified = assessment_in(round, status=Status.VERIFIED)
-            crew.assign(busy, late, verified, visit_on=bangkok_today() - datetime.timedelta(days=1))
+            crew.assign(busy, late, verified, visit_on=timezone.localdate() - datetime.timedelta(days=1))
             VerifiedAnswer.objects.create(assessment=busy, indicator=indicator, updated_by=crew.lead, updated_at=timezone.now())
             AssessmentEvent.objects.create(assessment=verified, kind=AssessmentEvent.Kind.VERIFIED, by=crew.lead, data={"percent": "80"})
             assessment_in(round)
@@ -338,7 +337,7 @@ def test_department_sees_what_will_be_published_and_publishes(client, round, dep
     url = reverse("reviews:round_publish", args=[round.year])
     html = page(client, department, url).content.decode()
     assert "จะประกาศผล 2 แห่ง" in html
-    today = bangkok_today()
+    today = timezone.localdate()
     # Proposed: an appeal window opening today for 15 days.
     assert f'value="{be(today)}"' in html and f'value="{be(today + datetime.timedelta(days=14))}"' in html
     response = client.post(url, {"appeal_opens": be(today), "appeal_closes": be(today + datetime.timedelta(days=9))})
@@ -366,7 +365,7 @@ def be(day: datetime.date) -> str:
 )
 def test_a_bad_appeal_window_is_refused_beside_its_field_and_nothing_is_published(client, round, department, window, field, message):
     approved = assessment_in(round, status=Status.APPROVED)
-    today = bangkok_today()
+    today = timezone.localdate()
     data = {name: be(today + datetime.timedelta(days=days)) if days is not None else "" for name, days in zip(("appeal_opens", "appeal_closes"), window)}
     client.force_login(department)
     response = client.post(reverse("reviews:round_publish", args=[round.year]), data)
@@ -382,7 +381,7 @@ def test_a_bad_appeal_window_is_refused_beside_its_field_and_nothing_is_publishe
 def test_publishing_a_round_in_setup_is_refused_with_a_message(client, department):
     round = open_round(phase=Round.Phase.SETUP)
     client.force_login(department)
-    today = bangkok_today()
+    today = timezone.localdate()
     window = {"appeal_opens": be(today), "appeal_closes": be(today + datetime.timedelta(days=14))}
     response = client.post(reverse("reviews:round_publish", args=[round.year]), window, follow=True)
     assert response.status_code == 200

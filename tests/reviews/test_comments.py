@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from assessments.models import Round
-from assessments.selfassessment import save_answer
+from assessments.selfassessment import save_answer, submit
 from reviews.comments import CommentRefused, comments_for, post_comment
 from reviews.models import Comment
 from tests.assessments.factories import self_assessment
@@ -27,7 +27,7 @@ def sa():
     save_answer(
         assessment=sa.assessment, indicator=sa.levels, data={"level": sa.levels.options.last().pk}, expected_version=0, by=sa.staff
     )
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     sa.team = assigned_team(sa.assessment, members=1)
     return sa
 

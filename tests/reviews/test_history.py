@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Role
 from assessments.evidence import add_evidence_file
 from assessments.models import AssessmentEvent, Indicator
-from assessments.selfassessment import answer_for, grant_extension
+from assessments.selfassessment import answer_for, grant_extension, submit
 from core.templatetags.thai_dates import thai_date, thai_datetime
 from reviews import workflow
 from reviews.history import DATETIME_FORMAT, build_history_workbook, trail_for
@@ -48,7 +48,7 @@ def case():
         due=datetime.date.today() + datetime.timedelta(days=9),
     )
     case.answer("1.1", {"level": case.option("1.1", 5).pk})
-    case.assessment.submit(by=case.sa.head)
+    submit(case.assessment, by=case.sa.head)
     case.score("1.1", {"level": case.option("1.1", 3).pk, "reason": "คำสั่งลงนามหลังกำหนด"})
     return case
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from assessments.models import Answer, Assessment, AssessmentEvent, Indicator, ReturnedIndicator
-from assessments.selfassessment import bangkok_today, save_answer
+from assessments.selfassessment import save_answer, submit
 from reviews import workflow
 from reviews.models import VerifiedAnswer
 from tests.assessments import factories as samples
@@ -71,7 +72,7 @@ def review() -> Review:
     first, second, _ = checklist.options.all()
     answer(sa, checklist, ticked=[first.pk, second.pk])
     answer(sa, figure, not_applicable=True, na_reason="ไม่มีถนนในความรับผิดชอบ")
-    sa.assessment.submit(by=sa.head)
+    submit(sa.assessment, by=sa.head)
     return Review(sa=sa, team=assigned_team(sa.assessment, members=1), levels=levels, checklist=checklist, figure=figure)
 
 
@@ -335,7 +336,7 @@ def test_earlier_returns_are_flagged_on_the_indicator(client, review):
         assessment=review.assessment, flags={review.levels: "แนบรายงานการประชุมประชาคม"}, by=review.member
     )
     review.refresh()
-    review.sa.assessment.submit(by=review.sa.head)
+    submit(review.sa.assessment, by=review.sa.head)
     client.force_login(review.member)
     html = client.get(dimension_url(review)).content.decode()
     assert "ส่งกลับครั้งที่ 1:" in html and "แนบรายงานการประชุมประชาคม" in html and "อปท. ส่งแก้ไขแล้ว" in html
@@ -359,7 +360,7 @@ def test_evidence_is_previewed_in_the_page(client, review):
         by=review.sa.staff,
     )
     link = add_evidence_link(answer=answer_row, url="https://krabi.go.th/plan", title="แผนบนเว็บ", by=review.sa.staff)
-    assessment.submit(by=review.sa.head)
+    submit(assessment, by=review.sa.head)
     client.force_login(review.member)
     html = client.get(dimension_url(review)).content.decode()
     view = lambda e: reverse("assessments:evidence_view", args=[e.pk])  # noqa: E731
@@ -505,7 +506,7 @@ def return_url(review):
 def test_return_page_defaults_the_due_date_to_a_week_from_today(client, review):
     client.force_login(review.member)
     html = client.get(return_url(review)).content.decode()
-    due = bangkok_today() + datetime.timedelta(days=7)
+    due = timezone.localdate() + datetime.timedelta(days=7)
     assert f'value="{due.day:02d}/{due.month:02d}/{due.year + 543}"' in html
     for indicator in (review.levels, review.checklist, review.figure):
         assert f'name="flag_{indicator.pk}"' in html and f'name="reason_{indicator.pk}"' in html
@@ -514,7 +515,7 @@ def test_return_page_defaults_the_due_date_to_a_week_from_today(client, review):
 
 def test_returning_with_reasons_sends_it_back(client, review):
     client.force_login(review.member)
-    due = bangkok_today() + datetime.timedelta(days=10)
+    due = timezone.localdate() + datetime.timedelta(days=10)
     response = client.post(
         return_url(review),
         {

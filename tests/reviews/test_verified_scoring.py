@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from assessments.models import Assessment, AssessmentEvent, Indicator
-from assessments.selfassessment import AnswerInvalid, self_assessed_score
+from assessments.selfassessment import AnswerInvalid, self_assessed_score, submit
 from reviews.models import VerifiedAnswer
 from reviews.workflow import (
     StaleVerifiedAnswer,
@@ -292,7 +292,7 @@ def test_the_verified_score_follows_the_team_and_differs_from_the_self_assessmen
     dimension = DimensionFactory(round=case.round, number=2)
     IndicatorFactory(category=CategoryFactory(dimension=dimension), code="2.1", options=[0, 5, 10])
     case.answer("2.1", {"level": case.option("2.1", 3).pk})
-    case.assessment.submit(by=case.sa.head)
+    submit(case.assessment, by=case.sa.head)
 
     case.score("1.1", {"level": case.option("1.1", 3).pk, "reason": "ภาพถ่ายไม่ครบ"})  # level 3: 2 of 5 (self: 4)
     case.score_as_claimed("1.2")  # 2 + 2 = 4 of 5, agreed

@@ -10,10 +10,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from accounts.models import Role
 from assessments.models import Assessment, AssessmentEvent, Round
-from assessments.selfassessment import bangkok_today
+from assessments.selfassessment import submit
 from notifications.models import Notification
 from reviews.models import Appeal, TeamMember
 from reviews.workflow import (
@@ -76,7 +77,7 @@ def test_the_whole_course_from_draft_to_published_after_an_appeal(step):
     org_people, team = {head, staff}, {lead, member, other}
 
     # draft → submitted: the head; the team hears of it.
-    _, sent = step(lambda: assessment.submit(by=head))
+    _, sent = step(lambda: submit(assessment, by=head))
     assert recipients(sent) == team and {n.kind for n in sent} == {"submitted"}
 
     # submitted → in review: a team member takes it up (nobody needs telling).
@@ -90,7 +91,7 @@ def test_the_whole_course_from_draft_to_published_after_an_appeal(step):
     assert sent == [] and assessment.status == Status.IN_REVIEW
 
     # in review → returned: with a reason per indicator and a due date; the organization hears the reasons.
-    due = bangkok_today() + datetime.timedelta(days=10)
+    due = timezone.localdate() + datetime.timedelta(days=10)
     _, sent = step(
         lambda: return_for_revision(
             assessment=assessment, flags={case.indicator("1.2"): "ไม่พบคำสั่งแต่งตั้ง"}, by=member, due=due
@@ -110,7 +111,7 @@ def test_the_whole_course_from_draft_to_published_after_an_appeal(step):
 
     # returned → resubmitted: staff revise the flagged indicator, the head sends it again.
     case.answer("1.2", {"ticked": [case.option("1.2", p).pk for p in (1, 2, 3)]})
-    event, sent = step(lambda: assessment.submit(by=head))
+    event, sent = step(lambda: submit(assessment, by=head))
     assert (event.kind, event.from_status, event.to_status, event.revision) == (
         Kind.RESUBMITTED,
         "returned",
@@ -265,7 +266,7 @@ def test_the_provincial_office_may_return_an_assessment_no_team_has_taken_up(ste
         )
     )
     assert case.reload().status == Status.RETURNED
-    assert case.reload().revision_due == bangkok_today() + datetime.timedelta(days=7)
+    assert case.reload().revision_due == timezone.localdate() + datetime.timedelta(days=7)
     assert recipients(sent) == {case.sa.head, case.sa.staff}
 
 
@@ -449,7 +450,7 @@ def test_the_verified_event_keeps_the_percentage_to_two_places():
     case = submitted_for_review(submit=False)
     case.sa.indicator(code="1.6", position=6, options=[0, 1, 2])
     case.answer("1.6", {"level": case.option("1.6", 2).pk})
-    case.assessment.submit(by=case.sa.head)
+    submit(case.assessment, by=case.sa.head)
     case.score_as_claimed()
     case.score("1.6", {"level": case.option("1.6", 2).pk})
     event = verify(assessment=case.assessment, by=case.team.lead)

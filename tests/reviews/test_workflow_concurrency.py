@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment, AssessmentEvent
+from assessments.selfassessment import submit
 from reviews.models import Appeal, VerifiedAnswer
 from reviews.workflow import (
     StaleVerifiedAnswer,
@@ -60,7 +61,7 @@ def test_every_transition_locks_the_assessment_row_before_changing_it():
     locks_then_writes(lambda: start_review(assessment=case.assessment, by=member))
     locks_then_writes(lambda: return_for_revision(assessment=case.assessment, flags={one: "ขาดภาพถ่าย"}, by=member))
     case.answer("1.1", {"level": case.option("1.1", 6).pk})
-    case.assessment.submit(by=case.sa.head)
+    submit(case.assessment, by=case.sa.head)
     locks_then_writes(
         lambda: save_verified_answer(
             assessment=case.assessment,

@@ -9,9 +9,10 @@ changes (status, trail, answers, notifications).
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from assessments.models import Assessment, Round
-from assessments.selfassessment import bangkok_today
+from assessments.selfassessment import submit
 from reviews.models import Appeal
 from reviews.workflow import (
     TransitionRefused,
@@ -65,7 +66,7 @@ def test_an_indicator_revised_after_a_return_must_be_scored_again_before_verifyi
     case.score_as_claimed()
     return_for_revision(assessment=case.assessment, flags={case.indicator("1.2"): "แนบคำสั่ง"}, by=case.team.lead)
     case.answer("1.2", {"ticked": [case.option("1.2", p).pk for p in (1, 2, 3)]})
-    case.assessment.submit(by=case.sa.head)
+    submit(case.assessment, by=case.sa.head)
     start_review(assessment=case.assessment, by=case.team.lead)
     error = assert_refused(case, TransitionRefused, lambda: verify(assessment=case.assessment, by=case.team.lead))
     assert text(error) == "ยังยืนยันผลไม่ได้: มี 1 ตัวชี้วัดที่ยังตรวจไม่ครบ ได้แก่ 1.2 (อปท. ส่งผลที่แก้ไขแล้ว ยังไม่ได้ตรวจอีกครั้ง)"
@@ -92,7 +93,7 @@ def test_scoring_a_draft_or_a_returned_assessment_is_refused():
     error = assert_refused(case, TransitionRefused, lambda: case.score("1.1", {"level": case.option("1.1", 5).pk}))
     assert text(error) == "บันทึกผลการตรวจไม่ได้ เพราะการประเมินอยู่ในสถานะ “กำลังประเมินตนเอง”"
     assert_refused(case, TransitionRefused, lambda: start_review(assessment=case.assessment, by=case.team.lead))
-    case.assessment.submit(by=case.sa.head)
+    submit(case.assessment, by=case.sa.head)
     return_for_revision(assessment=case.assessment, flags={case.indicator("1.3"): "แนบรายงาน"}, by=case.team.lead)
     error = assert_refused(case, TransitionRefused, lambda: case.score("1.1", {"level": case.option("1.1", 5).pk}))
     assert text(error) == "บันทึกผลการตรวจไม่ได้ เพราะการประเมินอยู่ในสถานะ “ส่งกลับให้แก้ไข”"
@@ -124,7 +125,7 @@ def test_a_return_needs_an_indicator_a_reason_each_and_a_due_date_not_in_the_pas
         lambda: return_for_revision(assessment=case.assessment, flags={one: "ขาด", two: "  "}, by=lead),
     )
     assert error.messages == ["ระบุเหตุผลที่ส่งตัวชี้วัด 1.2 กลับให้แก้ไข"]
-    yesterday = bangkok_today() - datetime.timedelta(days=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     error = assert_refused(
         case,
         TransitionRefused,
@@ -179,7 +180,7 @@ def test_appealing_before_publication_is_refused(case):
 
 def test_appealing_outside_the_window_is_refused(case):
     case.published()
-    today = bangkok_today()
+    today = timezone.localdate()
     case.round.appeal_opens, case.round.appeal_closes = (
         today + datetime.timedelta(days=1),
         today + datetime.timedelta(days=15),

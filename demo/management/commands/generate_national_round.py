@@ -16,7 +16,7 @@ from demo.national_dataset import (
 class Command(BaseCommand):
     help = (
         "Build a national-size round for benchmarks: the whole DLA registry, ~120 indicators, "
-        "~1 million answers with evidence, users and workflow statuses (see lpa/national_dataset.py)."
+        "~1 million answers with evidence, users and workflow statuses (see demo/national_dataset.py)."
     )
 
     def add_arguments(self, parser):

@@ -1,4 +1,4 @@
-"""Deadline reminders (notifications/reminders.py and the send_deadline_reminders command)."""
+"""Deadline reminders (assessments/reminders.py and the send_deadline_reminders command)."""
 
 import datetime
 from io import StringIO
@@ -8,19 +8,19 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Role
 from assessments.models import Assessment, Extension, Round
-from assessments.selfassessment import bangkok_today
+from assessments.reminders import deadline_of, send_deadline_reminders, waiting_assessments
 from core.templatetags.thai_dates import thai_date
 from notifications.models import Notification
-from notifications.reminders import deadline_of, send_deadline_reminders, waiting_assessments
 from tests.assessments.factories import open_round, self_assessment
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
-TODAY = bangkok_today()
+TODAY = timezone.localdate()
 
 
 def days(n: int) -> datetime.date:

@@ -2,15 +2,15 @@
 
     15 7 * * * cd /srv/lpa && .venv/bin/python manage.py send_deadline_reminders --days 7,3,1,0
 
-Safe to run more than once a day: each reminder goes once (notifications/reminders.py).
+Safe to run more than once a day: each reminder goes once (assessments/reminders.py).
 """
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from assessments.selfassessment import bangkok_today
-from notifications.reminders import DEFAULT_DAYS, send_deadline_reminders
+from assessments.reminders import DEFAULT_DAYS, send_deadline_reminders
 
 
 def day_list(value: str) -> list[int]:
@@ -49,7 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: str, dry_run: bool, today: str | None, **options):
         run = send_deadline_reminders(
-            today=iso_date(today) if today else bangkok_today(), days=day_list(days), dry_run=dry_run
+            today=iso_date(today) if today else timezone.localdate(), days=day_list(days), dry_run=dry_run
         )
         if dry_run:
             self.stdout.write(

@@ -1,4 +1,4 @@
-"""Who is told of what when the review moves, in the app and by email (notifications/sending.py).
+"""Who is told of what when the review moves, in the app and by email (reviews/notices.py).
 
 Events are made by the workflow itself; notifications go out only when its transaction
 commits, so the tests run the on-commit callbacks (django_capture_on_commit_callbacks).
@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from accounts.models import Role
 from assessments.models import AssessmentEvent
+from assessments.selfassessment import submit
 from core.templatetags.thai_dates import thai_date
 from notifications import sending
 from notifications.models import Notification
-from reviews import workflow
+from reviews import notices, workflow
 from reviews.workflow import TransitionRefused
 from tests.factories import province, user_with_role
 from tests.reviews.factories import submitted_for_review
@@ -93,7 +94,7 @@ def published(case, run):
 def test_submission_tells_the_assigned_team_and_nobody_else(case, bystanders):
     event = case.assessment.events.get(kind=AssessmentEvent.Kind.SUBMITTED)
 
-    sending.announce(event)
+    notices.announce(event)
 
     assert told("submitted") == names(*team_of(case))
 
@@ -133,7 +134,7 @@ def test_resubmission_tells_the_team(case, django_capture_on_commit_callbacks):
     workflow.return_for_revision(assessment=case.assessment, flags={case.indicator("1.1"): "แนบคำสั่ง"}, by=case.team.lead)
     case.answer("1.1", {"level": case.option("1.1", 4).pk})
     with django_capture_on_commit_callbacks(execute=True):
-        case.assessment.submit(by=case.sa.head)
+        submit(case.assessment, by=case.sa.head)
 
     assert told("resubmitted") == names(*team_of(case))
 
@@ -308,7 +309,7 @@ def test_someone_without_an_email_address_is_told_in_the_app_only(case, django_c
 def test_a_failing_mail_server_leaves_the_in_app_notification_without_emailed_at(
     case, settings, caplog, django_capture_on_commit_callbacks, backend
 ):
-    settings.EMAIL_BACKEND = f"tests.notifications.test_sending.{backend}"
+    settings.EMAIL_BACKEND = f"tests.reviews.test_notices.{backend}"
     with django_capture_on_commit_callbacks(execute=True):
         workflow.return_for_revision(assessment=case.assessment, flags={case.indicator("1.1"): "แนบคำสั่ง"}, by=case.team.lead)
 
@@ -320,7 +321,12 @@ def test_a_failing_mail_server_leaves_the_in_app_notification_without_emailed_at
 
 def test_deliver_stores_and_sends_a_composed_message(case):
     (notification,) = sending.deliver(
-        [case.sa.head], kind="returned", subject="หัวข้อ", body="ข้อความ", assessment=case.assessment
+        [case.sa.head],
+        kind="returned",
+        subject="หัวข้อ",
+        body="ข้อความ",
+        url=case.assessment.get_absolute_url(),
+        assessment=case.assessment,
     )
 
     notification.refresh_from_db()
@@ -349,7 +355,7 @@ def test_announcing_many_events_takes_the_same_queries_for_two_or_five_assessmen
     for size in (2, 5):
         events = published_events(size)
         with CaptureQueriesContext(connection) as queries:
-            created = sending.announce_many(events)
+            created = notices.announce_many(events)
         assert len(created) == 2 * size  # staff and head of each
         assert len(mail.outbox) == 2 * size
         mail.outbox.clear()
