@@ -1,5 +1,6 @@
 """Background exports: asking for one, the worker building it, progress, download, who may."""
 
+import dataclasses
 import datetime
 import io
 import os
@@ -168,7 +169,8 @@ def test_a_failed_build_is_recorded_with_a_thai_message_and_no_file(client, case
         path.write_bytes(b"half")
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(building.REPORTS, Export.Kind.RESULTS_WORKBOOK, building.Report("x", "xlsx", building.XLSX_CONTENT_TYPE, broken))
+    workbook = building.REPORTS[Export.Kind.RESULTS_WORKBOOK]
+    monkeypatch.setitem(building.REPORTS, Export.Kind.RESULTS_WORKBOOK, dataclasses.replace(workbook, write=broken))
     client.force_login(krabi.department)
     ask(client, Export.Kind.RESULTS_WORKBOOK, krabi.round.year)
     run_worker()

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.selfassessment import self_assessed_score
 from results.models import OVERALL, Result
+from results import scores
 from results.scores import recompute_round, refresh_results
 from reviews.workflow import verified_score
 from tests.reviews.factories import submitted_for_review
@@ -169,3 +170,56 @@ def test_verified_answers_and_accepted_appeals_move_the_stored_result():
     after = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
     assert after.verified_points > before
     assert_matches_engine(case.reload())
+
+
+# The refresh runs on assessments.signals.scores_changed, inside the change's own transaction:
+# a refresh that fails takes the change back with it, so stored results never disagree.
+
+
+def broken_refresh(monkeypatch) -> None:
+    def broken(assessments):
+        raise RuntimeError("results store down")
+
+    monkeypatch.setattr(scores, "refresh_results", broken)
+
+
+def test_a_failed_refresh_rolls_back_the_answer_that_caused_it(monkeypatch):
+    case = submitted_for_review(submit=False, assign=False)
+    answer = case.assessment.answers.get(indicator=case.indicator("1.1"))
+    results_before = stored(case.assessment)
+    broken_refresh(monkeypatch)
+
+    with pytest.raises(RuntimeError):
+        case.answer("1.1", {"level": case.option("1.1", 2).pk})
+
+    after = case.assessment.answers.get(pk=answer.pk)
+    assert (after.level_id, after.version) == (answer.level_id, answer.version)
+    assert stored(case.assessment) == results_before
+
+
+def test_a_failed_refresh_rolls_back_the_verified_answer_that_caused_it(monkeypatch):
+    case = submitted_for_review()
+    results_before = stored(case.assessment)
+    broken_refresh(monkeypatch)
+
+    with pytest.raises(RuntimeError):
+        case.score("1.1", {"level": case.option("1.1", 2).pk, "reason": "หลักฐานไม่ครบ"})
+
+    assert not case.assessment.verified_answers.exists()
+    assert stored(case.assessment) == results_before
+
+
+def test_the_refresh_runs_with_the_change_not_after_its_commit(monkeypatch):
+    case = submitted_for_review(submit=False, assign=False)
+    seen = []
+    real = scores.refresh_results
+
+    def watching(assessments):
+        seen.append(connection.in_atomic_block)
+        return real(assessments)
+
+    monkeypatch.setattr(scores, "refresh_results", watching)
+    case.answer("1.1", {"level": case.option("1.1", 2).pk})
+
+    assert seen == [True]
+    assert_matches_engine(case.assessment)

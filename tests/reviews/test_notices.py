@@ -271,7 +271,7 @@ def test_a_failure_while_notifying_does_not_undo_or_break_the_transition(
     def broken(notifications):
         raise RuntimeError("notification store down")
 
-    monkeypatch.setattr(sending, "store_and_send", broken)
+    monkeypatch.setattr(notices, "store_and_send", broken)
     with django_capture_on_commit_callbacks(execute=True):
         workflow.return_for_revision(assessment=case.assessment, flags={case.indicator("1.1"): "แนบคำสั่ง"}, by=case.team.lead)
 
