@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.selfassessment import self_assessed_score
-from results.models import OVERALL, Result
 from results import scores
+from results.models import OVERALL, Result
 from results.scores import recompute_round, refresh_results
 from reviews.workflow import verified_score
 from tests.reviews.factories import submitted_for_review
