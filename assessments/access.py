@@ -1,7 +1,7 @@
 """Who may see and change a round's framework, an assessment and its evidence.
 
 Object-level checks for this app's models, used by every view that takes one from the URL
-(STYLE: one helper per owned object). The querysets they scope by are the models' own
+(one helper per owned object). The querysets they scope by are the models' own
 (Round.objects.visible_to, Assessment.objects.visible_to): outsiders get 404, readers who may
 not change the object PermissionDenied. Whether an assessment or an indicator may change *now*
 (status, deadline, flags after a return) is assessments.selfassessment's rule, which answers

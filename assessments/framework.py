@@ -1,6 +1,6 @@
 """Changing a round's framework: who may, and when; copying a year; specs for scoring.
 
-The rules (issue 3):
+The rules:
 - In set-up the framework is freely editable by the department; a province may add and
   edit its own indicators in a category open to provinces.
 - Once the round opens, a change that could alter a score (points, options, thresholds,

@@ -1,6 +1,6 @@
 """The printable summary of a self-assessment: HTML for the print view, PDF through WeasyPrint.
 
-Pure builders (STYLE "Exports"): the view or a management command wraps what they return.
+Pure builders: the view or a management command wraps what they return.
 The PDF is made by core.pdf (Sarabun embedded, Thai broken between words).
 """
 

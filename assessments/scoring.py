@@ -1,6 +1,6 @@
 """The scoring engine: points per indicator, per dimension and overall. Pure: no ORM, no HTTP.
 
-The rules, from domain.md ("Scoring") and issue 3:
+The department's scoring rules:
 
 - A dimension's percentage is its points ÷ its full marks × 100. The overall percentage is
   total points ÷ total full marks × 100 — NOT the mean of the dimension percentages, which
@@ -17,8 +17,8 @@ The rules, from domain.md ("Scoring") and issue 3:
   the organization; so pilots and indicators for other types never change the result, and a
   dimension whose indicators are all confirmed not applicable shows with no percentage.
 
-Specs are built from the database by `assessments.framework.specs_for_round`; answers will
-come from the self-assessment (issue 4) and the reviewers' verified scores (issue 5).
+Specs are built from the database by `assessments.framework.specs_for_round`; answers
+come from the self-assessment and the reviewers' verified scores.
 """
 
 from collections.abc import Iterable, Mapping, Sequence

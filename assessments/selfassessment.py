@@ -1,4 +1,4 @@
-"""Self-assessment: organizations answer their indicators, the head submits (issue 5).
+"""Self-assessment: organizations answer their indicators, the head submits.
 
 The rules:
 - Organization staff and heads answer the indicators that apply to their type (and

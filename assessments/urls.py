@@ -30,7 +30,7 @@ round_patterns = [
     path("<int:year>/indicators/<path:code>/", framework.indicator_detail, name="indicator_detail"),
 ]
 
-# One organization's assessment (issue 5), under /assessments/.
+# One organization's assessment, under /assessments/.
 assessment_patterns = [
     path("", self_assessment.assessment_list, name="assessment_list"),
     path("<int:pk>/", self_assessment.assessment_detail, name="assessment_detail"),

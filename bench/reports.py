@@ -1,4 +1,4 @@
-"""The results' measurements for bench/run.py (issue 7's pages and files, issue 4's targets).
+"""The results' measurements for bench/run.py (the dashboards, reports and their targets).
 
 - in-process (Django's test client, as the national dataset's department official): the
   national dashboard, the dashboard of the province with the most organizations, and one

@@ -1,4 +1,4 @@
-"""The review's measurements for bench/run.py (issue 4, the review pages of issue 6).
+"""The review's measurements for bench/run.py (the review pages).
 
 - load targets for wrk: in-review assessments, each with a session of a member of its
   assigned team and one indicator of its own to save, with a value the organization gave

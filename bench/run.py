@@ -1,4 +1,4 @@
-"""The national-scale benchmark (issue 4): `make bench`, or `.venv/bin/python bench/run.py`.
+"""The national-scale benchmark: `make bench`, or `.venv/bin/python bench/run.py`.
 
 1. Uses the PostgreSQL database in DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
    lpa_bench), creating it if missing (`--fresh` drops it first), migrates, and generates the
@@ -53,7 +53,7 @@ DIMENSION = 4  # the largest dimension: the heaviest page an organization opens
 # What wrk loads, in this order; every one but the floor is given as a ratio to the floor.
 LOADED = ("floor", "dimension_page", "save_answer", "review_page", "verified_save")
 
-# Targets from issue 4 (raise them when met).
+# Targets of the national-scale benchmark (raise them when met).
 TARGET_SAVE_RATIO = 0.10
 TARGET_SAVE_P99_MS = 150
 TARGET_DIMENSION_RATIO = 0.05
@@ -599,7 +599,7 @@ def _targets(results: dict) -> list[dict]:
             "met": pdf["seconds"] < TARGET_PDF_SECONDS,
         },
     ]
-    # Not in issue 4: the review's pages held to the self-assessment's targets, for comparison.
+    # The review's pages, held to the self-assessment's targets for comparison.
     verified, review_page = http["verified_save"], http["review_page"]
     rows += [
         {
@@ -675,7 +675,7 @@ def _table(results: dict) -> str:
         f"{dataset['rows']['evidence']:,} evidence; database {dataset['database_mb']:,} MB; "
         f"ANALYZE {dataset['analyze_seconds']} s (autovacuum {dataset['autovacuum']})",
         "",
-        "targets (issue 4):",
+        "targets:",
     ]
     for row in results["targets"]:
         mark = {True: "met", False: "NOT met", None: "—"}[row["met"]]

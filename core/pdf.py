@@ -3,7 +3,8 @@
 Every PDF of LPA (the self-assessment summary, the scorecard, the provincial and national
 reports) goes through render_pdf(). Templates declare the faces of PDF_FONT_FACES with
 @font-face (see templates/snippets/pdf_fonts.html); the fonts are read from disk, from the
-fontpkg-sarabun package (TECH-NOTES: never fetch fonts over HTTP from the app itself), and
+fontpkg-sarabun package (never over HTTP from the app itself: a worker fetching its own
+site would wait on a request slot, and production servers may have no way out), and
 nothing else is fetched. Pango with libthai breaks Thai lines between words given
 `<html lang="th">`.
 """

@@ -1,5 +1,5 @@
 """A national-size round for benchmarks: every organization in DLA's registry, about 120
-indicators, about a million answers with evidence, and the people who give them (issue 4).
+indicators, about a million answers with evidence, and the people who give them.
 
 What it builds, in stages (each timed):
 - the registry, imported from DLA's file through organizations.registry.import_registry;

@@ -1,4 +1,4 @@
-"""The provincial review part of the national benchmark round (issues 4 and 6).
+"""The provincial review part of the national benchmark round.
 
 demo/national_dataset.py plans every assessment's status; this module gives the statuses
 past submission what the review would have left behind:

@@ -1,4 +1,4 @@
-"""Exports built off the request (issue 7, part 6): one row per file someone asked for.
+"""Exports built off the request: one row per file someone asked for.
 
 A request creates the row and enqueues exports.tasks.build_export in the same transaction;
 the worker (`manage.py db_worker`) builds the file under LPA_EXPORTS_ROOT, writing its

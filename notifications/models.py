@@ -1,4 +1,4 @@
-"""What the system told whom (issue 6): in-app notifications, also sent by email.
+"""What the system told whom: in-app notifications, also sent by email.
 
 One row per recipient and message. Users see their own list (unread first counted in
 the navigation bar); `emailed_at` says whether the email went out. The messages and

@@ -1,4 +1,4 @@
-"""The results dashboards of a year (issue 7): the department's whole country and a province's.
+"""The results dashboards of a year: the department's whole country and a province's.
 
 Every figure aggregates stored results (results.Result) and assessment counts in the
 database (values() + annotate()), never answers, so each page takes a fixed number of

@@ -1,6 +1,6 @@
-"""A dashboard's tables as a workbook (issue 7: every view exports to Excel).
+"""A dashboard's tables as a workbook (every view exports to Excel).
 
-build_dashboard_workbook is a pure builder (STYLE "Exports"): it writes what
+build_dashboard_workbook is a pure builder: it writes what
 results/dashboard.py's Dashboard already holds (and, for a province, the page's list of
 organizations), one sheet per table of the page, in the page's order, so the file and the
 page always agree:

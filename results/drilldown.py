@@ -1,4 +1,4 @@
-"""The drill-down to one indicator of an organization's scorecard (issue 7): the question and its
+"""The drill-down to one indicator of an organization's scorecard: the question and its
 levels, the organization's answer, note and evidence, the team's result and reason, and what
 organizations of the province and of the country earned on the same indicator.
 

@@ -1,4 +1,4 @@
-"""Stored results (issue 7): every assessment's scores, overall and per dimension.
+"""Stored results: every assessment's scores, overall and per dimension.
 
 Dashboards and reports aggregate these rows instead of scoring a million answers again.
 They are written only by results/scores.py's refresh_results, called in the same

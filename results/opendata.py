@@ -1,4 +1,4 @@
-"""Open data (issue 7, part 5): a round's published results as CSV, one row per organization.
+"""Open data: a round's published results as CSV, one row per organization.
 
 One row per organization with a column group per dimension, rather than one row per
 organization and dimension: the people who asked for it open it in Excel or a sheet and sort

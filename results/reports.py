@@ -1,6 +1,6 @@
-"""The provincial report and the national summary of a year as A4 PDFs (issue 7, part 4).
+"""The provincial report and the national summary of a year as A4 PDFs.
 
-Pure builders (STYLE "Exports"): the views, a background job or a management command call
+Pure builders: the views, a background job or a management command call
 render_province_report_pdf / render_national_report_pdf and only wrap the bytes. The PDF is
 core.pdf's (Sarabun embedded, Thai broken between words); every chart is results/charts.py's
 inline SVG with a table of the same numbers after it.

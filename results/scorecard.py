@@ -1,7 +1,7 @@
-"""An organization's scorecard of a year (issue 7): its own results beside its province's and
+"""An organization's scorecard of a year: its own results beside its province's and
 the country's, and how it changed since last year; and the drill-down to one indicator.
 
-Pure builders (STYLE "Exports"): build_scorecard / build_indicator_detail return dataclasses
+Pure builders: build_scorecard / build_indicator_detail return dataclasses
 that the page, the workbook (build_scorecard_workbook) and the PDF (results/scorecard_pdf.py)
 all show, so the three never disagree. Each takes a fixed number of queries whatever the
 number of indicators and organizations.

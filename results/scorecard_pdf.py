@@ -1,6 +1,6 @@
 """The scorecard as an A4 PDF, and its chart (the page shows the same one).
 
-render_scorecard_pdf is a pure builder (STYLE "Exports"): the view only wraps the bytes. The
+render_scorecard_pdf is a pure builder: the view only wraps the bytes. The
 PDF goes through core.pdf.render_pdf (Sarabun embedded, Thai broken between words, copies right).
 """
 

@@ -1,7 +1,7 @@
-"""The per-dimension results workbook (issue 7, part 3): the department's national report,
+"""The per-dimension results workbook: the department's national report,
 or one province's.
 
-build_dimension_workbook is a pure builder (STYLE "Exports"): the view and the
+build_dimension_workbook is a pure builder: the view and the
 `export_results_workbook` command both call it and only save what it returns.
 
 Sheets, in order:

@@ -6,7 +6,7 @@ may see the assessment (its organization, other provincial readers) reads what t
 organization may: no score changes, and no verified score, before publication
 (AssessmentEvent.objects.visible_to_organization).
 
-build_history_workbook is a pure builder (STYLE "Exports"): the view only wraps it.
+build_history_workbook is a pure builder: the view only wraps it.
 """
 
 import datetime

@@ -1,4 +1,4 @@
-"""Provincial review (issue 6): teams, their organizations, verified answers, comments, appeals.
+"""Provincial review: teams, their organizations, verified answers, comments, appeals.
 
 The province's office forms assessment teams for a round (usually four people from the
 provincial and district offices, one of them the lead) and assigns its organizations'

@@ -1,4 +1,4 @@
-"""Progress of the provincial review (issue 6): the province board and the assessor's queue.
+"""Progress of the provincial review: the province board and the assessor's queue.
 
 `province_progress` builds the province board's figures (counts by status per team,
 overdue items, who is working on what, what awaits approval) in a fixed number of queries,

@@ -1,4 +1,4 @@
-"""Teams and assignments (issue 6): who reviews which organization, and when they visit.
+"""Teams and assignments: who reviews which organization, and when they visit.
 
 The provincial office (a province_admin of the province) forms a round's assessment teams
 from the province's people: assessors and its own officials, one of them the lead. It

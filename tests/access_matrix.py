@@ -129,7 +129,7 @@ MATRIX: list[Case] = [
 ]
 
 
-# Assessment rounds (issue 3): round 2569 in set-up and round 2568 open, each with a
+# Assessment rounds: round 2569 in set-up and round 2568 open, each with a
 # national indicator "N", a กระบี่ indicator "K" and a ชลบุรี indicator "C".
 SETUP_YEAR, OPEN_YEAR = 2569, 2568
 
@@ -218,7 +218,7 @@ MATRIX += [
 ]
 
 
-# Self-assessment (issue 5): organization A's assessment in an open round, with one
+# Self-assessment: organization A's assessment in an open round, with one
 # indicator "A" answered and one file as evidence. Outsiders (another organization, another
 # province) get 404; provincial and national readers may read but not write (403).
 SELF_ASSESSMENT_YEAR = 2567
@@ -302,7 +302,7 @@ MATRIX += [
 ]
 
 
-# Provincial review (issue 6): organization A's assessment of another open round, appealed
+# Provincial review: organization A's assessment of another open round, appealed
 # after publication (so every review page has something to show), reviewed by a กระบี่ team
 # led by the matrix's assessor. Assessors not on the team are tested in tests/reviews.
 REVIEW_YEAR = 2571
@@ -404,7 +404,7 @@ MATRIX += [
 ]
 
 
-# Result reports (issue 7): the per-dimension workbook of the review round, and its open data.
+# Result reports: the per-dimension workbook of the review round, and its open data.
 # A provincial office gets its own province's workbook (the outsiders' office an empty one);
 # asking for another province's is 404. The open data is for every signed-in user.
 
@@ -420,7 +420,7 @@ MATRIX += [
 ]
 
 
-# Results dashboards (issue 7): the department's country page (a provincial office is sent on
+# Results dashboards: the department's country page (a provincial office is sent on
 # to its own province's page: 302), a province's page for its office and the department.
 # Assessors and organizations read results through their own pages: 404.
 
@@ -453,7 +453,7 @@ MATRIX += [
 ]
 
 
-# Background exports (issue 7): everyone has a list of their own; an export is its requester's
+# Background exports: everyone has a list of their own; an export is its requester's
 # only (the department's here): 404 for everyone else, whatever their reach.
 
 
@@ -474,7 +474,7 @@ MATRIX += [
 ]
 
 
-# An organization's scorecard (issue 7), its files and the drill-down to one indicator: its
+# An organization's scorecard, its files and the drill-down to one indicator: its
 # own people and everyone taking part in its review; outsiders 404.
 
 

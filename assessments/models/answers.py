@@ -1,4 +1,4 @@
-"""Self-assessment (issue 5): the organization's answers and the evidence behind them."""
+"""Self-assessment: the organization's answers and the evidence behind them."""
 
 from django.conf import settings
 from django.db import models

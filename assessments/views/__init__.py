@@ -1,1 +1,1 @@
-"""The framework pages (issue 3), one module per screen: rounds, the framework editor, the workbook."""
+"""The framework pages, one module per screen: rounds, the framework editor, the workbook."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.forms import BuddhistDateField
 from assessments.models import Round
 
-# ITA's clarification window, which domain.md suggests borrowing for appeals.
+# Fifteen days, as the ITA assessment's clarification window: organizations know that rhythm.
 DEFAULT_APPEAL_DAYS = 15
 
 

@@ -1,4 +1,4 @@
-"""The review workflow (issue 6): who may move an assessment where, and what is recorded.
+"""The review workflow: who may move an assessment where, and what is recorded.
 
     draft → submitted → in review → (returned → resubmitted → in review)* → verified
           → approved → published → (appealed → published)

@@ -99,7 +99,7 @@ def framework_with(
     return round, categories
 
 
-# Self-assessment (issue 5).
+# Self-assessment.
 
 
 def open_round(*, opens_in_days: int = -30, closes_in_days: int = 30, **fields) -> Round:

@@ -42,7 +42,7 @@ def score(indicators, answers, org_type="subdistrict", **kwargs):
     )
 
 
-# The worked example in domain.md: one ทต. in 2561.
+# The department's worked example: one ทต. in 2561.
 FULL_MARKS = {1: 140, 2: 215, 3: 250, 4: 345, 5: 65}
 POINTS = {1: 110, 2: 180, 3: 200, 4: 270, 5: 54}
 

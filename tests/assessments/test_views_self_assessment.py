@@ -360,7 +360,7 @@ def test_dimension_page_query_count_does_not_grow_with_indicators(client, sa, dj
 # Session and user (2), the user's roles (1), the assessment (1), the indicators with their
 # answers, options, ticks, evidence and flags (6), the round's extensions for the deadline
 # (2: the page's and the window check's), the dimension, the dimension list, the comments
-# with the team (1, issue 6), the menu's unread notifications (1, issue 6).
+# with the team (1), the menu's unread notifications (1).
 DIMENSION_PAGE_QUERIES = 16
 
 

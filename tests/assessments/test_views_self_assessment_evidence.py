@@ -205,7 +205,7 @@ def test_evidence_may_not_be_removed_after_submission(client, sa, indicator):
     assert html.count("data-block-form") == 1 and f'name="c{indicator.pk}-body"' in html
 
 
-# The inline view behind the review page's preview (issue 6).
+# The inline view behind the review page's preview.
 
 
 def view_url(evidence):
