@@ -1,9 +1,10 @@
 """A user's reach is the union of their roles (accounts.models.User.scope)."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from accounts.access import scope_for
-from accounts.models import Role
+from accounts.access import forget_scope, is_department, is_head, is_member, scope_for
+from accounts.models import NO_SCOPE, Role
 from organizations.models import Organization
 from tests.factories import OrganizationFactory, district, province, user_with_role
 
@@ -52,3 +53,33 @@ def test_assessor_and_staff_do_not_manage_users(krabi_org):
 def test_deactivated_user_has_no_scope(department):
     department.is_active = False
     assert not scope_for(department).manages_users
+
+
+def test_the_scope_pairs_the_head_role_with_its_own_organization(krabi_org, chonburi_org, django_assert_num_queries):
+    # Staff of one organization and head of another: head of that one only.
+    person = user_with_role(Role.Kind.ORG_STAFF, organization=krabi_org)
+    Role.objects.create(user=person, kind=Role.Kind.ORG_HEAD, organization=chonburi_org)
+
+    with django_assert_num_queries(1):  # the roles, once; every test after that is free
+        assert is_head(person, chonburi_org.pk) and not is_head(person, krabi_org.pk)
+        assert is_member(person, krabi_org.pk) and is_member(person, chonburi_org.pk)
+        assert not is_department(person)
+
+
+def test_forget_scope_reads_the_roles_again(krabi_org):
+    person = user_with_role(Role.Kind.ORG_STAFF, organization=krabi_org)
+    assert not is_head(person, krabi_org.pk)
+    Role.objects.create(user=person, kind=Role.Kind.ORG_HEAD, organization=krabi_org)
+    assert not is_head(person, krabi_org.pk)  # kept for the request
+
+    forget_scope(person)
+
+    assert is_head(person, krabi_org.pk)
+
+
+def test_anonymous_and_inactive_people_reach_nothing(department, krabi_org):
+    head = user_with_role(Role.Kind.ORG_HEAD, organization=krabi_org)
+    head.is_active = False
+    assert scope_for(AnonymousUser()) == scope_for(head) == NO_SCOPE
+    assert not is_head(head, krabi_org.pk) and not is_department(AnonymousUser())
+    assert is_department(department)
