@@ -19,7 +19,9 @@ from organizations.models import Organization
 
 def scope_for(user) -> Scope:
     """The reach of `user` (none for anonymous or inactive users), computed once per request."""
-    return getattr(user, "scope", NO_SCOPE) if getattr(user, "is_authenticated", False) else NO_SCOPE
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    return user.scope
 
 
 def forget_scope(user: User) -> None:
