@@ -300,7 +300,7 @@ def _about(workbook: Workbook, board: Dashboard, organizations: Sequence[Assessm
     for label, value in rows:
         append_row(sheet, [label, _value(value)])
     sheet.append([])
-    sheet.append(["วิธีอ่าน"])
+    append_row(sheet, ["วิธีอ่าน"])
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     notes = [
         (
@@ -319,5 +319,5 @@ def _about(workbook: Workbook, board: Dashboard, organizations: Sequence[Assessm
     if organizations is not None and compared is not None:
         notes.append("ในแผ่นงาน อปท. การเปลี่ยนแปลงแสดงเฉพาะ อปท. ที่ตรวจประเมินเสร็จแล้วทั้งสองปี")
     for note in notes:
-        sheet.append(["", note])
+        append_row(sheet, ["", note])
         sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")

@@ -498,10 +498,10 @@ def _about(sheet, card: Scorecard) -> None:
     for label, value in facts:
         append_row(sheet, [label, value])
     sheet.append([])
-    sheet.append(["วิธีอ่าน"])
+    append_row(sheet, ["วิธีอ่าน"])
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     for line in _reading_notes(card):
-        sheet.append(["", line])
+        append_row(sheet, ["", line])
 
 
 def _reading_notes(card: Scorecard) -> list[str]:

@@ -386,7 +386,7 @@ def _about(
         "ร้อยละแสดงทศนิยม 2 ตำแหน่ง ค่าที่เก็บมี 4 ตำแหน่ง ผ่าน/ไม่ผ่านและระดับตัดสินจากค่าที่เก็บ",
         "ร้อยละรวม = คะแนนรวมทุกด้าน ÷ คะแนนเต็มรวม × 100 (ไม่ใช่ค่าเฉลี่ยของร้อยละรายด้าน)",
     ):
-        sheet.append(["", line])
+        append_row(sheet, ["", line])
     sheet.append([])
     append_row(sheet, ["ด้าน"], font=bold)
     for dimension in dimensions:
