@@ -246,10 +246,11 @@ def cell(
     writes any text starting with "=" as a formula, which Excel would run (=HYPERLINK to another
     site, =WEBSERVICE); so such text goes in a string cell (data type "s": Excel and LibreOffice
     show it as it is and never calculate it) marked with the "quote prefix", the mark Excel itself
-    gives text typed after an apostrophe, so that it stays text when someone edits the cell. No
-    apostrophe is added to the text: the cell shows it as written and reads back the same, so
-    importers have nothing to undo. Numbers (negative ones too), Decimals and dates stay numbers;
-    lazy translations become their text.
+    gives text typed after an apostrophe, so that it stays text when someone edits the cell. An
+    apostrophe put into the text itself would not do: in a file (unlike typing) it is part of
+    the text, so Excel would show it and every importer would have to strip it. This way the cell
+    shows the text as written and reads back the same. Numbers (negative ones too), Decimals and
+    dates stay numbers; lazy translations become their text.
 
     Where a style is needed the value comes back as a cell of `sheet`, else as it is: normal and
     write-only sheets both take either.
