@@ -1,22 +1,33 @@
-"""Reading tables people upload — CSV in UTF-8/TIS-620/UTF-16, or XLSX — into rows of clean text.
+"""Tables in and out of spreadsheets.
 
+Reading tables people upload — CSV in UTF-8/TIS-620/UTF-16, or XLSX — into rows of clean text.
 The file type is told from the content, never from the name: Excel users rename files freely,
 and systems export HTML or old .xls files as ".xls" or ".csv". A file that is not a table raises
 UnreadableFile with a Thai message that says what the file is and how to save it so it reads.
 The messages do not name the kind of data, so each importer can say that in its own words.
+
+Writing tables into XLSX worksheets, normal or write-only (streaming): every export goes through
+Table (a header of Columns, then rows) or append_row (the lines of a notes sheet), so that every
+cell is cleaned the same way (see `cell`).
 """
 
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from openpyxl.cell import Cell
+    from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # What an .xlsx is served as (downloads) and recognised as (uploads).
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,8 +41,12 @@ SNIFF_LINES = 10
 # Zero-width and no-break spaces come along when text is copied from web pages and Word.
 _INVISIBLES = str.maketrans({"\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\xa0": " "})
 # Control characters other than tab and line ends do not occur in text: the file is binary
-# (an image, a PDF, an executable) even when every byte happens to decode.
+# (an image, a PDF, an executable) even when every byte happens to decode. They are also what
+# XLSX cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), so `cell` removes them from text written.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# How text that a spreadsheet would run begins: a formula ("=", and "+", "-", "@" that Excel and
+# LibreOffice also read as one when typed), or tab and CR, which some programs skip first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UnreadableFile(Exception):
@@ -201,3 +216,116 @@ def _too_many_rows(max_rows: int) -> str:
     return _("ไฟล์นี้มีเกิน %(limit)s แถว ซึ่งมากกว่าข้อมูลที่ระบบรับได้ กรุณาตรวจว่าเลือกไฟล์ถูก") % {
         "limit": f"{max_rows:,}"
     }
+
+
+# Writing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a Table: its header, its width in characters, and how its values show."""
+
+    header: str
+    width: float
+    number_format: str | None = None  # such as "0.00"; given to the values, not to blank cells
+    alignment: "Alignment | None" = None  # such as wrapped text for long notes; likewise
+
+
+def cell(
+    sheet: "Worksheet | WriteOnlyWorksheet",
+    value: Any,
+    *,
+    number_format: str | None = None,
+    alignment: "Alignment | None" = None,
+    font: "Font | None" = None,
+) -> "Cell | Any":
+    """`value` ready for `sheet.append`: text cleaned and never run, styled as asked.
+
+    Text loses the characters XLSX cannot hold (openpyxl would refuse to write them), and empty
+    text is a blank cell. Text that starts like a formula (FORMULA_STARTS) stays text. openpyxl
+    writes any text starting with "=" as a formula, which Excel would run (=HYPERLINK to another
+    site, =WEBSERVICE); so such text goes in a string cell (data type "s": Excel and LibreOffice
+    show it as it is and never calculate it) marked with the "quote prefix", the mark Excel itself
+    gives text typed after an apostrophe, so that it stays text when someone edits the cell. An
+    apostrophe put into the text itself would not do: in a file (unlike typing) it is part of
+    the text, so Excel would show it and every importer would have to strip it. This way the cell
+    shows the text as written and reads back the same. Numbers (negative ones too), Decimals and
+    dates stay numbers; lazy translations become their text.
+
+    Where a style is needed the value comes back as a cell of `sheet`, else as it is: normal and
+    write-only sheets both take either.
+    """
+    if isinstance(value, Promise):
+        value = str(value)
+    inert = False
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value) or None
+        inert = value is not None and value.startswith(FORMULA_STARTS)
+    if value is None or not (inert or number_format or alignment or font):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    written = WriteOnlyCell(sheet, value)
+    if inert:
+        written.data_type = "s"
+        written.quotePrefix = True
+    if number_format:
+        written.number_format = number_format
+    if alignment:
+        written.alignment = alignment
+    if font:
+        written.font = font
+    return written
+
+
+def append_row(sheet: "Worksheet | WriteOnlyWorksheet", values: Iterable[Any], *, font: "Font | None" = None) -> None:
+    """Append `values` to `sheet` as a row of cells (see `cell`): the lines of a notes sheet."""
+    sheet.append([cell(sheet, value, font=font) for value in values])
+
+
+class Table:
+    """A table on a new sheet: a title line if given, a bold header row kept in view (with the
+    first `frozen_columns` columns), then the rows; `add_filter` puts a filter over them.
+
+    Widths and panes are set before the first row and rows are only appended, the order a
+    write-only sheet needs (the large exports stream), so one writer serves both kinds of sheet.
+    """
+
+    def __init__(
+        self,
+        sheet: "Worksheet | WriteOnlyWorksheet",
+        columns: Sequence[Column],
+        *,
+        title: str | None = None,
+        frozen_columns: int = 0,
+    ) -> None:
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        self.sheet, self.columns = sheet, list(columns)
+        for index, column in enumerate(self.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        self.header_row = 2 if title else 1
+        sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{self.header_row + 1}"
+        if title:
+            append_row(sheet, [title], font=Font(bold=True, size=13))
+        bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        sheet.append([cell(sheet, column.header, font=bold, alignment=wrapped) for column in self.columns])
+        self.rows = self.header_row
+
+    def append(self, values: Sequence[Any]) -> None:
+        """Append a row: a value per column, each cleaned and formatted as its column says."""
+        sheet = self.sheet
+        sheet.append(
+            [
+                cell(sheet, value, number_format=column.number_format, alignment=column.alignment)
+                for column, value in zip(self.columns, values, strict=True)
+            ]
+        )
+        self.rows += 1
+
+    def add_filter(self) -> None:
+        """A filter over the header and the rows appended so far: call it after the last row."""
+        from openpyxl.utils import get_column_letter
+
+        self.sheet.auto_filter.ref = f"A{self.header_row}:{get_column_letter(len(self.columns))}{self.rows}"

@@ -23,18 +23,16 @@ built in normal mode, where header styles, frozen panes and filters are simple t
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessments.models import Assessment
+from core.spreadsheets import Column, Table, append_row
 from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization
 from results.dashboard import Change, Dashboard, Summary, distribution_labels
@@ -46,13 +44,6 @@ STATUS_LABELS = dict(Assessment.Status.choices)
 TYPE_LABELS = dict(Organization.Type.choices)
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: float
-    percent: bool = False
-
-
 def _text(header: str, width: float = 14) -> Column:
     return Column(header, width)
 
@@ -62,7 +53,7 @@ def _count(header: str) -> Column:
 
 
 def _percent(header: str) -> Column:
-    return Column(header, 12, percent=True)
+    return Column(header, 12, PERCENT_FORMAT)
 
 
 def build_dashboard_workbook(board: Dashboard, *, organizations: Sequence[Assessment] | None = None) -> Workbook:
@@ -125,19 +116,10 @@ def _sheet(workbook: Workbook, title: str, columns: list[Column], rows: Iterable
     """A sheet with a bold header row kept in view, widths, percentages shown to 2 places and
     a filter over the table."""
     sheet = workbook.create_sheet(title)
-    sheet.append([str(column.header) for column in columns])
-    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-        cell = sheet.cell(row=1, column=index)
-        cell.font, cell.alignment = bold, wrapped
+    table = Table(sheet, columns)
     for values in rows:
-        sheet.append([_value(value) for value in values])
-        for index, column in enumerate(columns, start=1):
-            if column.percent:
-                sheet.cell(row=sheet.max_row, column=index).number_format = PERCENT_FORMAT
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{sheet.max_row}"
+        table.append([_value(value) for value in values])
+    table.add_filter()
     return sheet
 
 
@@ -145,8 +127,6 @@ def _value(value: Any) -> Any:
     # Means come from the database with as many places as it likes: 4 are exact enough.
     if isinstance(value, Decimal):
         return value.quantize(PLACES)
-    if isinstance(value, Promise):  # a lazily translated label
-        return str(value)
     return value
 
 
@@ -305,7 +285,7 @@ def _about(workbook: Workbook, board: Dashboard, organizations: Sequence[Assessm
     sheet.column_dimensions["B"].width = 90
     round, filters = board.round, board.filters
     scope = f"จังหวัด{filters.province.name_th}" if filters.province else "ทั้งประเทศ"
-    sheet.append([f"ผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {round.year}: {scope}"])
+    append_row(sheet, [f"ผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {round.year}: {scope}"])
     sheet["A1"].font = Font(bold=True)
     compared = board.year_over_year
     rows = [
@@ -318,9 +298,9 @@ def _about(workbook: Workbook, board: Dashboard, organizations: Sequence[Assessm
         ("ส่งออกเมื่อ", thai_datetime(timezone.now())),
     ]
     for label, value in rows:
-        sheet.append([label, _value(value)])
+        append_row(sheet, [label, _value(value)])
     sheet.append([])
-    sheet.append(["วิธีอ่าน"])
+    append_row(sheet, ["วิธีอ่าน"])
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     notes = [
         (
@@ -339,5 +319,5 @@ def _about(workbook: Workbook, board: Dashboard, organizations: Sequence[Assessm
     if organizations is not None and compared is not None:
         notes.append("ในแผ่นงาน อปท. การเปลี่ยนแปลงแสดงเฉพาะ อปท. ที่ตรวจประเมินเสร็จแล้วทั้งสองปี")
     for note in notes:
-        sheet.append(["", note])
+        append_row(sheet, ["", note])
         sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")

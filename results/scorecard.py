@@ -32,12 +32,11 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
 from assessments import scoring
 from assessments.models import Answer, Assessment, Indicator, Round
+from core.spreadsheets import Column, Table, append_row
 from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization
 from results import dashboard
@@ -397,38 +396,34 @@ def _title(card: Scorecard) -> str:
     return f"ผลการประเมินประสิทธิภาพ ปี {card.round.year}: {card.org_name} (รหัส {card.organization.code})"
 
 
-# (header, width, number format or None)
-Column = tuple[str, float, str | None]
-
-
 def _summary_columns(card: Scorecard) -> list[Column]:
     columns: list[Column] = [
-        ("ด้าน", 6, None),
-        ("ชื่อด้าน", 40, None),
-        ("คะแนนประเมินตนเอง", 12, POINTS_FORMAT),
-        ("คะแนนเต็ม", 10, POINTS_FORMAT),
-        ("ร้อยละ (ประเมินตนเอง)", 12, PERCENT_FORMAT),
+        Column("ด้าน", 6),
+        Column("ชื่อด้าน", 40),
+        Column("คะแนนประเมินตนเอง", 12, POINTS_FORMAT),
+        Column("คะแนนเต็ม", 10, POINTS_FORMAT),
+        Column("ร้อยละ (ประเมินตนเอง)", 12, PERCENT_FORMAT),
     ]
     if card.verified_visible:
         columns += [
-            ("คะแนนที่ตรวจได้", 12, POINTS_FORMAT),
-            ("คะแนนเต็ม (ผลการตรวจ)", 12, POINTS_FORMAT),
-            ("ร้อยละ (ผลการตรวจ)", 12, PERCENT_FORMAT),
-            ("ร้อยละเฉลี่ยของจังหวัด", 12, PERCENT_FORMAT),
-            ("ร้อยละเฉลี่ยของประเทศ", 12, PERCENT_FORMAT),
+            Column("คะแนนที่ตรวจได้", 12, POINTS_FORMAT),
+            Column("คะแนนเต็ม (ผลการตรวจ)", 12, POINTS_FORMAT),
+            Column("ร้อยละ (ผลการตรวจ)", 12, PERCENT_FORMAT),
+            Column("ร้อยละเฉลี่ยของจังหวัด", 12, PERCENT_FORMAT),
+            Column("ร้อยละเฉลี่ยของประเทศ", 12, PERCENT_FORMAT),
         ]
     if card.last_year:
-        columns += [(f"ร้อยละ ปี {card.last_year} (ประเมินตนเอง)", 14, PERCENT_FORMAT)]
-        columns += [("เปลี่ยนแปลง (ประเมินตนเอง)", 12, PERCENT_FORMAT)]
+        columns += [Column(f"ร้อยละ ปี {card.last_year} (ประเมินตนเอง)", 14, PERCENT_FORMAT)]
+        columns += [Column("เปลี่ยนแปลง (ประเมินตนเอง)", 12, PERCENT_FORMAT)]
         if card.verified_visible:
-            columns += [(f"ร้อยละ ปี {card.last_year} (ผลการตรวจ)", 14, PERCENT_FORMAT)]
-            columns += [("เปลี่ยนแปลง (ผลการตรวจ)", 12, PERCENT_FORMAT)]
+            columns += [Column(f"ร้อยละ ปี {card.last_year} (ผลการตรวจ)", 14, PERCENT_FORMAT)]
+            columns += [Column("เปลี่ยนแปลง (ผลการตรวจ)", 12, PERCENT_FORMAT)]
     return columns
 
 
 def _summary_values(card: Scorecard, row: ScoreRow) -> list:
     own = row.own
-    values = [row.number or "รวม", _text(row.name), *(_side(own))]
+    values = [row.number or "รวม", row.name, *(_side(own))]
     if card.verified_visible:
         values += [*_side(row.verified), row.province_mean, row.national_mean]
     if card.last_year:
@@ -444,26 +439,26 @@ def _side(score: Score | None) -> list:
 
 def _indicator_columns(card: Scorecard) -> list[Column]:
     columns: list[Column] = [
-        ("รหัสตัวชี้วัด", 12, None),
-        ("ด้าน", 6, None),
-        ("ชื่อตัวชี้วัด", 60, None),
-        ("คะแนนเต็ม", 10, POINTS_FORMAT),
-        ("คะแนนประเมินตนเอง", 12, POINTS_FORMAT),
+        Column("รหัสตัวชี้วัด", 12),
+        Column("ด้าน", 6),
+        Column("ชื่อตัวชี้วัด", 60),
+        Column("คะแนนเต็ม", 10, POINTS_FORMAT),
+        Column("คะแนนประเมินตนเอง", 12, POINTS_FORMAT),
     ]
     if card.verified_visible:
-        columns += [("คะแนนที่ตรวจได้", 12, POINTS_FORMAT), ("เหตุผลของผู้ประเมิน", 50, None)]
-    return columns + [("หมายเหตุ", 24, None)]
+        columns += [Column("คะแนนที่ตรวจได้", 12, POINTS_FORMAT), Column("เหตุผลของผู้ประเมิน", 50)]
+    return columns + [Column("หมายเหตุ", 24)]
 
 
 def _indicator_values(card: Scorecard, section: Section, row: IndicatorRow) -> list:
-    values = [row.code, section.row.number, _text(row.title), row.full_points, row.self_points]
+    values = [row.code, section.row.number, row.title, row.full_points, row.self_points]
     notes = []
     if row.is_pilot:
         notes.append("ตัวชี้วัดนำร่อง ไม่นับคะแนน")
     if not row.answered:
         notes.append("ยังไม่ได้ตอบ")
     if card.verified_visible:
-        values += [NOT_APPLICABLE if row.not_applicable else row.verified_points, _text(row.reason) or None]
+        values += [NOT_APPLICABLE if row.not_applicable else row.verified_points, row.reason]
         if row.not_applicable:
             notes.append("ยืนยันว่าไม่มีภารกิจ ไม่นับคะแนน")
     return values + [" · ".join(notes) or None]
@@ -471,22 +466,10 @@ def _indicator_values(card: Scorecard, section: Section, row: IndicatorRow) -> l
 
 def _sheet(sheet, columns: list[Column], rows: list[list], *, title: str) -> None:
     """A title line, then a bold header row kept in view, the rows, and an autofilter."""
-    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([header for header, _width, _format in columns])
-    for index, (_header, width, _format) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=2, column=index)
-        cell.font, cell.alignment = bold, wrapped
+    table = Table(sheet, columns, title=title, frozen_columns=2)
     for values in rows:
-        sheet.append(values)
-        for index, (_header, _width, number_format) in enumerate(columns, start=1):
-            cell = sheet.cell(row=sheet.max_row, column=index)
-            if number_format and isinstance(cell.value, (int, float, Decimal)):
-                cell.number_format = number_format
-    sheet.freeze_panes = "C3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{sheet.max_row}"
+        table.append(values)
+    table.add_filter()
 
 
 def _about(sheet, card: Scorecard) -> None:
@@ -510,15 +493,15 @@ def _about(sheet, card: Scorecard) -> None:
             facts.append(("อันดับในจังหวัด", f"{card.province_rank} จาก {card.province_ranked}"))
             facts.append(("อันดับในประเทศ", f"{card.national_rank} จาก {card.national_ranked}"))
     facts.append(("ส่งออกเมื่อ", thai_datetime(card.made_at)))
-    sheet.append([_title(card)])
+    append_row(sheet, [_title(card)])
     sheet["A1"].font = Font(bold=True, size=13)
     for label, value in facts:
-        sheet.append([label, _text(value) if isinstance(value, str) else value])
+        append_row(sheet, [label, value])
     sheet.append([])
-    sheet.append(["วิธีอ่าน"])
+    append_row(sheet, ["วิธีอ่าน"])
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     for line in _reading_notes(card):
-        sheet.append(["", line])
+        append_row(sheet, ["", line])
 
 
 def _reading_notes(card: Scorecard) -> list[str]:
@@ -536,8 +519,3 @@ def _reading_notes(card: Scorecard) -> list[str]:
     if card.last_year:
         lines.append(f"เปลี่ยนแปลง = ร้อยละปี {card.round.year} − ร้อยละปี {card.last_year} (จุดร้อยละ)")
     return lines
-
-
-def _text(value: str | None) -> str | None:
-    """Text openpyxl can write: control characters from pasted names removed."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if value else value

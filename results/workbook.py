@@ -43,14 +43,11 @@ from typing import Any, NamedTuple
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.styles import Font
 
 from assessments import scoring
 from assessments.models import Answer, Assessment, Dimension, Indicator, Round
+from core.spreadsheets import Column, Table, append_row
 from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization, Province
 from results.models import OVERALL, Result
@@ -81,13 +78,6 @@ PLACE_COLUMNS = (
     ("สถานะการประเมิน", 22),
 )
 POINTS_WIDTH, PERCENT_WIDTH, INDICATOR_WIDTH, BAND_WIDTH, COUNT_WIDTH = 11, 9, 9, 14, 10
-
-
-@dataclass(frozen=True)
-class _Column:
-    header: str
-    width: float
-    percent: bool = False
 
 
 @dataclass
@@ -137,38 +127,9 @@ class _Chunk:
     verified: dict[int, dict[int, Any]]  # assessment → indicator pk → cell value
 
 
-class _Sheet:
-    """A data sheet in write-only mode: widths, frozen header and autofilter set in the
-    order the format needs (columns and panes before the first row, the filter at the end)."""
-
-    def __init__(self, workbook: Workbook, title: str, columns: list[_Column]) -> None:
-        self.sheet: WriteOnlyWorksheet = workbook.create_sheet(title)
-        self.columns = columns
-        self.percent_columns = [index for index, column in enumerate(columns) if column.percent]
-        for index, column in enumerate(columns, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = column.width
-        # The header row and the organization's code and name stay in view.
-        self.sheet.freeze_panes = "C2"
-        bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(self.sheet, value=column.header)
-            cell.font, cell.alignment = bold, wrapped
-            header.append(cell)
-        self.sheet.append(header)
-        self.rows = 1
-
-    def append(self, values: list[Any]) -> None:
-        for index in self.percent_columns:
-            if values[index] is not None:
-                cell = WriteOnlyCell(self.sheet, value=values[index])
-                cell.number_format = PERCENT_FORMAT
-                values[index] = cell
-        self.sheet.append(values)
-        self.rows += 1
-
-    def finish(self) -> None:
-        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows}"
+def _sheet(workbook: Workbook, title: str, columns: list[Column]) -> Table:
+    """A data sheet in write-only mode whose header row and organization's code and name stay in view."""
+    return Table(workbook.create_sheet(title), columns, frozen_columns=2)
 
 
 def build_dimension_workbook(
@@ -189,9 +150,9 @@ def build_dimension_workbook(
         by_dimension[indicator.category.dimension.number].append(indicator)
     specs = {indicator.pk: indicator.as_spec() for indicator in indicators}
 
-    summary = _Sheet(workbook, SUMMARY_SHEET, _summary_columns(dimensions))
+    summary = _sheet(workbook, SUMMARY_SHEET, _summary_columns(dimensions))
     sheets = {
-        dimension.number: _Sheet(workbook, f"ด้านที่ {dimension.number}", _dimension_columns(dimension, by_dimension))
+        dimension.number: _sheet(workbook, f"ด้านที่ {dimension.number}", _dimension_columns(dimension, by_dimension))
         for dimension in dimensions
     }
     count = 0
@@ -212,7 +173,7 @@ def build_dimension_workbook(
         if progress:
             progress(count, max(total, count))
     for sheet in (summary, *sheets.values()):
-        sheet.finish()
+        sheet.add_filter()
     _about(workbook, round, province, dimensions, indicators, count)
     scope = f"จังหวัด{province.name_th}" if province else "ทั้งประเทศ"
     workbook.properties.title = f"ผลการประเมินประสิทธิภาพของ อปท. ปี {round.year} รายด้าน ({scope})"
@@ -227,42 +188,42 @@ def _indicators(round: Round, province: Province | None) -> list[Indicator]:
     return list(indicators)
 
 
-def _summary_columns(dimensions: list[Dimension]) -> list[_Column]:
-    columns = [_Column(header, width) for header, width in PLACE_COLUMNS]
+def _summary_columns(dimensions: list[Dimension]) -> list[Column]:
+    columns = [Column(header, width) for header, width in PLACE_COLUMNS]
     for dimension in dimensions:
         columns += _score_columns(f"ด้านที่ {dimension.number} ")
     columns += _score_columns("รวม ")
     columns += [
-        _Column("ระดับผลการประเมิน", BAND_WIDTH),
-        _Column("ผลการประเมิน", COUNT_WIDTH),
-        _Column("ร้อยละ (ประเมินตนเอง)", PERCENT_WIDTH + 2, percent=True),
-        _Column("ตัวชี้วัดที่ตรวจแล้ว", COUNT_WIDTH),
-        _Column("ตัวชี้วัดที่นับคะแนน", COUNT_WIDTH),
+        Column("ระดับผลการประเมิน", BAND_WIDTH),
+        Column("ผลการประเมิน", COUNT_WIDTH),
+        Column("ร้อยละ (ประเมินตนเอง)", PERCENT_WIDTH + 2, PERCENT_FORMAT),
+        Column("ตัวชี้วัดที่ตรวจแล้ว", COUNT_WIDTH),
+        Column("ตัวชี้วัดที่นับคะแนน", COUNT_WIDTH),
     ]
     return columns
 
 
-def _dimension_columns(dimension: Dimension, by_dimension: dict[int, list[Indicator]]) -> list[_Column]:
-    columns = [_Column(header, width) for header, width in PLACE_COLUMNS]
+def _dimension_columns(dimension: Dimension, by_dimension: dict[int, list[Indicator]]) -> list[Column]:
+    columns = [Column(header, width) for header, width in PLACE_COLUMNS]
     columns += [
-        _Column(f"{indicator.code} (นำร่อง)" if indicator.is_pilot else indicator.code, INDICATOR_WIDTH)
+        Column(f"{indicator.code} (นำร่อง)" if indicator.is_pilot else indicator.code, INDICATOR_WIDTH)
         for indicator in by_dimension[dimension.number]
     ]
     columns += _score_columns(f"ด้านที่ {dimension.number} ")
     columns += [
-        _Column("ระดับผลการประเมิน (รวม)", BAND_WIDTH),
-        _Column("ผลการประเมิน (รวม)", COUNT_WIDTH),
-        _Column("ตัวชี้วัดที่ตรวจแล้ว", COUNT_WIDTH),
-        _Column("ตัวชี้วัดที่นับคะแนน", COUNT_WIDTH),
+        Column("ระดับผลการประเมิน (รวม)", BAND_WIDTH),
+        Column("ผลการประเมิน (รวม)", COUNT_WIDTH),
+        Column("ตัวชี้วัดที่ตรวจแล้ว", COUNT_WIDTH),
+        Column("ตัวชี้วัดที่นับคะแนน", COUNT_WIDTH),
     ]
     return columns
 
 
-def _score_columns(prefix: str) -> list[_Column]:
+def _score_columns(prefix: str) -> list[Column]:
     return [
-        _Column(f"{prefix}คะแนนที่ได้", POINTS_WIDTH),
-        _Column(f"{prefix}คะแนนเต็ม", POINTS_WIDTH),
-        _Column(f"{prefix}ร้อยละ", PERCENT_WIDTH + 2, percent=True),
+        Column(f"{prefix}คะแนนที่ได้", POINTS_WIDTH),
+        Column(f"{prefix}คะแนนเต็ม", POINTS_WIDTH),
+        Column(f"{prefix}ร้อยละ", PERCENT_WIDTH + 2, PERCENT_FORMAT),
     ]
 
 
@@ -285,10 +246,10 @@ def _organizations(round: Round, province: Province | None) -> Iterator[_Organiz
         full_name = Organization(name=name, type=org_type).full_name
         cells = [
             code,
-            _text(full_name),
+            full_name,
             str(TYPE_LABELS.get(org_type, org_type)),
-            _text(district),
-            _text(province_name),
+            district,
+            province_name,
             str(STATUS_LABELS.get(status, status)),
         ]
         yield _Organization(assessment=pk, org_type=org_type, province_code=province_code, cells=cells)
@@ -386,11 +347,6 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _text(value: str | None) -> str | None:
-    """Text openpyxl can write: control characters from pasted names removed."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if value else value
-
-
 def _about(
     workbook: Workbook,
     round: Round,
@@ -404,14 +360,9 @@ def _about(
     for letter, width in zip("ABCDEFG", (24, 12, 60, 12, 30, 14, 10)):
         sheet.column_dimensions[letter].width = width
     bold = Font(bold=True)
-
-    def heading(text: str) -> list[WriteOnlyCell]:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        return [cell]
-
     bands = " · ".join(f"{band.label} ≥ {_number(band.min_percent)}" for band in round.bands.all())
-    sheet.append(heading(f"รายงานผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {round.year} รายด้าน"))
+    title = f"รายงานผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {round.year} รายด้าน"
+    append_row(sheet, [title], font=bold)
     rows = [
         ("ปีการประเมิน (พ.ศ.)", round.year),
         ("ปีงบประมาณที่ประเมิน (พ.ศ.)", round.fiscal_year),
@@ -422,9 +373,9 @@ def _about(
         ("ระดับผลการประเมิน", bands or "–"),
     ]
     for label, value in rows:
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     sheet.append([])
-    sheet.append(heading("วิธีอ่าน"))
+    append_row(sheet, ["วิธีอ่าน"], font=bold)
     for line in (
         "ทุก อปท. ในรอบการประเมินอยู่ในรายงาน ไม่ว่าจะอยู่ในสถานะใด (ดูคอลัมน์สถานะการประเมิน)",
         "คะแนนที่ได้ คะแนนเต็ม และร้อยละ เป็นผลการตรวจประเมินของคณะผู้ประเมิน "
@@ -435,23 +386,24 @@ def _about(
         "ร้อยละแสดงทศนิยม 2 ตำแหน่ง ค่าที่เก็บมี 4 ตำแหน่ง ผ่าน/ไม่ผ่านและระดับตัดสินจากค่าที่เก็บ",
         "ร้อยละรวม = คะแนนรวมทุกด้าน ÷ คะแนนเต็มรวม × 100 (ไม่ใช่ค่าเฉลี่ยของร้อยละรายด้าน)",
     ):
-        sheet.append(["", line])
+        append_row(sheet, ["", line])
     sheet.append([])
-    sheet.append(heading("ด้าน"))
+    append_row(sheet, ["ด้าน"], font=bold)
     for dimension in dimensions:
-        sheet.append([f"ด้านที่ {dimension.number}", _text(dimension.name)])
+        append_row(sheet, [f"ด้านที่ {dimension.number}", dimension.name])
     sheet.append([])
     header = ["รหัสตัวชี้วัด", "ด้าน", "ชื่อตัวชี้วัด", "คะแนนเต็ม", "ประเภท อปท. ที่ใช้", "จังหวัด", "นำร่อง"]
-    sheet.append([cell for text in header for cell in heading(text)])
+    append_row(sheet, header, font=bold)
     for indicator in indicators:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 indicator.code,
                 indicator.category.dimension.number,
-                _text(indicator.title),
+                indicator.title,
                 indicator.full_points,
                 indicator.applies_to_display,
                 indicator.province.name_th if indicator.province_id else "",
                 "นำร่อง" if indicator.is_pilot else "",
-            ]
+            ],
         )

@@ -20,13 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from accounts.models import User
 from assessments.models import Assessment, AssessmentEvent
 from assessments.printing import event_facts
+from core.spreadsheets import Column, Table, append_row
 
 BANGKOK = ZoneInfo(settings.TIME_ZONE)
 # Excel shows the date in the Buddhist Era (calendar 07) with the value a real datetime.
@@ -75,17 +74,17 @@ def indicator_label(event: AssessmentEvent) -> str:
     return str((event.data or {}).get("indicator") or "")
 
 
-# (header, width, wrapped)
-HEADERS = (
-    (gettext_lazy("วันที่และเวลา"), 18, False),
-    (gettext_lazy("ผู้ดำเนินการ"), 24, False),
-    (gettext_lazy("เหตุการณ์"), 24, False),
-    (gettext_lazy("จากสถานะ"), 22, False),
-    (gettext_lazy("เป็นสถานะ"), 22, False),
-    (gettext_lazy("ครั้งที่ส่งกลับแก้ไข"), 10, False),
-    (gettext_lazy("ตัวชี้วัด"), 36, True),
-    (gettext_lazy("เหตุผล/หมายเหตุ"), 50, True),
-    (gettext_lazy("รายละเอียด"), 60, True),
+TOP, WRAPPED = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
+COLUMNS = (
+    Column(gettext_lazy("วันที่และเวลา"), 18, DATETIME_FORMAT, TOP),
+    Column(gettext_lazy("ผู้ดำเนินการ"), 24, alignment=TOP),
+    Column(gettext_lazy("เหตุการณ์"), 24, alignment=TOP),
+    Column(gettext_lazy("จากสถานะ"), 22, alignment=TOP),
+    Column(gettext_lazy("เป็นสถานะ"), 22, alignment=TOP),
+    Column(gettext_lazy("ครั้งที่ส่งกลับแก้ไข"), 10, alignment=TOP),
+    Column(gettext_lazy("ตัวชี้วัด"), 36, alignment=WRAPPED),
+    Column(gettext_lazy("เหตุผล/หมายเหตุ"), 50, alignment=WRAPPED),
+    Column(gettext_lazy("รายละเอียด"), 60, alignment=WRAPPED),
 )
 
 
@@ -101,23 +100,23 @@ def build_history_workbook(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    sheet.append([str(header) for header, _width, _wrapped in HEADERS])
+    table = Table(sheet, COLUMNS)
     for row in history_rows(events, scores=scores):
         event = row.event
-        sheet.append(
+        table.append(
             [
                 _excel_time(event.at),
-                _text(str(event.by)),
-                _text(event.get_kind_display()),
-                _text(event.get_from_status_display()),
-                _text(event.get_to_status_display()),
+                str(event.by),
+                event.get_kind_display(),
+                event.get_from_status_display(),
+                event.get_to_status_display(),
                 event.revision,
-                _text(row.indicator),
-                _text(event.note),
-                _text("\n".join(line for line in row.facts if line)),
+                row.indicator,
+                event.note,
+                "\n".join(line for line in row.facts if line),
             ]
         )
-    _finish(sheet)
+    table.add_filter()
     _about(workbook, assessment)
     organization = assessment.organization
     workbook.properties.title = _("ประวัติการประเมินปี %(year)s %(organization)s (%(code)s)") % {
@@ -126,24 +125,6 @@ def build_history_workbook(
         "code": organization.code,
     }
     return workbook
-
-
-def _finish(sheet) -> None:
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{sheet.max_row}"
-    for index, (_header, width, wrapped) in enumerate(HEADERS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = width
-        head = sheet.cell(row=1, column=index)
-        head.font = Font(bold=True)
-        head.alignment = Alignment(wrap_text=True, vertical="top")
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            cell.alignment = Alignment(wrap_text=wrapped, vertical="top")
-            if index == 1:
-                cell.number_format = DATETIME_FORMAT
-            elif cell.data_type == "f":
-                # Text that starts with "=" is what someone typed, never a formula to run.
-                cell.data_type = "s"
 
 
 def _about(workbook: Workbook, assessment: Assessment) -> None:
@@ -159,24 +140,14 @@ def _about(workbook: Workbook, assessment: Assessment) -> None:
         (_("ส่งออกเมื่อ"), _excel_time(timezone.now())),
     ]
     for label, value in rows:
-        sheet.append([label, _text(value) if isinstance(value, str) else value])
+        append_row(sheet, [label, value])
     sheet.cell(row=len(rows), column=2).number_format = DATETIME_FORMAT
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 50
     for (cell,) in sheet.iter_rows(min_col=1, max_col=1):
         cell.font = Font(bold=True)
-    for (cell,) in sheet.iter_rows(min_col=2, max_col=2):
-        if cell.data_type == "f":
-            cell.data_type = "s"
 
 
 def _excel_time(moment: datetime.datetime) -> datetime.datetime:
     """Bangkok wall time without a zone: Excel has no time zones."""
     return timezone.localtime(moment, BANGKOK).replace(tzinfo=None)
-
-
-def _text(value: str | None) -> str | None:
-    """Text openpyxl can write: control characters pasted from other programs removed."""
-    if not value:
-        return None
-    return ILLEGAL_CHARACTERS_RE.sub("", value)

@@ -1,13 +1,17 @@
 """Reading uploaded tables (core.spreadsheets): encodings, delimiters, workbooks and the files it refuses."""
 
+import datetime
 import io
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-from core.spreadsheets import UnreadableFile, cell_text, read_table
+from core.spreadsheets import Column, Table, UnreadableFile, append_row, cell, cell_text, read_table
+from tests.formulas import FORMULAS, assert_inert, saved
 
 HEADER = ["จังหวัด", "รหัส อปท.", "ชื่อ"]
 ROW = ["กระบี่", "6810403", "คลองท่อมเหนือ"]
@@ -207,3 +211,89 @@ def test_messages_do_not_name_one_importer():
     for data in (b"", b"%PDF-1.4", b"\x89PNG\r\n", b"\xd0\xcf\x11\xe0", b"\x00\x01" * 10):
         message = refusal(data)
         assert "ทะเบียน" not in message and "ผู้ใช้" not in message
+
+
+# Writing ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=[False, True], ids=["normal", "write-only"])
+def workbook(request) -> openpyxl.Workbook:
+    workbook = openpyxl.Workbook(write_only=request.param)
+    if not request.param:
+        workbook.remove(workbook.active)
+    return workbook
+
+
+@pytest.mark.parametrize("text", [*FORMULAS, "\t=1+1", "-", "=", "@ท้องถิ่น"])
+def test_text_a_spreadsheet_would_run_is_written_as_inert_text(workbook, text):
+    table = Table(workbook.create_sheet("ข้อมูล"), [Column("ชื่อ", 30), Column("ร้อยละ", 10, "0.00")])
+    table.append([text, Decimal("1.5")])
+
+    assert_inert(saved(workbook)["ข้อมูล"]["A2"], text)
+
+
+def test_text_after_a_carriage_return_is_inert_too():
+    # Not read back: XML turns the CR into a line feed, in Excel's files as in openpyxl's.
+    written = cell(openpyxl.Workbook().active, "\r=1+1")
+    assert (written.value, written.data_type, written.quotePrefix) == ("\r=1+1", "s", True)
+
+
+def test_numbers_dates_and_plain_text_are_written_as_they_are(workbook):
+    formats = ["0", "0.00", "0.00", "d/mm/yyyy hh:mm", None, None]
+    table = Table(workbook.create_sheet("ข้อมูล"), [Column(str(n), 10, shown) for n, shown in enumerate(formats)])
+    values = [-2, Decimal("-72.5"), -0.25, datetime.datetime(2026, 2, 1, 9, 30), "คลองท่อม", "ก-2"]
+    table.append(values)
+
+    row = saved(workbook)["ข้อมูล"][2]
+    assert [written.value for written in row] == values
+    assert [written.data_type for written in row] == ["n", "n", "n", "d", "s", "s"]
+    assert not any(written.quotePrefix for written in row)
+    assert [written.number_format for written in row] == [*formats[:4], "General", "General"]
+
+
+def test_characters_xlsx_cannot_hold_go_and_empty_text_is_blank(workbook):
+    sheet = workbook.create_sheet("ข้อมูล")
+    append_row(sheet, ["ลำ\x0bปาง\x00", "", "\x1f", gettext_lazy("จังหวัด"), "บรรทัด\nใหม่\tแท็บ"])
+
+    values = [cell.value for cell in saved(workbook)["ข้อมูล"][1]]
+    assert values == ["ลำปาง", None, None, "จังหวัด", "บรรทัด\nใหม่\tแท็บ"]
+
+
+def test_table_sets_widths_panes_header_formats_and_filter(workbook):
+    table = Table(
+        workbook.create_sheet("ข้อมูล"),
+        [Column("รหัส", 10), Column("ชื่อ", 34), Column("ร้อยละ", 11, "0.00")],
+        title="=รายงาน",
+        frozen_columns=2,
+    )
+    table.append(["6810401", "คลองท่อม", Decimal("72.5")])
+    table.append(["6810402", "เหนือคลอง", None])
+    table.add_filter()
+
+    sheet = saved(workbook)["ข้อมูล"]
+    assert_inert(sheet["A1"], "=รายงาน")
+    assert sheet["A1"].font.b and sheet["A1"].font.sz == 13
+    assert [cell.value for cell in sheet[2]] == ["รหัส", "ชื่อ", "ร้อยละ"]
+    assert all(cell.font.b and cell.alignment.wrap_text for cell in sheet[2])
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("C3", "A2:C4")
+    assert [sheet.column_dimensions[letter].width for letter in "ABC"] == [10, 34, 11]
+    assert (sheet["C3"].number_format, sheet["A3"].number_format) == ("0.00", "General")
+
+
+def test_a_row_must_have_a_value_per_column():
+    table = Table(openpyxl.Workbook().active, [Column("รหัส", 10), Column("ชื่อ", 34)])
+    with pytest.raises(ValueError):
+        table.append(["6810401"])
+
+
+def test_written_table_reads_back_as_typed():
+    # What the importers (users, registry) read from a workbook an export wrote.
+    workbook = openpyxl.Workbook()
+    table = Table(workbook.active, [Column(header, 20) for header in HEADER])
+    rows = [ROW, ["กระบี่", "6810404", "=HYPERLINK(\"http://evil\",\"x\")"], ["-2+3", "+1+1", "@SUM(A1)"]]
+    for row in rows:
+        table.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+
+    assert read_table(out.getvalue()) == [HEADER, *rows]

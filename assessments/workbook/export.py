@@ -1,7 +1,7 @@
 """Export a round's framework to the workbook format (pure builder: returns a Workbook)."""
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -32,6 +32,7 @@ from assessments.workbook.layout import (
     number_cell,
     yes_no,
 )
+from core.spreadsheets import Column, Table
 
 
 def build_framework_workbook(round: Round) -> Workbook:
@@ -106,35 +107,31 @@ def build_framework_workbook(round: Round) -> Workbook:
     return workbook
 
 
-class _Sheet:
-    """A new worksheet whose rows leave empty text as blank cells."""
+class _Sheet(Table):
+    """A new worksheet with a bold, frozen header row and readable widths; long text wraps."""
 
     def __init__(self, workbook: Workbook, title: str, headers: tuple[str, ...]):
-        self.worksheet = workbook.create_sheet(title)
-        self.worksheet.append(list(headers))
-
-    def append(self, row: list) -> None:
-        self.worksheet.append([None if value == "" else value for value in row])
-
+        wrapped = Alignment(wrap_text=True, vertical="top")
+        columns = [
+            Column(
+                header,
+                WIDE_HEADERS.get(header, max(12, min(len(header) + 4, 30))),
+                number_format="@" if header in TEXT_HEADERS else None,
+                alignment=wrapped if header in WIDE_HEADERS else None,
+            )
+            for header in headers
+        ]
+        super().__init__(workbook.create_sheet(title), columns)
 
 
 def _finish(sheet) -> None:
-    """Bold, frozen header row; readable widths; lists for the yes/no and scoring-kind columns."""
-    sheet.freeze_panes = "A2"
+    """Text columns stay text and yes/no and scoring-kind columns offer lists, in rows added later in Excel too."""
     last_row = sheet.max_row + 1000  # room for rows added in Excel
     for index, cell in enumerate(sheet[1], start=1):
         letter = get_column_letter(index)
         header = cell.value
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[letter].width = WIDE_HEADERS.get(header, max(12, min(len(header) + 4, 30)))
-        if header in WIDE_HEADERS:
-            for (body,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                body.alignment = Alignment(wrap_text=True, vertical="top")
         if header in TEXT_HEADERS:
-            sheet.column_dimensions[letter].number_format = "@"  # rows added later in Excel
-            for (body,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                body.number_format = "@"
+            sheet.column_dimensions[letter].number_format = "@"
         choices = None
         if header in YES_NO_HEADERS:
             choices = f'"{YES},{NO}"'

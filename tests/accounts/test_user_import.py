@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from accounts.user_import import UserImportFileError, import_users
+from core.spreadsheets import Column, Table
 from tests.factories import OrganizationFactory, UserFactory, district, user_with_role
 
 HEADER = ["ชื่อผู้ใช้", "ชื่อ", "นามสกุล", "อีเมล", "บทบาท", "รหัส อปท.", "จังหวัด", "โทรศัพท์", "ตำแหน่ง"]
@@ -130,6 +131,21 @@ def test_xlsx_with_numeric_codes_is_read(krabi_admin, krabi_org):
     report = import_users(data, file_name="people.xlsx", manager=krabi_admin)
     assert (report.created, report.rejected) == (2, 0), report.rejections
     assert User.objects.get(username="suda").phone == "0812345678"
+
+
+def test_names_an_export_wrote_as_inert_text_import_as_typed(krabi_admin, krabi_org):
+    # Text starting like a formula is kept as text by every export (core.spreadsheets); read back, it is as typed.
+    workbook = openpyxl.Workbook()
+    table = Table(workbook.active, [Column(header, 20) for header in HEADER])
+    table.append(person("malee", code=krabi_org.code, first="-มาลี-", last="=ดี", position="@หัวหน้า"))
+    out = io.BytesIO()
+    workbook.save(out)
+
+    report = import_users(out.getvalue(), file_name="people.xlsx", manager=krabi_admin)
+
+    assert (report.created, report.rejected) == (1, 0), report.rejections
+    malee = User.objects.get(username="malee")
+    assert (malee.first_name, malee.last_name, malee.position) == ("-มาลี-", "=ดี", "@หัวหน้า")
 
 
 def test_thai_windows_csv_is_read(krabi_admin, krabi_org):

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from assessments.models import Round
 from tests.assessments.test_workbook import cells
+from tests.formulas import FORMULAS, assert_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,18 @@ def test_department_exports_the_framework_as_xlsx(client, official, opened):
     workbook = load_workbook(io.BytesIO(response.content))
     codes = [row[0] for row in workbook["ตัวชี้วัด"].iter_rows(min_row=2, values_only=True)]
     assert codes == ["1.1", "1.2", "2.1", "2.2"]
+
+
+def test_exported_titles_that_look_like_formulas_are_text_and_import_back(client, official, framework):
+    framework.indicators.filter(code="1.2").update(title=FORMULAS[0])
+    client.force_login(official)
+    exported = export(client).content
+
+    sheet = load_workbook(io.BytesIO(exported))["ตัวชี้วัด"]
+    assert_inert(next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "1.2")[4], FORMULAS[0])
+    response = client.post(reverse("assessments:framework_import", args=[2569]), {"file": upload(exported)})
+    assert response.status_code == 302
+    assert framework.indicators.get(code="1.2").title == FORMULAS[0]
 
 
 def test_export_then_import_through_the_web_round_trips(client, official, framework):

@@ -15,6 +15,7 @@ from assessments.workbook import WorkbookError, WorkbookErrors, build_framework_
 from organizations.models import Organization
 from tests.assessments.factories import IndicatorFactory, RoundFactory, framework_with
 from tests.factories import province, user_with_role
+from tests.formulas import FORMULAS, assert_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +213,56 @@ def test_import_refuses_dates_that_are_not_buddhist_era_days(round, value):
     with pytest.raises(WorkbookErrors) as raised:
         import_framework_workbook(save(workbook), by=None)
     assert [(e.row, e.column) for e in raised.value.errors] == [(5, "B")]
+
+
+@pytest.fixture
+def typed_formulas(round):
+    """Titles, notes and names in the framework that a spreadsheet would run if written as typed."""
+    indicator = round.indicators.get(code="1.1")
+    indicator.title, indicator.description, indicator.evidence_required, indicator.unit = FORMULAS
+    indicator.save()
+    option = indicator.options.first()
+    option.label, option.description = FORMULAS[:2]
+    option.save()
+    round.dimensions.filter(number=1).update(name=FORMULAS[2])
+    round.title = FORMULAS[3]
+    round.save()
+    return round
+
+
+def test_typed_formulas_are_exported_as_text(typed_formulas):
+    # A title starting with "=" was written as a live formula (issue: imported titles ran in Excel).
+    workbook = load_workbook(io.BytesIO(save(build_framework_workbook(typed_formulas))))
+
+    indicator = next(row for row in workbook["ตัวชี้วัด"].iter_rows(min_row=2) if row[0].value == "1.1")
+    for cell, text in zip(indicator[4:7], FORMULAS[:3]):
+        assert_inert(cell, text)
+    assert_inert(indicator[8], FORMULAS[3])
+    assert_inert(workbook["เกณฑ์การให้คะแนน"]["C2"], FORMULAS[0])
+    assert_inert(workbook["เกณฑ์การให้คะแนน"]["D2"], FORMULAS[1])
+    assert_inert(workbook["ด้าน"]["B2"], FORMULAS[2])
+    assert_inert(workbook["รอบการประเมิน"]["B4"], FORMULAS[3])
+
+
+def test_typed_formulas_import_back_as_typed(typed_formulas):
+    exported = save(build_framework_workbook(typed_formulas))
+    imported = import_framework_workbook(exported, by=None)
+
+    indicator = imported.indicators.get(code="1.1")
+    assert (indicator.title, indicator.description, indicator.evidence_required, indicator.unit) == FORMULAS
+    assert (indicator.options.first().label, indicator.options.first().description) == FORMULAS[:2]
+    assert (imported.dimensions.get(number=1).name, imported.title) == (FORMULAS[2], FORMULAS[3])
+    assert cells(save(build_framework_workbook(imported))) == cells(exported)
+
+
+def test_export_command_writes_typed_formulas_as_text(typed_formulas, tmp_path):
+    path = tmp_path / "framework.xlsx"
+    call_command("export_framework", "2569", str(path))
+    sheet = load_workbook(path)["ตัวชี้วัด"]
+    assert_inert(next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "1.1")[4], FORMULAS[0])
+
+
+def test_characters_xlsx_cannot_hold_are_left_out_of_the_export(round):
+    round.indicators.filter(code="1.1").update(title="แผน\x0bพัฒนา\x1f")
+    content = cells(save(build_framework_workbook(round)))
+    assert "แผนพัฒนา" in {row[4] for row in content["ตัวชี้วัด"][1:]}

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from core.spreadsheets import Column, Table
 from organizations.models import Organization, OrganizationTypeChange, RegistryImport
 from organizations.registry import ImportReport, RegistryFileError, import_registry
 from tests.factories import OrganizationFactory, district
@@ -235,6 +236,21 @@ def test_real_run_records_the_import_with_its_rejections():
 
 
 # File shapes -------------------------------------------------------------------------------------
+
+
+def test_names_an_export_wrote_as_inert_text_import_as_typed():
+    # Text starting like a formula is kept as text by every export (core.spreadsheets); read back, it is as typed.
+    workbook = openpyxl.Workbook()
+    table = Table(workbook.active, [Column(header, 20) for header in HEADER.split(",")])
+    table.append(["กระบี่", "คลองท่อม", "5810402", "ทต.", "-คลองพน-", 7.65, None, None])
+    content = io.BytesIO()
+    workbook.save(content)
+    content.seek(0)
+
+    report = import_registry(content, file_name="krabi.xlsx")
+
+    assert (report.created, report.rejected) == (1, [])
+    assert Organization.objects.get(code="5810402").name == "-คลองพน-"
 
 
 def test_xlsx_file_imports_like_csv():

@@ -12,6 +12,7 @@ from accounts.models import Role
 from results.dashboard import Filters, build_dashboard, province_organizations
 from results.dashboard_workbook import ABOUT_SHEET, build_dashboard_workbook
 from tests.factories import province, user_with_role
+from tests.formulas import FORMULAS, assert_inert
 from tests.results.test_year_over_year import cells, make_years
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +204,25 @@ def test_the_builder_takes_the_province_pages_own_rows(years):
     board = build_dashboard(this, filters, previous=last)
     workbook = build_dashboard_workbook(board, organizations=list(province_organizations(this, filters, previous=last)))
     assert len(rows(workbook["อปท."])) == 3
+
+
+def test_typed_names_are_written_as_inert_text(client, years):
+    from organizations.models import District, Organization
+
+    _last, this, _before, now = years
+    organization = now["a"].organization
+    Organization.objects.filter(pk=organization.pk).update(name=FORMULAS[0])
+    District.objects.filter(pk=organization.district_id).update(name_th=FORMULAS[1])
+    this.dimensions.filter(number=1).update(name=FORMULAS[2])
+    client.force_login(user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")))
+
+    workbook = read(client.get(province_url(this, "81")))
+
+    row = next(row for row in workbook["อปท."].iter_rows(min_row=2) if row[0].value == organization.code)
+    assert_inert(row[1], FORMULAS[0])
+    assert_inert(row[3], FORMULAS[1])
+    dimension = next(row for row in workbook["รายด้าน"].iter_rows(min_row=2) if row[0].value == 1)
+    assert_inert(dimension[1], FORMULAS[2])
 
 
 # Access: as the pages.

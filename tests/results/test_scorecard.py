@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from assessments.models import Assessment, Evidence
 from assessments.selfassessment import self_assessed_score, submit
-from organizations.models import Organization
+from organizations.models import District, Organization
 from results.dashboard import Filters, build_dashboard
 from results.drilldown import build_indicator_detail
 from results.models import OVERALL, Result
@@ -32,6 +32,7 @@ from tests.assessments.factories import (
     RoundFactory,
 )
 from tests.factories import OrganizationFactory, district, province, user_with_role
+from tests.formulas import FORMULAS, assert_inert
 from tests.reviews.factories import review_team, submitted_for_review
 
 pytestmark = pytest.mark.django_db
@@ -261,6 +262,26 @@ def test_workbook_shows_the_scorecards_numbers_as_numbers(case):
     assert indicators["1.1"]["เหตุผลของผู้ประเมิน"] == REASON
     assert indicators["1.5"]["คะแนนที่ตรวจได้"] == "N/A"
 
+
+def test_workbook_writes_typed_names_titles_and_reasons_as_inert_text(client, case):
+    from reviews.models import VerifiedAnswer
+
+    case.round.dimensions.filter(number=1).update(name=FORMULAS[0])
+    case.round.indicators.filter(code="1.1").update(title=FORMULAS[1])
+    VerifiedAnswer.objects.filter(assessment=case.assessment, indicator__code="1.1").update(reason=FORMULAS[2])
+    District.objects.filter(pk=case.sa.organization.district_id).update(name_th=FORMULAS[3])
+    client.force_login(case.department)
+
+    response = client.get(scorecard_url(case, "scorecard_workbook"))
+
+    workbook = read_workbook(b"".join(response.streaming_content))
+
+    summary = workbook[SUMMARY_SHEET]
+    assert_inert(next(row for row in summary.iter_rows(min_row=3) if row[0].value == 1)[1], FORMULAS[0])
+    indicator = next(row for row in workbook[INDICATOR_SHEET].iter_rows(min_row=3) if row[0].value == "1.1")
+    assert_inert(indicator[2], FORMULAS[1])
+    assert_inert(indicator[6], FORMULAS[2])
+    assert_inert(next(row for row in workbook[ABOUT_SHEET].iter_rows() if row[0].value == "อำเภอ")[1], FORMULAS[3])
 
 def test_pdf_text_shows_the_scorecards_numbers(case):
     text = pdf_text(render_scorecard_pdf(reload(case), verified_visible=True))

@@ -16,6 +16,7 @@ from results.workbook import ABOUT_SHEET, SUMMARY_SHEET, build_dimension_workboo
 from reviews.workflow import verified_score, verify
 from tests.assessments.factories import IndicatorFactory
 from tests.factories import district, province
+from tests.formulas import FORMULAS, assert_inert
 from tests.reviews.factories import submitted_for_review
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,23 @@ def test_unreviewed_assessments_are_listed_with_blank_verified_columns(verified_
     assert row["ร้อยละ (ประเมินตนเอง)"] == 72  # answered, not submitted
     detail = rows_by_code(workbook["ด้านที่ 1"])[draft.assessment.organization.code]
     assert [detail[code] for code in ("1.1", "1.2", "1.3", "1.4", "1.5")] == [None] * 5
+
+
+def test_typed_names_and_titles_are_written_as_inert_text(verified_case):
+    from organizations.models import District
+
+    round, organization = verified_case.round, verified_case.assessment.organization
+    District.objects.filter(pk=organization.district_id).update(name_th=FORMULAS[0])
+    round.indicators.filter(code="1.1").update(title=FORMULAS[1])
+    round.dimensions.filter(number=1).update(name=FORMULAS[2])
+
+    workbook = read(round)
+
+    for sheet in (workbook[SUMMARY_SHEET], workbook["ด้านที่ 1"]):
+        assert_inert(next(row for row in sheet.iter_rows(min_row=2) if row[0].value == organization.code)[3], FORMULAS[0])
+    about = {row[0].value: row for row in workbook[ABOUT_SHEET].iter_rows()}
+    assert_inert(about["1.1"][2], FORMULAS[1])
+    assert_inert(about["ด้านที่ 1"][1], FORMULAS[2])
 
 
 def test_a_provinces_workbook_holds_its_organizations_and_indicators_only(verified_case):

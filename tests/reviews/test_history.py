@@ -26,6 +26,7 @@ from reviews import workflow
 from reviews.history import DATETIME_FORMAT, build_history_workbook, trail_for
 from tests.assessments.factories import pdf_bytes, self_assessment, upload
 from tests.factories import province, user_with_role
+from tests.formulas import FORMULAS, assert_inert
 from tests.reviews.factories import submitted_for_review
 
 pytestmark = pytest.mark.django_db
@@ -291,6 +292,19 @@ def test_typed_text_is_written_as_text_never_as_a_formula_and_control_characters
     saved = io.BytesIO()
     sheet.parent.save(saved)  # would raise IllegalCharacterError on the control character
     assert openpyxl.load_workbook(saved).worksheets[0].cell(row=2, column=8).data_type == "s"
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_typed_names_and_notes_that_look_like_formulas_download_as_inert_text(client, case, text):
+    case.department.first_name, case.department.last_name = text, ""
+    case.department.save()
+    workflow.record(case.assessment, AssessmentEvent.Kind.CORRECTION, by=case.department, note=text, notify=False)
+    client.force_login(case.department)
+
+    sheet = read(client.get(export_url(case))).worksheets[0]
+
+    assert_inert(sheet.cell(row=sheet.max_row, column=2), text)
+    assert_inert(sheet.cell(row=sheet.max_row, column=8), text)
 
 
 def test_export_names_the_assessment_on_a_second_sheet(client, case):
