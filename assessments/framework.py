@@ -81,17 +81,17 @@ def may_edit_indicator(user: User | None, indicator: Indicator) -> bool:
     )
 
 
-def ensure_editable(round: Round, *, affects_scores: bool = True) -> None:
+def ensure_editable(assessment_round: Round, *, affects_scores: bool = True) -> None:
     """Raise FrameworkLocked unless the round's phase allows a plain (unrecorded) change."""
-    if round.is_closed:
-        raise FrameworkLocked(_("รอบการประเมินปี %(year)s ปิดแล้ว แก้ไขกรอบการประเมินไม่ได้") % {"year": round.year})
-    if affects_scores and not round.is_editable:
+    if assessment_round.is_closed:
+        raise FrameworkLocked(_("รอบการประเมินปี %(year)s ปิดแล้ว แก้ไขกรอบการประเมินไม่ได้") % {"year": assessment_round.year})
+    if affects_scores and not assessment_round.is_editable:
         raise FrameworkLocked(
             _(
                 "รอบการประเมินปี %(year)s เปิดแล้ว การแก้ไขที่กระทบคะแนนต้องทำเป็นการแก้ไขกรอบการประเมิน"
                 "โดยเจ้าหน้าที่กรมส่งเสริมการปกครองท้องถิ่น พร้อมระบุเหตุผล"
             )
-            % {"year": round.year}
+            % {"year": assessment_round.year}
         )
 
 
@@ -99,15 +99,15 @@ def create_round(*, year: int, by: User | None, **fields: Any) -> Round:
     """A new round in set-up, with the default result bands."""
     _ensure_department_or_system(by)
     with transaction.atomic():
-        round = Round(year=year, created_by=by, **fields)
-        round.full_clean()
-        round.save()
-        round.add_default_bands()
-    return round
+        assessment_round = Round(year=year, created_by=by, **fields)
+        assessment_round.full_clean()
+        assessment_round.save()
+        assessment_round.add_default_bands()
+    return assessment_round
 
 
 def update_round(
-    round: Round,
+    assessment_round: Round,
     *,
     changes: Mapping[str, Any],
     by: User,
@@ -124,7 +124,7 @@ def update_round(
         raise ValueError(f"not round settings: {sorted(unknown)}")
     _ensure_department(by)
     with transaction.atomic():
-        locked = Round.objects.select_for_update().get(pk=round.pk)
+        locked = Round.objects.select_for_update().get(pk=assessment_round.pk)
         before = _round_snapshot(locked)
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -153,7 +153,7 @@ def update_round(
             ResultBand.objects.bulk_create(new_bands)
         if correction:
             refresh_results(locked.assessments.values_list("pk", flat=True))
-    round.refresh_from_db()
+    assessment_round.refresh_from_db()
     return correction
 
 
@@ -164,9 +164,9 @@ def update_heading(heading: Dimension | Category, *, changes: Mapping[str, Any],
     if set(changes) - allowed:
         raise ValueError(f"not heading fields: {sorted(set(changes) - allowed)}")
     _ensure_department(by)
-    round = heading.round if isinstance(heading, Dimension) else heading.dimension.round
+    assessment_round = heading.round if isinstance(heading, Dimension) else heading.dimension.round
     with transaction.atomic():
-        locked = Round.objects.select_for_update().get(pk=round.pk)
+        locked = Round.objects.select_for_update().get(pk=assessment_round.pk)
         ensure_editable(locked, affects_scores=bool(set(changes) - HEADING_WORDING_FIELDS))
         for name, value in changes.items():
             setattr(heading, name, value)
@@ -174,11 +174,11 @@ def update_heading(heading: Dimension | Category, *, changes: Mapping[str, Any],
         heading.save()
 
 
-def add_dimension(round: Round, *, number: int, name: str, by: User) -> Dimension:
+def add_dimension(assessment_round: Round, *, number: int, name: str, by: User) -> Dimension:
     """A new dimension (ด้าน) in a round in set-up: the department only."""
     _ensure_department(by)
     with transaction.atomic():
-        locked = Round.objects.select_for_update().get(pk=round.pk)
+        locked = Round.objects.select_for_update().get(pk=assessment_round.pk)
         ensure_editable(locked)
         dimension = Dimension(round=locked, number=number, name=name)
         dimension.full_clean()
@@ -208,8 +208,8 @@ def update_indicator(
     points, threshold) in order. In an open round a change that alters scores needs a
     `reason` and a department official, and is then recorded through apply_correction().
     """
-    round = Round.objects.get(pk=indicator.round_id)
-    if reason is not None and not round.is_editable:
+    assessment_round = Round.objects.get(pk=indicator.round_id)
+    if reason is not None and not assessment_round.is_editable:
         return apply_correction(indicator=indicator, changes=changes, reason=reason, by=by)
     with transaction.atomic():
         locked = Round.objects.select_for_update().get(pk=indicator.round_id)
@@ -263,12 +263,12 @@ def add_indicator(
     reason: str | None = None,
 ) -> Indicator:
     """Add an indicator with its options; in an open round only as a correction."""
-    round = category.dimension.round
-    indicator = Indicator(category=category, round=round, province=fields.get("province"))
+    assessment_round = category.dimension.round
+    indicator = Indicator(category=category, round=assessment_round, province=fields.get("province"))
     if not may_edit_indicator(by, indicator):
         raise PermissionDenied(_("คุณไม่มีสิทธิ์เพิ่มตัวชี้วัดในหมวดนี้"))
     with transaction.atomic():
-        locked = Round.objects.select_for_update().get(pk=round.pk)
+        locked = Round.objects.select_for_update().get(pk=assessment_round.pk)
         built = _apply(indicator, {**fields, "options": options})
         if locked.is_editable:
             _save(indicator, built)
@@ -303,14 +303,14 @@ def remove_indicator(indicator: Indicator, *, by: User, reason: str | None = Non
     return correction
 
 
-def recompute_scores(round: Round, indicators: Iterable[Indicator]) -> list[int]:
+def recompute_scores(assessment_round: Round, indicators: Iterable[Indicator]) -> list[int]:
     """The assessments of `round` whose scores `indicators` take part in, to be scored again.
 
     Pass an indicator as it was and as it is after a change, so organizations it stopped
     applying to are included. The caller refreshes their stored results (refresh_results)
     once the change is written.
     """
-    return sorted(Assessment.objects.filter(round=round).affected_by(indicators).values_list("pk", flat=True))
+    return sorted(Assessment.objects.filter(round=assessment_round).affected_by(indicators).values_list("pk", flat=True))
 
 
 def refresh_results(pks: Iterable[int]) -> None:
@@ -318,9 +318,9 @@ def refresh_results(pks: Iterable[int]) -> None:
     send_scores_changed(pks, sender=Round)
 
 
-def specs_for_round(round: Round) -> list[scoring.IndicatorSpec]:
+def specs_for_round(assessment_round: Round) -> list[scoring.IndicatorSpec]:
     """The round's indicators as the scoring engine takes them, in framework order."""
-    indicators = round.indicators.select_related("category__dimension", "province").prefetch_related("options")
+    indicators = assessment_round.indicators.select_related("category__dimension", "province").prefetch_related("options")
     return [indicator.as_spec() for indicator in indicators]
 
 
@@ -456,12 +456,12 @@ def _snapshot(indicator: Indicator, options: list[IndicatorOption] | None = None
     }
 
 
-def _round_snapshot(round: Round, bands: list[ResultBand] | None = None) -> dict[str, Any]:
+def _round_snapshot(assessment_round: Round, bands: list[ResultBand] | None = None) -> dict[str, Any]:
     if bands is None:
-        bands = list(round.bands.all())
-    snapshot = {name: getattr(round, name) for name in ROUND_WORDING_FIELDS | ROUND_SETUP_FIELDS}
+        bands = list(assessment_round.bands.all())
+    snapshot = {name: getattr(assessment_round, name) for name in ROUND_WORDING_FIELDS | ROUND_SETUP_FIELDS}
     snapshot = {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in snapshot.items()}
-    snapshot["pass_mark"] = _decimal(round.pass_mark)
+    snapshot["pass_mark"] = _decimal(assessment_round.pass_mark)
     snapshot["bands"] = sorted([band.label, _decimal(band.min_percent)] for band in bands)
     return snapshot
 
@@ -481,12 +481,12 @@ def _affects_scores(diff: Mapping[str, Any]) -> bool:
 
 
 def _record(
-    round: Round, indicator: Indicator | None, diff: dict, *, reason: str | None, by: User, affected: list[int]
+    assessment_round: Round, indicator: Indicator | None, diff: dict, *, reason: str | None, by: User, affected: list[int]
 ) -> FrameworkCorrection:
     _ensure_department(by)
     _ensure_reason(reason)
     correction = FrameworkCorrection.objects.create(
-        round=round,
+        round=assessment_round,
         indicator=indicator,
         indicator_code=indicator.code if indicator else "",
         made_by=by,

@@ -46,7 +46,7 @@ class FrameworkOutline:
         return list(zip(self.type_labels, self.full_marks))
 
 
-def framework_outline(round: Round, *, user: User) -> FrameworkOutline:
+def framework_outline(assessment_round: Round, *, user: User) -> FrameworkOutline:
     """The round's dimensions → categories → indicators (with options) that `user` may see.
 
     A fixed number of queries whatever the size of the framework. Each indicator gets
@@ -57,7 +57,7 @@ def framework_outline(round: Round, *, user: User) -> FrameworkOutline:
     categories = Category.objects.order_by("number").prefetch_related(
         Prefetch("indicators", queryset=indicators.order_by("position", "code"))
     )
-    dimensions = round.dimensions.order_by("number").prefetch_related(Prefetch("categories", queryset=categories))
+    dimensions = assessment_round.dimensions.order_by("number").prefetch_related(Prefetch("categories", queryset=categories))
     outline, totals, count = [], dict.fromkeys(TYPES, ZERO), 0
     for dimension in dimensions:
         dimension_totals = dict.fromkeys(TYPES, ZERO)
@@ -79,10 +79,10 @@ def framework_outline(round: Round, *, user: User) -> FrameworkOutline:
     return FrameworkOutline(outline, [totals[t] for t in TYPES], count)
 
 
-def corrections_for(round: Round, *, user: User) -> QuerySet[FrameworkCorrection]:
+def corrections_for(assessment_round: Round, *, user: User) -> QuerySet[FrameworkCorrection]:
     """The round's audit trail that `user` may see: corrections of the round itself and of
     national indicators, and of the user's own provinces' indicators (all for the department)."""
-    corrections = round.corrections.select_related("made_by", "indicator")
+    corrections = assessment_round.corrections.select_related("made_by", "indicator")
     scope = scope_for(user)
     if not scope.national:
         corrections = corrections.filter(

@@ -395,14 +395,14 @@ def self_assessed_score(assessment: Assessment) -> scoring.AssessmentScore:
     """
     from assessments.framework import specs_for_round
 
-    round = assessment.round
+    assessment_round = assessment.round
     answers = assessment.answers.select_related("indicator").prefetch_related("ticked")
     return scoring.score_assessment(
-        indicators=specs_for_round(round),
+        indicators=specs_for_round(assessment_round),
         answers={answer.indicator.code: answer.as_scoring_answer() for answer in answers},
         org_type=assessment.org_type,
-        pass_mark=round.pass_mark,
-        bands=round.band_specs(),
+        pass_mark=assessment_round.pass_mark,
+        bands=assessment_round.band_specs(),
         province=assessment.organization.district.province.code,
     )
 

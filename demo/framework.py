@@ -31,21 +31,21 @@ def load_demo_framework(*, year: int = DEMO_YEAR, by: User | None = None) -> Rou
     return import_framework_workbook(DEMO_FRAMEWORK, by=by, year=year)
 
 
-def open_demo_round(round: Round, *, by: User | None, today: datetime.date) -> Round:
+def open_demo_round(assessment_round: Round, *, by: User | None, today: datetime.date) -> Round:
     """Put the windows around `today` and open the round, so organizations can answer at once.
 
     A round already past set-up is left as it is (the demo may be loaded again).
     """
-    if not round.is_editable:
-        return round
+    if not assessment_round.is_editable:
+        return assessment_round
     day = datetime.timedelta(days=1)
-    round.self_assessment_opens = today - SELF_ASSESSMENT_OPENED_DAYS_AGO * day
-    round.self_assessment_closes = today + SELF_ASSESSMENT_DAYS_LEFT * day
-    round.review_opens = round.self_assessment_closes + day
-    round.review_closes = round.review_opens + (REVIEW_DAYS - 1) * day
-    round.appeal_opens = round.review_closes + day
-    round.appeal_closes = round.appeal_opens + (APPEAL_DAYS - 1) * day
-    round.full_clean()
-    round.save()
-    round.open(by=by)
-    return round
+    assessment_round.self_assessment_opens = today - SELF_ASSESSMENT_OPENED_DAYS_AGO * day
+    assessment_round.self_assessment_closes = today + SELF_ASSESSMENT_DAYS_LEFT * day
+    assessment_round.review_opens = assessment_round.self_assessment_closes + day
+    assessment_round.review_closes = assessment_round.review_opens + (REVIEW_DAYS - 1) * day
+    assessment_round.appeal_opens = assessment_round.review_closes + day
+    assessment_round.appeal_closes = assessment_round.appeal_opens + (APPEAL_DAYS - 1) * day
+    assessment_round.full_clean()
+    assessment_round.save()
+    assessment_round.open(by=by)
+    return assessment_round

@@ -43,16 +43,16 @@ def load_previous_year(*, by: User) -> Round:
     existing = Round.objects.filter(year=PREVIOUS_YEAR).first()
     if existing is not None:
         return existing
-    round = load_demo_framework(year=PREVIOUS_YEAR, by=by)
+    assessment_round = load_demo_framework(year=PREVIOUS_YEAR, by=by)
     for name, day in PREVIOUS_WINDOWS.items():
-        setattr(round, name, day)
-    round.full_clean()
-    round.save()
-    round.open(by=by)
-    indicators = list(round.indicators.select_related("category__dimension", "province").prefetch_related("options"))
+        setattr(assessment_round, name, day)
+    assessment_round.full_clean()
+    assessment_round.save()
+    assessment_round.open(by=by)
+    indicators = list(assessment_round.indicators.select_related("category__dimension", "province").prefetch_related("options"))
     specs = {indicator.pk: indicator.as_spec() for indicator in indicators}
     rows = list(
-        round.assessments.order_by("organization__code").values_list(
+        assessment_round.assessments.order_by("organization__code").values_list(
             "pk", "organization_id", "organization__code", "org_type", "organization__district__province_id"
         )
     )
@@ -126,12 +126,12 @@ def load_previous_year(*, by: User) -> Round:
         ),
         batch_size=4000,
     )
-    _publish_previous(round, heads, submitted=submitted, by=by)
+    _publish_previous(assessment_round, heads, submitted=submitted, by=by)
     refresh_results(pk for pk, *_rest in rows)
     # Closing is no transition of its own yet: the history is simply over.
-    Round.objects.filter(pk=round.pk).update(phase=Round.Phase.CLOSED)
-    round.phase = Round.Phase.CLOSED
-    return round
+    Round.objects.filter(pk=assessment_round.pk).update(phase=Round.Phase.CLOSED)
+    assessment_round.phase = Round.Phase.CLOSED
+    return assessment_round
 
 
 def _heads(codes: dict[int, str]) -> dict[int, int]:
@@ -196,10 +196,10 @@ def _previous_verdict(indicator: Indicator, own: dict, rng: random.Random) -> tu
     return {"ticked": own["ticked"][:-1]}, PREVIOUS_REASON
 
 
-def _publish_previous(round: Round, heads: dict[int, int], *, submitted: datetime.datetime, by: User) -> None:
+def _publish_previous(assessment_round: Round, heads: dict[int, int], *, submitted: datetime.datetime, by: User) -> None:
     """Every 2568 assessment published, with its submission and publication in the trail."""
     published = datetime.datetime.combine(PREVIOUS_WINDOWS["appeal_opens"], datetime.time(9), tzinfo=datetime.UTC)
-    assessments = list(round.assessments.only("pk", "organization_id"))
+    assessments = list(assessment_round.assessments.only("pk", "organization_id"))
     for assessment in assessments:
         assessment.status = Assessment.Status.PUBLISHED
         assessment.submitted_at, assessment.submitted_by_id = submitted, heads[assessment.organization_id]

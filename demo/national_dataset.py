@@ -176,8 +176,8 @@ def default_registry_path() -> Path:
 
 def national_round_exists(*, year: int = DEFAULT_YEAR) -> bool:
     """Whether a generated round for `year` is there, opened and answered."""
-    round = Round.objects.filter(year=year).exclude(phase=Round.Phase.SETUP).first()
-    return round is not None and Answer.objects.filter(assessment__round=round).exists()
+    assessment_round = Round.objects.filter(year=year).exclude(phase=Round.Phase.SETUP).first()
+    return assessment_round is not None and Answer.objects.filter(assessment__round=assessment_round).exists()
 
 
 def generate_national_round(
@@ -224,20 +224,20 @@ def generate_national_round(
     with stage("users and roles"):
         people = _create_users()
     with stage("framework"):
-        round = import_framework_workbook(DEMO_FRAMEWORK, by=None, year=year)
-        _extend_framework(round, target=target_indicators)
+        assessment_round = import_framework_workbook(DEMO_FRAMEWORK, by=None, year=year)
+        _extend_framework(assessment_round, target=target_indicators)
     with stage("round opened"):
-        open_demo_round(round, by=None, today=timezone.localdate())
-    orgs = _plan_assessments(round, rng)
-    indicators = _indicators_by_scope(round)
+        open_demo_round(assessment_round, by=None, today=timezone.localdate())
+    orgs = _plan_assessments(assessment_round, rng)
+    indicators = _indicators_by_scope(assessment_round)
     with stage("review teams and assignments"):
         counts = national_review.write_teams(
-            round, orgs, teams=people.teams, admins=people.province_admins, rng=rng
+            assessment_round, orgs, teams=people.teams, admins=people.province_admins, rng=rng
         )
     with stage("answers, evidence, verified answers"):
-        counts |= _write_answers(round, orgs, indicators, people, rng, sample_files=sample_files, say=say)
+        counts |= _write_answers(assessment_round, orgs, indicators, people, rng, sample_files=sample_files, say=say)
     with stage("workflow statuses and events"):
-        counts.update(_write_workflow(round, orgs, indicators, people, rng))
+        counts.update(_write_workflow(assessment_round, orgs, indicators, people, rng))
     if connection.vendor == "postgresql":
         with stage("planner statistics (ANALYZE)"):
             # Bulk loads leave no statistics until autovacuum passes (if it runs at all).
@@ -245,7 +245,7 @@ def generate_national_round(
                 cursor.execute("ANALYZE")
     with stage("stored results"):
         # Rows were bulk-written behind the functions that keep results current.
-        counts["stored results"] = Result.objects.filter(assessment__round=round).count() if recompute_round(round) else 0
+        counts["stored results"] = Result.objects.filter(assessment__round=assessment_round).count() if recompute_round(assessment_round) else 0
         if connection.vendor == "postgresql":
             # The ANALYZE above saw the results as opening the round left them (all zero, no
             # percentages): without fresh statistics the dashboards get nested-loop plans.
@@ -255,7 +255,7 @@ def generate_national_round(
     report.counts = {
         "organizations": Organization.objects.filter(is_active=True).count(),
         "users": len(people.staff) + len(people.heads) + people.assessor_count + len(people.province_admins) + 1,
-        "indicators": round.indicators.count(),
+        "indicators": assessment_round.indicators.count(),
         "assessments": len(orgs),
         # What a complete round would hold: every applicable (assessment, indicator) pair.
         "applicable pairs": sum(len(indicators[(org.org_type, org.province)]) for org in orgs),
@@ -362,23 +362,23 @@ def _create_users() -> _People:
 # Framework -----------------------------------------------------------------------------------
 
 
-def _extend_framework(round: Round, *, target: int) -> None:
+def _extend_framework(assessment_round: Round, *, target: int) -> None:
     """Add follow-up variants of the national indicators, category by category, until the
     round has `target` indicators. Each keeps its source's kind, options and applicability."""
     sources = list(
-        round.indicators.filter(province__isnull=True)
+        assessment_round.indicators.filter(province__isnull=True)
         .select_related("category__dimension")
         .prefetch_related("options")
         .order_by("category__dimension__number", "category__number", "position", "pk")
     )
     last_number: dict[int, int] = {}
     last_position: dict[int, int] = {}
-    for indicator in round.indicators.all():
+    for indicator in assessment_round.indicators.all():
         number = indicator.code.rsplit(".", 1)[-1]
         if number.isdigit():
             last_number[indicator.category_id] = max(last_number.get(indicator.category_id, 0), int(number))
         last_position[indicator.category_id] = max(last_position.get(indicator.category_id, 0), indicator.position)
-    missing = target - round.indicators.count()
+    missing = target - assessment_round.indicators.count()
     new: list[tuple[Indicator, Indicator]] = []
     for index in range(max(missing, 0)):
         source = sources[index % len(sources)]
@@ -387,7 +387,7 @@ def _extend_framework(round: Round, *, target: int) -> None:
         last_position[category.pk] = last_position.get(category.pk, 0) + 1
         dimension = category.dimension.number
         copy = Indicator(
-            round=round,
+            round=assessment_round,
             category=category,
             code=f"{dimension}.{category.number}.{last_number[category.pk]}",
             title=f"{source.title} {VARIANT_SUFFIXES[index // len(sources) % len(VARIANT_SUFFIXES)]}"[:500],
@@ -417,9 +417,9 @@ def _extend_framework(round: Round, *, target: int) -> None:
     )
 
 
-def _indicators_by_scope(round: Round) -> dict[tuple[str, int], list[_Indicator]]:
+def _indicators_by_scope(assessment_round: Round) -> dict[tuple[str, int], list[_Indicator]]:
     """(organization type, province pk) → the indicators such an organization answers."""
-    indicators = list(round.indicators.prefetch_related("options").order_by("pk"))
+    indicators = list(assessment_round.indicators.prefetch_related("options").order_by("pk"))
     infos = [
         (
             indicator,
@@ -446,10 +446,10 @@ def _indicators_by_scope(round: Round) -> dict[tuple[str, int], list[_Indicator]
 # Answers and evidence ------------------------------------------------------------------------
 
 
-def _plan_assessments(round: Round, rng: random.Random) -> list[_Org]:
+def _plan_assessments(assessment_round: Round, rng: random.Random) -> list[_Org]:
     """Every assessment of the round with the status, quality and progress it will get."""
     rows = (
-        Assessment.objects.filter(round=round)
+        Assessment.objects.filter(round=assessment_round)
         .order_by("pk")
         .values_list(
             "pk",
@@ -461,7 +461,7 @@ def _plan_assessments(round: Round, rng: random.Random) -> list[_Org]:
         )
     )
     now = timezone.now()
-    opened = round.opened_at or now
+    opened = assessment_round.opened_at or now
     statuses = [status for status, _share in STATUS_SHARES]
     weights = [share for _status, share in STATUS_SHARES]
     orgs = []
@@ -509,7 +509,7 @@ def _value(indicator: _Indicator, quality: float, rng: random.Random) -> dict:
 
 
 def _write_answers(
-    round: Round,
+    assessment_round: Round,
     orgs: list[_Org],
     indicators: dict[tuple[str, int], list[_Indicator]],
     people: _People,
@@ -522,11 +522,11 @@ def _write_answers(
     VerifiedTicked = VerifiedAnswer.ticked.through
     specs = {
         indicator.pk: indicator.as_spec()
-        for indicator in round.indicators.select_related("category__dimension", "province").prefetch_related("options")
+        for indicator in assessment_round.indicators.select_related("category__dimension", "province").prefetch_related("options")
     }
     storage = evidence_storage()
     now = timezone.now()
-    opened = round.opened_at or now
+    opened = assessment_round.opened_at or now
     span = max((now - opened).total_seconds(), 3600.0)
     counts = {
         "answers": 0,
@@ -590,7 +590,7 @@ def _write_answers(
                 if org.status == Assessment.Status.DRAFT and rng.random() < 0.2:
                     continue  # drafts are still gathering their documents
                 for number in range(2 if rng.random() < SECOND_EVIDENCE_SHARE else 1):
-                    item = _evidence(round, org, indicator, answer, number, people, rng, counts, sample_files, storage)
+                    item = _evidence(assessment_round, org, indicator, answer, number, people, rng, counts, sample_files, storage)
                     evidence.append(item)
             Evidence.objects.bulk_create(evidence, batch_size=BATCH_SIZE)
         counts["answers"] += len(answers)
@@ -620,7 +620,7 @@ def round_share(total: int, share: float) -> int:
 
 
 def _evidence(
-    round: Round,
+    assessment_round: Round,
     org: _Org,
     indicator: _Indicator,
     answer: Answer,
@@ -643,10 +643,10 @@ def _evidence(
         )
     original, content_type = rng.choice(FILE_NAMES)
     extension = original.rsplit(".", 1)[-1]
-    name = f"{round.year}/{org.code}/{uuid.UUID(int=rng.getrandbits(128)).hex}.{extension}"
+    name = f"{assessment_round.year}/{org.code}/{uuid.UUID(int=rng.getrandbits(128)).hex}.{extension}"
     if counts["evidence real files"] < sample_files:
         # A sample with real bytes on disk, so downloads and storage can be measured too.
-        data = _small_pdf(f"LPA {round.year} {org.code} {indicator.code} #{number + 1}")
+        data = _small_pdf(f"LPA {assessment_round.year} {org.code} {indicator.code} #{number + 1}")
         name = storage.save(name.rsplit(".", 1)[0] + ".pdf", ContentFile(data))
         original, content_type, size = original.rsplit(".", 1)[0] + ".pdf", "application/pdf", len(data)
         sha256 = hashlib.sha256(data).hexdigest()
@@ -694,7 +694,7 @@ def _small_pdf(text: str) -> bytes:
 
 
 def _write_workflow(
-    round: Round,
+    assessment_round: Round,
     orgs: list[_Org],
     indicators: dict[tuple[str, int], list[_Indicator]],
     people: _People,

@@ -94,12 +94,12 @@ def plan_timeline(org, *, opened: datetime.datetime, now: datetime.datetime, rng
     org.verified_share = 0.0 if not reviewed else (rng.uniform(0.2, 0.95) if org.status == Status.IN_REVIEW else 1.0)
 
 
-def write_teams(round: Round, orgs: list, *, teams: dict[int, list[list[int]]], admins: dict[int, int], rng) -> dict:
+def write_teams(assessment_round: Round, orgs: list, *, teams: dict[int, list[list[int]]], admins: dict[int, int], rng) -> dict:
     """Teams, members and one assignment per assessment; sets org.team_members (lead first)."""
     team_rows, member_rows, keys = [], [], []
     for province, members in teams.items():
         for number, users in enumerate(members, start=1):
-            team_rows.append(Team(round=round, province_id=province, name=f"คณะผู้ประเมินที่ {number}"))
+            team_rows.append(Team(round=assessment_round, province_id=province, name=f"คณะผู้ประเมินที่ {number}"))
             keys.append((province, number - 1))
     Team.objects.bulk_create(team_rows)
     team_pk = {key: team.pk for key, team in zip(keys, team_rows)}

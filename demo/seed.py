@@ -223,20 +223,20 @@ VISITED_DAYS_AGO = 7
 VISITS_PER_DAY = 2
 
 
-def _demo_review(round: Round, users: dict[str, User], *, today: datetime.date, progress: bool) -> None:
+def _demo_review(assessment_round: Round, users: dict[str, User], *, today: datetime.date, progress: bool) -> None:
     """Krabi's two teams, every Krabi organization assigned with a visit date, and DEMO_PROGRESS."""
     province = Province.objects.get(code=REVIEW_PROVINCE)
     office = users["province_admin"]
     further = dict(DEMO_PROGRESS) if progress else {}
     for name, members, districts in DEMO_TEAMS:
-        team = Team.objects.filter(round=round, province=province, name=name).first()
+        team = Team.objects.filter(round=assessment_round, province=province, name=name).first()
         if team is None:
             people = [users[username] for username in members]
             team = review_teams.create_team(
-                round=round, province=province, name=name, members=people, lead=people[0], by=office
+                assessment_round=assessment_round, province=province, name=name, members=people, lead=people[0], by=office
             )
         waiting = list(
-            review_teams.unassigned(review_teams.province_assessments(round, province))
+            review_teams.unassigned(review_teams.province_assessments(assessment_round, province))
             .filter(organization__district__code__in=districts)
             .select_related("organization")
             .order_by("organization__code")
@@ -249,12 +249,12 @@ def _demo_review(round: Round, users: dict[str, User], *, today: datetime.date, 
         visited = [a for a in waiting if a.organization.code in further]
         dates = {a: today - datetime.timedelta(days=VISITED_DAYS_AGO + n) for n, a in enumerate(visited)}
         later = waiting[len(visited) :]
-        first_visit = round.review_opens or today
+        first_visit = assessment_round.review_opens or today
         dates |= {a: first_visit + datetime.timedelta(days=n // VISITS_PER_DAY) for n, a in enumerate(later)}
         review_teams.set_visit_dates(team=team, dates=dates, by=office)
     for variant, (code, status) in enumerate(further.items()):
         assessment = Assessment.objects.select_related("round", "organization__district").get(
-            round=round, organization__code=code
+            round=assessment_round, organization__code=code
         )
         if assessment.status == Assessment.Status.DRAFT and not assessment.answers.exists():
             _take_forward(assessment, status, variant=variant, office=office)

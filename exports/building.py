@@ -70,7 +70,7 @@ def register(kind: str, report: Report) -> None:
     REPORTS[kind] = report
 
 
-def request_export(*, user: User, kind: str, round: Round, province: Province | None) -> tuple[Export, bool]:
+def request_export(*, user: User, kind: str, assessment_round: Round, province: Province | None) -> tuple[Export, bool]:
     """The person's export of this report, and whether it was created now (False: theirs
     already waiting or running, which the page then shows instead of queueing it twice).
 
@@ -82,7 +82,7 @@ def request_export(*, user: User, kind: str, round: Round, province: Province | 
         waiting = (
             Export.objects.pending()
             .select_for_update()
-            .filter(requested_by=user, kind=kind, round=round, province=province)
+            .filter(requested_by=user, kind=kind, round=assessment_round, province=province)
             .first()
         )
         if waiting is not None and not _stale(waiting):
@@ -91,7 +91,7 @@ def request_export(*, user: User, kind: str, round: Round, province: Province | 
             waiting.status, waiting.finished_at = Export.Status.FAILED, timezone.now()
             waiting.error = _("งานนี้ค้างอยู่นานเกินไปจึงถูกยกเลิก ระบบเริ่มจัดทำใหม่ให้แล้ว")
             waiting.save(update_fields=["status", "finished_at", "error"])
-        export = Export.objects.create(requested_by=user, kind=kind, round=round, province=province)
+        export = Export.objects.create(requested_by=user, kind=kind, round=assessment_round, province=province)
         result = build_export.enqueue(export.pk)
         Export.objects.filter(pk=export.pk).update(task_id=str(result.id))
         export.task_id = str(result.id)

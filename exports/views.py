@@ -39,7 +39,7 @@ def create(request: HttpRequest) -> HttpResponse:
         return redirect("exports:list")
     data = form.cleaned_data
     assessment_round, province = report_for(data["kind"]).scope(request.user, data["year"], data["province"])
-    export, created = request_export(user=request.user, kind=data["kind"], round=assessment_round, province=province)
+    export, created = request_export(user=request.user, kind=data["kind"], assessment_round=assessment_round, province=province)
     if created:
         messages.success(request, _("รับคำสั่งแล้ว ระบบกำลังจัดทำไฟล์ เมื่อเสร็จจะแจ้งเตือนและดาวน์โหลดได้จากหน้านี้"))
     else:
@@ -79,10 +79,10 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def offer(request: HttpRequest, *, kind: str, round: Round, province: Province | None) -> HttpResponse:
+def offer(request: HttpRequest, *, kind: str, assessment_round: Round, province: Province | None) -> HttpResponse:
     """The page that asks for a large report in the background, with the person's earlier
     files of the same report (the caller has checked access)."""
-    earlier = Export.objects.filter(requested_by=request.user, kind=kind, round=round, province=province).select_related(
+    earlier = Export.objects.filter(requested_by=request.user, kind=kind, round=assessment_round, province=province).select_related(
         "round", "province"
     )[:5]
     return render(
@@ -91,7 +91,7 @@ def offer(request: HttpRequest, *, kind: str, round: Round, province: Province |
         {
             "kind": kind,
             "kind_label": Export.Kind(kind).label,
-            "round": round,
+            "round": assessment_round,
             "province": province,
             "earlier": earlier,
             "keep_days": KEEP_DAYS,

@@ -52,11 +52,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.national or scope.province_ids:
         # The latest few years: one query.
         ctx["rounds"] = list(Round.objects.visible_to(request.user)[:HOME_ROUNDS])
-        running = [round for round in ctx["rounds"] if round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED)]
+        running = [assessment_round for assessment_round in ctx["rounds"] if assessment_round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED)]
         # The office's boards and the department's publishing, from rows already loaded.
         ctx["boards"] = [
-            (round, province)
-            for round in running
+            (assessment_round, province)
+            for assessment_round in running
             for province in ctx.get("my_provinces", [])
             if province.pk in scope.manages_province_ids
         ]

@@ -280,8 +280,8 @@ class Dashboard:
         return [row for row in self.provinces if row.results.count]
 
 
-def filtered_assessments(round: Round, filters: Filters) -> QuerySet[Assessment]:
-    assessments = Assessment.objects.filter(round=round)
+def filtered_assessments(assessment_round: Round, filters: Filters) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.filter(round=assessment_round)
     if filters.province is not None:
         assessments = assessments.filter(organization__district__province=filters.province)
     if filters.org_type:
@@ -292,7 +292,7 @@ def filtered_assessments(round: Round, filters: Filters) -> QuerySet[Assessment]
 
 
 def build_dashboard(
-    round: Round,
+    assessment_round: Round,
     filters: Filters,
     *,
     provinces: list[Province] | None = None,
@@ -305,7 +305,7 @@ def build_dashboard(
     one province's (filters.province) and has none. `distribution` and `previous` add the
     queries the module's docstring lists.
     """
-    assessments = filtered_assessments(round, filters)
+    assessments = filtered_assessments(assessment_round, filters)
     by_province = provinces is not None
     progress_by_province: dict[int, Progress] = defaultdict(Progress)
     total = Progress()
@@ -315,11 +315,11 @@ def build_dashboard(
         progress_by_province[province_id].counts[status] = n
         total.counts[status] = total.counts.get(status, 0) + n
 
-    reviewed = _reviewed_results(round, filters)
+    reviewed = _reviewed_results(assessment_round, filters)
     overall = reviewed.filter(dimension=OVERALL)
     # One query for every dimension and the overall row.
     dimensions = {row["dimension"]: _summary(row) for row in reviewed.values("dimension").annotate(**_aggregates())}
-    names = dict(Dimension.objects.filter(round=round).values_list("number", "name"))
+    names = dict(Dimension.objects.filter(round=assessment_round).values_list("number", "name"))
     types = {
         row["assessment__org_type"]: _summary(row)
         for row in overall.values("assessment__org_type").annotate(**_aggregates())
@@ -338,7 +338,7 @@ def build_dashboard(
             for province in provinces
         ]
     board = Dashboard(
-        round=round,
+        round=assessment_round,
         filters=filters,
         progress=total,
         overall=dimensions.pop(OVERALL, Summary(passed=0)),
@@ -349,7 +349,7 @@ def build_dashboard(
         types=[
             TypeRow(value, label, types[value]) for value, label in Organization.Type.choices if value in types
         ],
-        bands=_band_rows(round, bands),
+        bands=_band_rows(assessment_round, bands),
         provinces=province_rows,
     )
     if distribution:
@@ -359,8 +359,8 @@ def build_dashboard(
     return board
 
 
-def _reviewed_results(round: Round, filters: Filters) -> QuerySet[Result]:
-    assessments = filtered_assessments(round, filters).filter(status__in=RESULT_STATUSES)
+def _reviewed_results(assessment_round: Round, filters: Filters) -> QuerySet[Result]:
+    assessments = filtered_assessments(assessment_round, filters).filter(status__in=RESULT_STATUSES)
     return Result.objects.filter(assessment__in=assessments, verified_percent__isnull=False).order_by()
 
 
@@ -436,10 +436,10 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _band_rows(round: Round, counts: dict[str, int]) -> list[BandRow]:
+def _band_rows(assessment_round: Round, counts: dict[str, int]) -> list[BandRow]:
     """The round's bands, best first, then a pass below every band and a fail; then any label
     the round no longer has (stored before its bands changed)."""
-    rows = [BandRow(band.label, counts.pop(band.label, 0)) for band in round.bands.all()]
+    rows = [BandRow(band.label, counts.pop(band.label, 0)) for band in assessment_round.bands.all()]
     # A pass below every band happens only when the bands start above the pass mark.
     if counts.get(scoring.PASS_LABEL):
         rows.append(BandRow(scoring.PASS_LABEL, counts.pop(scoring.PASS_LABEL)))
@@ -450,7 +450,7 @@ def _band_rows(round: Round, counts: dict[str, int]) -> list[BandRow]:
 # The province page's table of organizations.
 
 
-def province_organizations(round: Round, filters: Filters, *, previous: Round | None = None) -> QuerySet[Assessment]:
+def province_organizations(assessment_round: Round, filters: Filters, *, previous: Round | None = None) -> QuerySet[Assessment]:
     """The assessments of filters.province with their overall results, in one query.
 
     With `previous` (last year's round), also `previous_percent`: the organization's verified
@@ -458,7 +458,7 @@ def province_organizations(round: Round, filters: Filters, *, previous: Round | 
     year's review is finished too.
     """
     assessments = (
-        filtered_assessments(round, filters)
+        filtered_assessments(assessment_round, filters)
         .select_related("organization__district")
         .annotate(overall=FilteredRelation("results", condition=Q(results__dimension=OVERALL)))
         .annotate(

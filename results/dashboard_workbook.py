@@ -283,18 +283,18 @@ def _about(workbook: Workbook, board: Dashboard, organizations: Sequence[Assessm
     sheet = workbook.create_sheet(ABOUT_SHEET)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 90
-    round, filters = board.round, board.filters
+    assessment_round, filters = board.round, board.filters
     scope = f"จังหวัด{filters.province.name_th}" if filters.province else "ทั้งประเทศ"
-    append_row(sheet, [f"ผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {round.year}: {scope}"])
+    append_row(sheet, [f"ผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {assessment_round.year}: {scope}"])
     sheet["A1"].font = Font(bold=True)
     compared = board.year_over_year
     rows = [
-        ("ปีการประเมิน (พ.ศ.)", round.year),
+        ("ปีการประเมิน (พ.ศ.)", assessment_round.year),
         ("ขอบเขต", scope),
         ("ประเภท อปท.", TYPE_LABELS.get(filters.org_type, "ทุกประเภท") if filters.org_type else "ทุกประเภท"),
         ("สถานะ", STATUS_LABELS.get(filters.status, "") if filters.status else "ทุกสถานะ"),
-        ("เกณฑ์ผ่าน", f"ร้อยละ {round.pass_mark.normalize():f} ขึ้นไป"),
-        ("เทียบกับปี", compared.round.year if compared else f"ไม่มีรอบการประเมินปี {round.year - 1} ให้เทียบ"),
+        ("เกณฑ์ผ่าน", f"ร้อยละ {assessment_round.pass_mark.normalize():f} ขึ้นไป"),
+        ("เทียบกับปี", compared.round.year if compared else f"ไม่มีรอบการประเมินปี {assessment_round.year - 1} ให้เทียบ"),
         ("ส่งออกเมื่อ", thai_datetime(timezone.now())),
     ]
     for label, value in rows:

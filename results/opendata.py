@@ -64,24 +64,24 @@ _FIELDS = (
 )
 
 
-def write_open_data_csv(round: Round, stream: IO[str]) -> int:
+def write_open_data_csv(assessment_round: Round, stream: IO[str]) -> int:
     """Write the published results of `round` to the text `stream` (an open file, an
     HttpResponse); returns the number of organizations written."""
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(HEADER)
     count = 0
-    for rows in _published(round):
-        writer.writerow(_row(round, rows))
+    for rows in _published(assessment_round):
+        writer.writerow(_row(assessment_round, rows))
         count += 1
     return count
 
 
-def _published(round: Round) -> Iterator[list[tuple]]:
+def _published(assessment_round: Round) -> Iterator[list[tuple]]:
     """The stored result rows of each published assessment together, by province, district
     and organization code."""
     rows = (
-        Result.objects.filter(assessment__round=round, assessment__status__in=Assessment.RESULT_STATUSES)
+        Result.objects.filter(assessment__round=assessment_round, assessment__status__in=Assessment.RESULT_STATUSES)
         .order_by(
             "assessment__organization__district__province__code",
             "assessment__organization__district__code",
@@ -94,11 +94,11 @@ def _published(round: Round) -> Iterator[list[tuple]]:
         yield list(group)
 
 
-def _row(round: Round, rows: list[tuple]) -> list[Any]:
+def _row(assessment_round: Round, rows: list[tuple]) -> list[Any]:
     _pk, status, org_type, code, name, district_code, district, province_code, province = rows[0][:9]
     scores = {row[9]: row[10:] for row in rows}
     cells = [
-        round.year,
+        assessment_round.year,
         code,
         # The name as written in letters, with the type the organization had that year.
         Organization(name=name, type=org_type).full_name,

@@ -190,15 +190,15 @@ def _render(template: str, context: Callable[[], dict[str, Any]], progress: Prog
 # The provincial report.
 
 
-def province_report_context(round: Round, province: Province) -> dict[str, Any]:
+def province_report_context(assessment_round: Round, province: Province) -> dict[str, Any]:
     """Everything the provincial report prints, in a fixed number of queries."""
     filters = Filters(province=province)
-    board = build_dashboard(round, filters)
+    board = build_dashboard(assessment_round, filters)
     numbers = [row.number for row in board.dimensions]
-    stored = _stored_results(round, filters)
+    stored = _stored_results(assessment_round, filters)
     organizations = [
         _organization_row(assessment, stored.get(assessment.pk, {}), numbers)
-        for assessment in province_organizations(round, filters).order_by(
+        for assessment in province_organizations(assessment_round, filters).order_by(
             "organization__district__code", "organization__code"
         )
     ]
@@ -210,7 +210,7 @@ def province_report_context(round: Round, province: Province) -> dict[str, Any]:
         [row.overall.percent for row in organizations if row.reviewed and row.overall.percent is not None]
     )
     return {
-        **_common(round, board),
+        **_common(assessment_round, board),
         "province": province,
         "organizations": organizations,
         "not_reviewed": [row for row in organizations if not row.reviewed],
@@ -225,15 +225,15 @@ def province_report_context(round: Round, province: Province) -> dict[str, Any]:
     }
 
 
-def render_province_report_pdf(round: Round, province: Province, *, progress: ProgressCallback | None = None) -> bytes:
-    return _render(PROVINCE_TEMPLATE, lambda: province_report_context(round, province), progress)
+def render_province_report_pdf(assessment_round: Round, province: Province, *, progress: ProgressCallback | None = None) -> bytes:
+    return _render(PROVINCE_TEMPLATE, lambda: province_report_context(assessment_round, province), progress)
 
 
-def _stored_results(round: Round, filters: Filters) -> dict[int, dict[int, Cell]]:
+def _stored_results(assessment_round: Round, filters: Filters) -> dict[int, dict[int, Cell]]:
     """assessment pk → dimension (0 = overall) → its stored verified figures: one query."""
     found: dict[int, dict[int, Cell]] = {}
     rows = (
-        Result.objects.filter(assessment__in=filtered_assessments(round, filters))
+        Result.objects.filter(assessment__in=filtered_assessments(assessment_round, filters))
         .order_by()
         .values_list(
             "assessment_id",
@@ -304,18 +304,18 @@ def _dimension_section(
 # The national summary.
 
 
-def national_report_context(round: Round) -> dict[str, Any]:
+def national_report_context(assessment_round: Round) -> dict[str, Any]:
     """Everything the national summary prints, in a fixed number of queries."""
     provinces = list(Province.objects.order_by("code"))
-    board = build_dashboard(round, Filters(), provinces=provinces, distribution=True)
+    board = build_dashboard(assessment_round, Filters(), provinces=provinces, distribution=True)
     overall, *by_dimension = [_bin_rows(row.counts) for row in board.distribution]
     labels = distribution_labels()
     with_results = board.provinces_with_results
-    pass_mark = round.pass_mark
+    pass_mark = assessment_round.pass_mark
     by_mean = sorted(with_results, key=lambda row: (-row.results.mean_verified, row.province.code))
     by_pass_rate = sorted(with_results, key=lambda row: (-row.results.pass_rate, row.province.code))
     return {
-        **_common(round, board),
+        **_common(assessment_round, board),
         "provinces": [
             ProvinceLine(row.province, row.progress, row.results, _share(row.results.count, row.progress.total))
             for row in board.provinces
@@ -368,8 +368,8 @@ def national_report_context(round: Round) -> dict[str, Any]:
     }
 
 
-def render_national_report_pdf(round: Round, *, progress: ProgressCallback | None = None) -> bytes:
-    return _render(NATIONAL_TEMPLATE, lambda: national_report_context(round), progress)
+def render_national_report_pdf(assessment_round: Round, *, progress: ProgressCallback | None = None) -> bytes:
+    return _render(NATIONAL_TEMPLATE, lambda: national_report_context(assessment_round), progress)
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -383,13 +383,13 @@ def _halves(rows: list[ProvinceRow]) -> list[tuple[int, list[ProvinceRow]]]:
 # Shared by both reports.
 
 
-def _common(round: Round, board: Dashboard) -> dict[str, Any]:
+def _common(assessment_round: Round, board: Dashboard) -> dict[str, Any]:
     return {
-        "round": round,
+        "round": assessment_round,
         "dashboard": board,
         "statuses": [(label, board.progress.counts.get(status, 0)) for status, label in board.statuses],
         "printed_at": timezone.now(),
-        "pass_mark": round.pass_mark,
+        "pass_mark": assessment_round.pass_mark,
         "font_faces": PDF_FONT_FACES,
     }
 

@@ -156,7 +156,7 @@ class Scorecard:
 
 def build_scorecard(assessment: Assessment, *, verified_visible: bool, published_only: bool = False) -> Scorecard:
     """The scorecard of `assessment` in six queries; nine with the team's results and the means."""
-    round = assessment.round
+    assessment_round = assessment.round
     organization = assessment.organization
     stored = {row.dimension: row for row in Result.objects.filter(assessment=assessment)}
     indicators = _indicators(assessment)
@@ -170,7 +170,7 @@ def build_scorecard(assessment: Assessment, *, verified_visible: bool, published
     }
     card = Scorecard(
         assessment=assessment,
-        round=round,
+        round=assessment_round,
         organization=organization,
         org_name=Organization(name=organization.name, type=assessment.org_type).full_name,
         verified_visible=verified_visible,

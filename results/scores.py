@@ -42,10 +42,10 @@ def refresh_results(assessments: Iterable[int] | Iterable[Assessment]) -> int:
     for pk, round_id in Assessment.objects.filter(pk__in=pks).values_list("pk", "round_id"):
         rounds[round_id].append(pk)
     with transaction.atomic():
-        for round in Round.objects.filter(pk__in=rounds).prefetch_related("bands"):
-            specs = specs_for_round(round)
-            for start in range(0, len(rounds[round.pk]), BATCH_SIZE):
-                _refresh_batch(round, specs, rounds[round.pk][start : start + BATCH_SIZE])
+        for assessment_round in Round.objects.filter(pk__in=rounds).prefetch_related("bands"):
+            specs = specs_for_round(assessment_round)
+            for start in range(0, len(rounds[assessment_round.pk]), BATCH_SIZE):
+                _refresh_batch(assessment_round, specs, rounds[assessment_round.pk][start : start + BATCH_SIZE])
     return len(pks)
 
 
@@ -58,14 +58,14 @@ def connect_receivers() -> None:
     scores_changed.connect(_on_scores_changed, dispatch_uid="results.scores.refresh_results")
 
 
-def recompute_round(round: Round) -> int:
+def recompute_round(assessment_round: Round) -> int:
     """Rebuild every stored result of `round` from scratch."""
-    return refresh_results(round.assessments.values_list("pk", flat=True))
+    return refresh_results(assessment_round.assessments.values_list("pk", flat=True))
 
 
-def _refresh_batch(round: Round, specs: list[scoring.IndicatorSpec], pks: list[int]) -> None:
+def _refresh_batch(assessment_round: Round, specs: list[scoring.IndicatorSpec], pks: list[int]) -> None:
     given = _load(pks)
-    bands = round.band_specs()
+    bands = assessment_round.band_specs()
     rows = []
     # Nothing answered yet (every assessment when a round opens): the same rows for every
     # organization of a type and province, scored once.
@@ -76,10 +76,10 @@ def _refresh_batch(round: Round, specs: list[scoring.IndicatorSpec], pks: list[i
         answers = given.get(pk)
         if answers is None:
             if (org_type, province) not in blank:
-                blank[(org_type, province)] = _score(pk, round, specs, bands, _Given({}, set(), {}), org_type, province)
+                blank[(org_type, province)] = _score(pk, assessment_round, specs, bands, _Given({}, set(), {}), org_type, province)
             rows += [_copy(row, pk) for row in blank[(org_type, province)]]
             continue
-        rows += _score(pk, round, specs, bands, answers, org_type, province)
+        rows += _score(pk, assessment_round, specs, bands, answers, org_type, province)
     Result.objects.filter(assessment_id__in=pks).delete()
     Result.objects.bulk_create(rows, batch_size=2000)
 
@@ -91,12 +91,12 @@ def _copy(row: Result, pk: int) -> Result:
 
 
 def _score(
-    pk: int, round: Round, specs: list, bands: list, answers: _Given, org_type: str, province: str
+    pk: int, assessment_round: Round, specs: list, bands: list, answers: _Given, org_type: str, province: str
 ) -> list[Result]:
     """The rows of one assessment."""
     claimed = {code for code, answer in answers.answers.items() if answer.not_applicable}
     verified = {code: verified_for_engine(answer, claimed=code in claimed) for code, answer in answers.verified.items()}
-    common = {"org_type": org_type, "pass_mark": round.pass_mark, "bands": bands, "province": province}
+    common = {"org_type": org_type, "pass_mark": assessment_round.pass_mark, "bands": bands, "province": province}
     own = scoring.score_assessment(indicators=specs, answers=answers.answers, **common)
     checked = scoring.score_assessment(indicators=specs, answers=verified, **common)
     return _rows(pk, specs, own, checked, answers, org_type=org_type, province=province)

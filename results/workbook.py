@@ -133,7 +133,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[Column]) -> Table:
 
 
 def build_dimension_workbook(
-    round: Round, *, province: Province | None = None, progress: Callable[[int, int], None] | None = None
+    assessment_round: Round, *, province: Province | None = None, progress: Callable[[int, int], None] | None = None
 ) -> Workbook:
     """The results of `round` (of `province`'s organizations only, if given) as a workbook in
     write-only mode: save it once (`workbook.save(file)`); it cannot be read back.
@@ -142,9 +142,9 @@ def build_dimension_workbook(
     shows it); saving the file after the last one takes a few seconds more.
     """
     workbook = Workbook(write_only=True)
-    total = _assessments(round, province).count() if progress else 0
-    dimensions = list(round.dimensions.order_by("number"))
-    indicators = _indicators(round, province)
+    total = _assessments(assessment_round, province).count() if progress else 0
+    dimensions = list(assessment_round.dimensions.order_by("number"))
+    indicators = _indicators(assessment_round, province)
     by_dimension: dict[int, list[Indicator]] = defaultdict(list)
     for indicator in indicators:
         by_dimension[indicator.category.dimension.number].append(indicator)
@@ -156,7 +156,7 @@ def build_dimension_workbook(
         for dimension in dimensions
     }
     count = 0
-    for organizations in _chunks(_organizations(round, province), CHUNK):
+    for organizations in _chunks(_organizations(assessment_round, province), CHUNK):
         chunk = _load(organizations, specs)
         for organization in organizations:
             results = chunk.results.get(organization.assessment, {})
@@ -174,15 +174,15 @@ def build_dimension_workbook(
             progress(count, max(total, count))
     for sheet in (summary, *sheets.values()):
         sheet.add_filter()
-    _about(workbook, round, province, dimensions, indicators, count)
+    _about(workbook, assessment_round, province, dimensions, indicators, count)
     scope = f"จังหวัด{province.name_th}" if province else "ทั้งประเทศ"
-    workbook.properties.title = f"ผลการประเมินประสิทธิภาพของ อปท. ปี {round.year} รายด้าน ({scope})"
+    workbook.properties.title = f"ผลการประเมินประสิทธิภาพของ อปท. ปี {assessment_round.year} รายด้าน ({scope})"
     return workbook
 
 
-def _indicators(round: Round, province: Province | None) -> list[Indicator]:
+def _indicators(assessment_round: Round, province: Province | None) -> list[Indicator]:
     """The round's indicators in framework order; for a province, the national ones and its own."""
-    indicators = round.indicators.select_related("category__dimension", "province").prefetch_related("options")
+    indicators = assessment_round.indicators.select_related("category__dimension", "province").prefetch_related("options")
     if province is not None:
         indicators = indicators.filter(Q(province__isnull=True) | Q(province=province))
     return list(indicators)
@@ -227,9 +227,9 @@ def _score_columns(prefix: str) -> list[Column]:
     ]
 
 
-def _organizations(round: Round, province: Province | None) -> Iterator[_Organization]:
+def _organizations(assessment_round: Round, province: Province | None) -> Iterator[_Organization]:
     """Every assessment of the round by province, district and code, as row heads."""
-    rows = _assessments(round, province).order_by(
+    rows = _assessments(assessment_round, province).order_by(
         "organization__district__province__code", "organization__district__code", "organization__code"
     ).values_list(
         "pk",
@@ -255,8 +255,8 @@ def _organizations(round: Round, province: Province | None) -> Iterator[_Organiz
         yield _Organization(assessment=pk, org_type=org_type, province_code=province_code, cells=cells)
 
 
-def _assessments(round: Round, province: Province | None) -> QuerySet[Assessment]:
-    assessments = Assessment.objects.filter(round=round)
+def _assessments(assessment_round: Round, province: Province | None) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.filter(round=assessment_round)
     if province is not None:
         assessments = assessments.filter(organization__district__province=province)
     return assessments
@@ -349,7 +349,7 @@ def _number(value: Decimal) -> str:
 
 def _about(
     workbook: Workbook,
-    round: Round,
+    assessment_round: Round,
     province: Province | None,
     dimensions: list[Dimension],
     indicators: list[Indicator],
@@ -360,16 +360,16 @@ def _about(
     for letter, width in zip("ABCDEFG", (24, 12, 60, 12, 30, 14, 10)):
         sheet.column_dimensions[letter].width = width
     bold = Font(bold=True)
-    bands = " · ".join(f"{band.label} ≥ {_number(band.min_percent)}" for band in round.bands.all())
-    title = f"รายงานผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {round.year} รายด้าน"
+    bands = " · ".join(f"{band.label} ≥ {_number(band.min_percent)}" for band in assessment_round.bands.all())
+    title = f"รายงานผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี {assessment_round.year} รายด้าน"
     append_row(sheet, [title], font=bold)
     rows = [
-        ("ปีการประเมิน (พ.ศ.)", round.year),
-        ("ปีงบประมาณที่ประเมิน (พ.ศ.)", round.fiscal_year),
+        ("ปีการประเมิน (พ.ศ.)", assessment_round.year),
+        ("ปีงบประมาณที่ประเมิน (พ.ศ.)", assessment_round.fiscal_year),
         ("ขอบเขต", f"จังหวัด{province.name_th}" if province else "ทั้งประเทศ"),
         ("จำนวน อปท.", count),
         ("ส่งออกเมื่อ", thai_datetime(timezone.now())),
-        ("เกณฑ์ผ่าน", f"ร้อยละ {_number(round.pass_mark)} ขึ้นไป"),
+        ("เกณฑ์ผ่าน", f"ร้อยละ {_number(assessment_round.pass_mark)} ขึ้นไป"),
         ("ระดับผลการประเมิน", bands or "–"),
     ]
     for label, value in rows:

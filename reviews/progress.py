@@ -110,14 +110,14 @@ class ProvinceProgress:
         return [(status.value, status.label) for status in BOARD_STATUSES]
 
 
-def province_progress(round: Round, province: Province, *, today: datetime.date | None = None) -> ProvinceProgress:
+def province_progress(assessment_round: Round, province: Province, *, today: datetime.date | None = None) -> ProvinceProgress:
     """The province board's figures for `round`, in a fixed number of queries."""
     today = today or timezone.localdate()
-    base = province_assessments(round, province)
+    base = province_assessments(assessment_round, province)
     related = ("organization__district", "assignment__team")
 
     teams = list(
-        Team.objects.filter(round=round, province=province).prefetch_related(
+        Team.objects.filter(round=assessment_round, province=province).prefetch_related(
             Prefetch("members", queryset=TeamMember.objects.select_related("user"))
         )
     )
@@ -168,7 +168,7 @@ def province_progress(round: Round, province: Province, *, today: datetime.date 
         to_approve.append(ApprovalItem(assessment, at, _decimal((data or {}).get("percent"))))
 
     return ProvinceProgress(
-        round=round,
+        round=assessment_round,
         province=province,
         teams=teams,
         rows=rows,

@@ -51,11 +51,11 @@ def _ensure_office(by: User, province: Province) -> None:
         )
 
 
-def _ensure_round_running(round: Round) -> None:
-    if round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
+def _ensure_round_running(assessment_round: Round) -> None:
+    if assessment_round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
         raise TransitionRefused(
             _("รอบการประเมินปี %(year)s อยู่ในระยะ “%(phase)s” จึงจัดคณะผู้ประเมินหรือมอบหมายงานไม่ได้")
-            % {"year": round.year, "phase": round.get_phase_display()}
+            % {"year": assessment_round.year, "phase": assessment_round.get_phase_display()}
         )
 
 
@@ -69,7 +69,7 @@ def eligible_members(province: Province) -> QuerySet[User]:
 
 
 def _clean_team(
-    *, round: Round, province: Province, name: str, members: Iterable[User], lead: User | None, team: Team | None
+    *, assessment_round: Round, province: Province, name: str, members: Iterable[User], lead: User | None, team: Team | None
 ) -> tuple[str, list[User]]:
     """The team's name and members, or a ValidationError per field (Thai) saying what to fix."""
     name = (name or "").strip()
@@ -78,7 +78,7 @@ def _clean_team(
     if not name:
         errors["name"].append(_("ระบุชื่อคณะผู้ประเมิน"))
     else:
-        same_name = Team.objects.filter(round=round, province=province, name=name)
+        same_name = Team.objects.filter(round=assessment_round, province=province, name=name)
         if team is not None:
             same_name = same_name.exclude(pk=team.pk)
         if same_name.exists():
@@ -102,15 +102,15 @@ def _clean_team(
 
 
 def create_team(
-    *, round: Round, province: Province, name: str, members: Iterable[User], lead: User, by: User
+    *, assessment_round: Round, province: Province, name: str, members: Iterable[User], lead: User, by: User
 ) -> Team:
     """A new team of the round in the province, with its members and exactly one lead."""
     _ensure_office(by, province)
-    _ensure_round_running(round)
-    name, members = _clean_team(round=round, province=province, name=name, members=members, lead=lead, team=None)
+    _ensure_round_running(assessment_round)
+    name, members = _clean_team(assessment_round=assessment_round, province=province, name=name, members=members, lead=lead, team=None)
     try:
         with transaction.atomic():
-            team = Team.objects.create(round=round, province=province, name=name, created_by=by)
+            team = Team.objects.create(round=assessment_round, province=province, name=name, created_by=by)
             TeamMember.objects.bulk_create(
                 TeamMember(team=team, user=user, is_lead=user.pk == lead.pk, position=user.position)
                 for user in members
@@ -129,7 +129,7 @@ def update_team(team: Team, *, name: str, members: Iterable[User], lead: User, b
         with transaction.atomic():
             locked = Team.objects.select_for_update().get(pk=team.pk)
             name, members = _clean_team(
-                round=team.round, province=team.province, name=name, members=members, lead=lead, team=locked
+                assessment_round=team.round, province=team.province, name=name, members=members, lead=lead, team=locked
             )
             locked.name = name
             locked.save(update_fields=["name"])
@@ -153,9 +153,9 @@ def update_team(team: Team, *, name: str, members: Iterable[User], lead: User, b
 # Choosing assessments: the province's, narrowed by district, by type or by hand.
 
 
-def province_assessments(round: Round, province: Province) -> QuerySet[Assessment]:
+def province_assessments(assessment_round: Round, province: Province) -> QuerySet[Assessment]:
     """The round's assessments of the province's organizations."""
-    return Assessment.objects.filter(round=round, organization__district__province=province)
+    return Assessment.objects.filter(round=assessment_round, organization__district__province=province)
 
 
 def by_district(assessments: QuerySet[Assessment], districts: Iterable[District]) -> QuerySet[Assessment]:

@@ -24,11 +24,11 @@ class DimensionForm(forms.Form):
     number = forms.IntegerField(label=_("ด้านที่"), min_value=1, max_value=5)
     name = forms.CharField(label=_("ชื่อด้าน"), max_length=200)
 
-    def __init__(self, *args, round: Round, dimension: Dimension | None = None, **kwargs):
+    def __init__(self, *args, assessment_round: Round, dimension: Dimension | None = None, **kwargs):
         if dimension is not None:
             kwargs.setdefault("initial", {"number": dimension.number, "name": dimension.name})
         super().__init__(*args, **kwargs)
-        self.round, self.dimension = round, dimension
+        self.round, self.dimension = assessment_round, dimension
 
     def clean_number(self) -> int:
         number = self.cleaned_data["number"]
@@ -135,7 +135,7 @@ class IndicatorForm(forms.Form):
         "all_or_nothing_points", "applies_to", "is_pilot", "allows_not_applicable", "province",
     )  # fmt: skip
 
-    def __init__(self, *args, round: Round, user: User, indicator: Indicator | None = None, **kwargs):
+    def __init__(self, *args, assessment_round: Round, user: User, indicator: Indicator | None = None, **kwargs):
         if indicator is not None:
             defaults = {name: getattr(indicator, name) for name in self.FIELDS}
             defaults["province"] = indicator.province.code if indicator.province_id else None
@@ -143,10 +143,10 @@ class IndicatorForm(forms.Form):
             defaults = {"applies_to": list(Organization.Type.values), "kind": Indicator.Kind.LEVELS}
         kwargs["initial"] = {**defaults, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
-        self.round, self.user, self.indicator = round, user, indicator
+        self.round, self.user, self.indicator = assessment_round, user, indicator
         self.department = is_department(user)
         scope = scope_for(user)
-        categories = Category.objects.filter(dimension__round=round).select_related("dimension")
+        categories = Category.objects.filter(dimension__round=assessment_round).select_related("dimension")
         categories = categories.order_by("dimension__number", "number")
         if self.department:
             provinces = Province.objects.all()
@@ -165,7 +165,7 @@ class IndicatorForm(forms.Form):
             }
         )
         self.fields["province"].queryset = provinces
-        if not (self.department and not round.is_editable and not round.is_closed):
+        if not (self.department and not assessment_round.is_editable and not assessment_round.is_closed):
             del self.fields["reason"]
 
     def clean_code(self) -> str:
@@ -272,9 +272,9 @@ class ReasonForm(forms.Form):
         error_messages={"required": _("ต้องระบุเหตุผลของการแก้ไขกรอบการประเมิน")},
     )
 
-    def __init__(self, *args, round: Round, user: User, **kwargs):
+    def __init__(self, *args, assessment_round: Round, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        if round.is_editable or round.is_closed or not is_department(user):
+        if assessment_round.is_editable or assessment_round.is_closed or not is_department(user):
             del self.fields["reason"]
 
     @property

@@ -88,14 +88,14 @@ class RoundCreateForm(forms.Form):
         data = self.cleaned_data
         with transaction.atomic():
             if data["start"] == self.COPY:
-                round = copy_round(data["source"], year=data["year"], by=by)
+                assessment_round = copy_round(data["source"], year=data["year"], by=by)
             elif data["start"] == self.WORKBOOK:
-                round = import_framework_workbook(data["file"], by=by, year=data["year"])
+                assessment_round = import_framework_workbook(data["file"], by=by, year=data["year"])
             else:
                 return create_round(year=data["year"], title=data["title"], by=by)
             if data["title"]:
-                update_round(round, changes={"title": data["title"]}, by=by)
-        return round
+                update_round(assessment_round, changes={"title": data["title"]}, by=by)
+        return assessment_round
 
 
 class RoundSettingsForm(forms.Form):
@@ -125,13 +125,13 @@ class RoundSettingsForm(forms.Form):
         "pass_mark",
     )  # fmt: skip
 
-    def __init__(self, *args, round: Round, **kwargs):
-        kwargs.setdefault("initial", {name: getattr(round, name) for name in self.SETTING_FIELDS})
+    def __init__(self, *args, assessment_round: Round, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(assessment_round, name) for name in self.SETTING_FIELDS})
         super().__init__(*args, **kwargs)
-        self.round = round
-        if round.is_editable or round.is_closed:
+        self.round = assessment_round
+        if assessment_round.is_editable or assessment_round.is_closed:
             del self.fields["reason"]  # a reason matters only between opening and closing
-        if not round.is_editable:
+        if not assessment_round.is_editable:
             for name in ("year", "fiscal_year"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("เปลี่ยนได้เฉพาะระยะจัดเตรียมกรอบการประเมิน")
@@ -188,6 +188,6 @@ class BaseBandFormSet(RowsFormSet):
 BandFormSet = forms.formset_factory(BandForm, formset=BaseBandFormSet, extra=1, can_delete=True)
 
 
-def band_formset(data, *, round: Round) -> BaseBandFormSet:
-    initial = [{"label": band.label, "min_percent": band.min_percent} for band in round.bands.all()]
+def band_formset(data, *, assessment_round: Round) -> BaseBandFormSet:
+    initial = [{"label": band.label, "min_percent": band.min_percent} for band in assessment_round.bands.all()]
     return BandFormSet(data, initial=initial, prefix="bands")

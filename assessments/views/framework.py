@@ -29,7 +29,7 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _heading_page(request: HttpRequest, form, *, round, title: str, save) -> HttpResponse:
+def _heading_page(request: HttpRequest, form, *, assessment_round, title: str, save) -> HttpResponse:
     """Validate a heading form, call `save(form)` and go back to the round; else show the form."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -38,32 +38,32 @@ def _heading_page(request: HttpRequest, form, *, round, title: str, save) -> Htt
             add_errors(form, error)
         else:
             messages.success(request, _("บันทึกแล้ว"))
-            return redirect(round)
-    return render(request, "assessments/heading_form.html", {"round": round, "form": form, "title": title})
+            return redirect(assessment_round)
+    return render(request, "assessments/heading_form.html", {"round": assessment_round, "form": form, "title": title})
 
 
 @login_required
 def dimension_add(request: HttpRequest, year: int) -> HttpResponse:
-    round = get_round_for_user(request.user, year, write=True)
-    form = DimensionForm(_posted(request), round=round)
+    assessment_round = get_round_for_user(request.user, year, write=True)
+    form = DimensionForm(_posted(request), assessment_round=assessment_round)
     return _heading_page(
         request,
         form,
-        round=round,
+        assessment_round=assessment_round,
         title=_("เพิ่มด้าน"),
-        save=lambda f: add_dimension(round, **f.cleaned_data, by=request.user),
+        save=lambda f: add_dimension(assessment_round, **f.cleaned_data, by=request.user),
     )
 
 
 @login_required
 def dimension_edit(request: HttpRequest, year: int, number: int) -> HttpResponse:
-    round = get_round_for_user(request.user, year, write=True)
-    dimension = get_object_or_404(Dimension, round=round, number=number)
-    form = DimensionForm(_posted(request), round=round, dimension=dimension)
+    assessment_round = get_round_for_user(request.user, year, write=True)
+    dimension = get_object_or_404(Dimension, round=assessment_round, number=number)
+    form = DimensionForm(_posted(request), assessment_round=assessment_round, dimension=dimension)
     return _heading_page(
         request,
         form,
-        round=round,
+        assessment_round=assessment_round,
         title=_("แก้ไขด้านที่ %(number)s") % {"number": dimension.number},
         save=lambda f: update_heading(dimension, changes=f.changes(), by=request.user),
     )
@@ -71,13 +71,13 @@ def dimension_edit(request: HttpRequest, year: int, number: int) -> HttpResponse
 
 @login_required
 def category_add(request: HttpRequest, year: int, number: int) -> HttpResponse:
-    round = get_round_for_user(request.user, year, write=True)
-    dimension = get_object_or_404(Dimension, round=round, number=number)
+    assessment_round = get_round_for_user(request.user, year, write=True)
+    dimension = get_object_or_404(Dimension, round=assessment_round, number=number)
     form = CategoryForm(_posted(request), dimension=dimension)
     return _heading_page(
         request,
         form,
-        round=round,
+        assessment_round=assessment_round,
         title=_("เพิ่มหมวดในด้านที่ %(number)s") % {"number": dimension.number},
         save=lambda f: add_category(dimension, **f.cleaned_data, by=request.user),
     )
@@ -85,10 +85,10 @@ def category_add(request: HttpRequest, year: int, number: int) -> HttpResponse:
 
 @login_required
 def category_edit(request: HttpRequest, year: int, number: int, category: int) -> HttpResponse:
-    round = get_round_for_user(request.user, year, write=True)
+    assessment_round = get_round_for_user(request.user, year, write=True)
     heading = get_object_or_404(
         Category.objects.select_related("dimension__round"),
-        dimension__round=round,
+        dimension__round=assessment_round,
         dimension__number=number,
         number=category,
     )
@@ -96,7 +96,7 @@ def category_edit(request: HttpRequest, year: int, number: int, category: int) -
     return _heading_page(
         request,
         form,
-        round=round,
+        assessment_round=assessment_round,
         title=_("แก้ไขหมวด %(d)s.%(c)s") % {"d": number, "c": heading.number},
         save=lambda f: update_heading(heading, changes=f.changes(), by=request.user),
     )
@@ -106,23 +106,23 @@ def category_edit(request: HttpRequest, year: int, number: int, category: int) -
 def indicator_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     indicator = get_indicator_for_user(request.user, year, code)
     scope = scope_for(request.user)
-    round = indicator.round
+    assessment_round = indicator.round
     return render(
         request,
         "assessments/indicator_detail.html",
         {
-            "round": round,
+            "round": assessment_round,
             "indicator": indicator,
-            "can_edit": not round.is_closed and (scope.national or indicator.province_id in scope.manages_province_ids),
+            "can_edit": not assessment_round.is_closed and (scope.national or indicator.province_id in scope.manages_province_ids),
             "corrections": indicator.corrections.select_related("made_by"),
         },
     )
 
 
-def _indicator_page(request: HttpRequest, *, round, indicator: Indicator | None) -> HttpResponse:
+def _indicator_page(request: HttpRequest, *, assessment_round, indicator: Indicator | None) -> HttpResponse:
     # The round page links "add an indicator" per category with ?category=<pk>.
     initial = {"category": request.GET["category"]} if indicator is None and "category" in request.GET else {}
-    form = IndicatorForm(_posted(request), round=round, user=request.user, indicator=indicator, initial=initial)
+    form = IndicatorForm(_posted(request), assessment_round=assessment_round, user=request.user, indicator=indicator, initial=initial)
     kind = form.data.get("kind") if form.is_bound else (indicator.kind if indicator else form.initial.get("kind"))
     options = option_formset(_posted(request), kind=kind, indicator=indicator)
     if request.method == "POST" and form.is_valid() and options.is_valid():
@@ -132,35 +132,35 @@ def _indicator_page(request: HttpRequest, *, round, indicator: Indicator | None)
             add_errors(form, error)
         else:
             messages.success(request, _("บันทึกตัวชี้วัด %(code)s แล้ว") % {"code": saved.code})
-            return redirect("assessments:indicator_detail", round.year, saved.code)
+            return redirect("assessments:indicator_detail", assessment_round.year, saved.code)
     return render(
         request,
         "assessments/indicator_form.html",
-        {"round": round, "indicator": indicator, "form": form, "options": options, "kind": kind},
+        {"round": assessment_round, "indicator": indicator, "form": form, "options": options, "kind": kind},
     )
 
 
 @login_required
 def indicator_create(request: HttpRequest, year: int) -> HttpResponse:
     """The department adds to any category; a provincial office to categories open to provinces."""
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     if not (is_department(request.user) or scope_for(request.user).manages_province_ids):
         raise PermissionDenied
-    return _indicator_page(request, round=round, indicator=None)
+    return _indicator_page(request, assessment_round=assessment_round, indicator=None)
 
 
 @login_required
 def indicator_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     indicator = get_indicator_for_user(request.user, year, code, write=True)
-    return _indicator_page(request, round=indicator.round, indicator=indicator)
+    return _indicator_page(request, assessment_round=indicator.round, indicator=indicator)
 
 
 @login_required
 def indicator_remove(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """Confirm, then remove; once the round is open only as a correction with a reason."""
     indicator = get_indicator_for_user(request.user, year, code, write=True)
-    round = indicator.round
-    form = ReasonForm(_posted(request), round=round, user=request.user)
+    assessment_round = indicator.round
+    form = ReasonForm(_posted(request), assessment_round=assessment_round, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             remove_indicator(indicator, by=request.user, reason=form.given_reason)
@@ -168,5 +168,5 @@ def indicator_remove(request: HttpRequest, year: int, code: str) -> HttpResponse
             add_errors(form, error)
         else:
             messages.success(request, _("ลบตัวชี้วัด %(code)s แล้ว") % {"code": code})
-            return redirect(round)
-    return render(request, "assessments/indicator_remove.html", {"round": round, "indicator": indicator, "form": form})
+            return redirect(assessment_round)
+    return render(request, "assessments/indicator_remove.html", {"round": assessment_round, "indicator": indicator, "form": form})

@@ -41,7 +41,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     workbook_errors = None
     if request.method == "POST" and form.is_valid():
         try:
-            round = form.create(by=request.user)
+            assessment_round = form.create(by=request.user)
         except WorkbookErrors as errors:
             workbook_errors = errors.errors
             form.add_error(
@@ -51,30 +51,30 @@ def round_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("สร้างรอบการประเมินปี %(year)s แล้ว") % {"year": round.year})
-            return redirect(round)
+            messages.success(request, _("สร้างรอบการประเมินปี %(year)s แล้ว") % {"year": assessment_round.year})
+            return redirect(assessment_round)
     return render(request, "assessments/round_create.html", {"form": form, "workbook_errors": workbook_errors})
 
 
 @login_required
 def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     """The framework page: settings, the dimension → category → indicator tree, the audit trail."""
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     department = is_department(request.user)
     scope = scope_for(request.user)
-    corrections = list(corrections_for(round, user=request.user))
+    corrections = list(corrections_for(assessment_round, user=request.user))
     return render(
         request,
         "assessments/round_detail.html",
         {
-            "round": round,
-            "bands": round.bands.all(),
-            "outline": framework_outline(round, user=request.user),
+            "round": assessment_round,
+            "bands": assessment_round.bands.all(),
+            "outline": framework_outline(assessment_round, user=request.user),
             "corrections": [(correction, describe_changes(correction)) for correction in corrections],
-            "assessment_count": round.assessments.count(),
+            "assessment_count": assessment_round.assessments.count(),
             "department": department,
-            "can_edit_framework": department and not round.is_closed,
-            "can_add_provincial": bool(scope.manages_province_ids) and round.is_editable,
+            "can_edit_framework": department and not assessment_round.is_closed,
+            "can_add_provincial": bool(scope.manages_province_ids) and assessment_round.is_editable,
             "managed_province_ids": scope.manages_province_ids,
         },
     )
@@ -82,9 +82,9 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 def round_settings(request: HttpRequest, year: int) -> HttpResponse:
-    round = get_round_for_user(request.user, year, write=True)
-    form = RoundSettingsForm(_posted(request), round=round)
-    bands = band_formset(_posted(request), round=round)
+    assessment_round = get_round_for_user(request.user, year, write=True)
+    form = RoundSettingsForm(_posted(request), assessment_round=assessment_round)
+    bands = band_formset(_posted(request), assessment_round=assessment_round)
     if request.method == "POST" and form.is_valid() and bands.is_valid():
         try:
             correction = form.save(bands, by=request.user)
@@ -95,40 +95,40 @@ def round_settings(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(request, _("บันทึกการแก้ไขกรอบการประเมินพร้อมเหตุผลแล้ว"))
             else:
                 messages.success(request, _("บันทึกการตั้งค่ารอบการประเมินแล้ว"))
-            return redirect(round)
-    return render(request, "assessments/round_settings.html", {"round": round, "form": form, "bands": bands})
+            return redirect(assessment_round)
+    return render(request, "assessments/round_settings.html", {"round": assessment_round, "form": form, "bands": bands})
 
 
 @login_required
 def round_open(request: HttpRequest, year: int) -> HttpResponse:
     """Confirm, then open: one assessment per active organization, by its type for the round."""
-    round = get_round_for_user(request.user, year, write=True)
+    assessment_round = get_round_for_user(request.user, year, write=True)
     problems = []
     if request.method == "POST":
         try:
-            created = round.open(by=request.user)
+            created = assessment_round.open(by=request.user)
         except ValidationError as error:
             problems = error.messages
         else:
             messages.success(
                 request,
                 _("เปิดรอบการประเมินปี %(year)s แล้ว สร้างการประเมิน %(n)s รายการ")
-                % {"year": round.year, "n": f"{created:,}"},
+                % {"year": assessment_round.year, "n": f"{created:,}"},
             )
-            return redirect(round)
-    counts = round.assessments_to_create() if round.is_editable else {}
+            return redirect(assessment_round)
+    counts = assessment_round.assessments_to_create() if assessment_round.is_editable else {}
     return render(
         request,
         "assessments/round_open.html",
         {
-            "round": round,
+            "round": assessment_round,
             "counts": [(label, counts.get(value, 0)) for value, label in Organization.Type.choices],
             "total": sum(counts.values()),
-            "counted_indicators": round.indicators.filter(is_pilot=False).count(),
+            "counted_indicators": assessment_round.indicators.filter(is_pilot=False).count(),
             "missing_windows": [
                 Round._meta.get_field(name).verbose_name
                 for name in ("self_assessment_opens", "self_assessment_closes")
-                if getattr(round, name) is None
+                if getattr(assessment_round, name) is None
             ],
             "problems": problems,
         },

@@ -35,14 +35,14 @@ from assessments.workbook.layout import (
 from core.spreadsheets import Column, Table
 
 
-def build_framework_workbook(round: Round) -> Workbook:
+def build_framework_workbook(assessment_round: Round) -> Workbook:
     """The framework of `round` in the workbook format (see docs/framework-workbook.md)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
 
     sheet = _Sheet(workbook, ROUND_SHEET, ROUND_HEADERS)
     for label, field, hint in ROUND_ROWS:
-        value = getattr(round, field)
+        value = getattr(assessment_round, field)
         if field in DATE_FIELDS:
             value = format_thai_date(value)
         elif field == "pass_mark":
@@ -50,11 +50,11 @@ def build_framework_workbook(round: Round) -> Workbook:
         sheet.append([label, value, hint])
 
     sheet = _Sheet(workbook, BANDS_SHEET, BAND_HEADERS)
-    for band in round.bands.order_by("-min_percent"):
+    for band in assessment_round.bands.order_by("-min_percent"):
         sheet.append([band.label, number_cell(band.min_percent)])
 
     sheet = _Sheet(workbook, DIMENSIONS_SHEET, DIMENSION_HEADERS)
-    dimensions = round.dimensions.order_by("number").prefetch_related("categories")
+    dimensions = assessment_round.dimensions.order_by("number").prefetch_related("categories")
     for dimension in dimensions:
         sheet.append([dimension.number, dimension.name])
 
@@ -64,7 +64,7 @@ def build_framework_workbook(round: Round) -> Workbook:
             sheet.append([dimension.number, category.number, category.name, yes_no(category.open_to_provinces)])
 
     indicators = (
-        round.indicators.select_related("category__dimension", "province")
+        assessment_round.indicators.select_related("category__dimension", "province")
         .prefetch_related("options")
         .order_by("category__dimension__number", "category__number", "position", "code")
     )

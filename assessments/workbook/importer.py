@@ -342,33 +342,33 @@ class _Checker:
             row.error("คะแนนเต็ม", f"ไม่ตรงกับเกณฑ์การให้คะแนน (คำนวณได้ {spec.full_points.normalize():f})")
 
 
-def _not_in_setup(round: Round, row: int | None) -> WorkbookError:
+def _not_in_setup(assessment_round: Round, row: int | None) -> WorkbookError:
     return WorkbookError(
         ROUND_SHEET,
         row,
         "B",
-        f"รอบการประเมินปี {round.year} อยู่ในระยะ “{round.get_phase_display()}” แล้ว "
+        f"รอบการประเมินปี {assessment_round.year} อยู่ในระยะ “{assessment_round.get_phase_display()}” แล้ว "
         "นำเข้าได้เฉพาะรอบที่อยู่ในระยะจัดเตรียมกรอบการประเมิน",
     )
 
 
 @transaction.atomic
 def _write(plan: _Plan, *, by: User | None) -> Round:
-    round = Round.objects.select_for_update().filter(year=plan.year).first()
-    if round is None:
-        round = Round(year=plan.year, created_by=by)
-    elif not round.is_editable:  # opened while the file was being checked
-        raise WorkbookErrors([_not_in_setup(round, plan.year_row)])
+    assessment_round = Round.objects.select_for_update().filter(year=plan.year).first()
+    if assessment_round is None:
+        assessment_round = Round(year=plan.year, created_by=by)
+    elif not assessment_round.is_editable:  # opened while the file was being checked
+        raise WorkbookErrors([_not_in_setup(assessment_round, plan.year_row)])
     else:
-        round.dimensions.all().delete()  # categories, indicators and options go with them
-        round.bands.all().delete()
+        assessment_round.dimensions.all().delete()  # categories, indicators and options go with them
+        assessment_round.bands.all().delete()
     for name, value in plan.settings.items():
-        setattr(round, name, value)
-    round.full_clean()
-    round.save()
-    ResultBand.objects.bulk_create(ResultBand(round=round, label=label, min_percent=m) for label, m in plan.bands)
+        setattr(assessment_round, name, value)
+    assessment_round.full_clean()
+    assessment_round.save()
+    ResultBand.objects.bulk_create(ResultBand(round=assessment_round, label=label, min_percent=m) for label, m in plan.bands)
     dimensions = {
-        number: Dimension(round=round, number=number, name=name) for number, name in sorted(plan.dimensions.items())
+        number: Dimension(round=assessment_round, number=number, name=name) for number, name in sorted(plan.dimensions.items())
     }
     Dimension.objects.bulk_create(dimensions.values())
     categories = {
@@ -378,7 +378,7 @@ def _write(plan: _Plan, *, by: User | None) -> Round:
     Category.objects.bulk_create(categories.values())
     indicators = {
         code: Indicator(
-            round=round,
+            round=assessment_round,
             code=code,
             category=categories[item["category"]],
             **{name: item[name] for name in _INDICATOR_FIELDS},
@@ -391,7 +391,7 @@ def _write(plan: _Plan, *, by: User | None) -> Round:
         for code, options in plan.options.items()
         for option in sorted(options, key=lambda o: o["position"])
     )
-    return round
+    return assessment_round
 
 
 _INDICATOR_FIELDS = (

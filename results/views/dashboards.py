@@ -37,23 +37,23 @@ from results.forms import DashboardFilterForm
 def dashboard(request: HttpRequest, year: int) -> HttpResponse:
     """The department's dashboard of the year: the whole country, by province (a provincial
     office is sent to its own province's)."""
-    round, province = get_report_scope_for_user(request.user, year)
+    assessment_round, province = get_report_scope_for_user(request.user, year)
     if province is not None:
-        return redirect("results:province_dashboard", round.year, province.code)
+        return redirect("results:province_dashboard", assessment_round.year, province.code)
     rounds = _rounds(request)
-    form, board = _national(request, round, rounds)
+    form, board = _national(request, assessment_round, rounds)
     filters = board.filters
     return render(
         request,
         "results/dashboard.html",
         {
-            "round": round,
+            "round": assessment_round,
             "form": form,
             "dashboard": board,
             "charts": _charts(board, by_province=True),
             "distribution_labels": distribution_labels(),
             "query": filters.query(),
-            "years": _years(rounds, round, filters.query()),
+            "years": _years(rounds, assessment_round, filters.query()),
         },
     )
 
@@ -61,16 +61,16 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def province_dashboard(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """A province's dashboard of the year and its organizations: its office's and the department's."""
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, code)
     rounds = _rounds(request)
-    form, board, assessments = _provincial(request, round, province, rounds)
+    form, board, assessments = _provincial(request, assessment_round, province, rounds)
     query = board.filters.query(with_province=False)
     return render(
         request,
         "results/province_dashboard.html",
         {
-            "round": round,
+            "round": assessment_round,
             "province": province,
             "form": form,
             "dashboard": board,
@@ -79,7 +79,7 @@ def province_dashboard(request: HttpRequest, year: int, code: str) -> HttpRespon
             "distribution_labels": distribution_labels(),
             "movers": organization_movers(assessments) if board.year_over_year else [],
             "query": query,
-            "years": _years(rounds, round, query, province=province),
+            "years": _years(rounds, assessment_round, query, province=province),
         },
     )
 
@@ -87,47 +87,47 @@ def province_dashboard(request: HttpRequest, year: int, code: str) -> HttpRespon
 @login_required
 def dashboard_workbook(request: HttpRequest, year: int) -> HttpResponse:
     """lpa-dashboard-<year>.xlsx: the national dashboard's tables, with the page's filters."""
-    round, province = get_report_scope_for_user(request.user, year)
+    assessment_round, province = get_report_scope_for_user(request.user, year)
     if province is not None:
-        url = reverse("results:province_dashboard_workbook", args=[round.year, province.code])
+        url = reverse("results:province_dashboard_workbook", args=[assessment_round.year, province.code])
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
-    form, board = _national(request, round, _rounds(request))
+    form, board = _national(request, assessment_round, _rounds(request))
     if form.errors:
         return _invalid_filters(form)
-    return _xlsx(build_dashboard_workbook(board), f"lpa-dashboard-{round.year}.xlsx")
+    return _xlsx(build_dashboard_workbook(board), f"lpa-dashboard-{assessment_round.year}.xlsx")
 
 
 @login_required
 def province_dashboard_workbook(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """lpa-dashboard-<year>-<province>.xlsx: a province's dashboard tables and its organizations."""
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, code)
-    form, board, assessments = _provincial(request, round, province, _rounds(request))
+    form, board, assessments = _provincial(request, assessment_round, province, _rounds(request))
     if form.errors:
         return _invalid_filters(form)
     workbook = build_dashboard_workbook(board, organizations=assessments)
-    return _xlsx(workbook, f"lpa-dashboard-{round.year}-{province.code}.xlsx")
+    return _xlsx(workbook, f"lpa-dashboard-{assessment_round.year}-{province.code}.xlsx")
 
 
-def _national(request: HttpRequest, round: Round, rounds: list[Round]) -> tuple[DashboardFilterForm, Dashboard]:
+def _national(request: HttpRequest, assessment_round: Round, rounds: list[Round]) -> tuple[DashboardFilterForm, Dashboard]:
     provinces = list(Province.objects.order_by("code"))
     form = DashboardFilterForm(request.GET or None, provinces=provinces)
     filters = form.filters()
     shown = [filters.province] if filters.province else provinces
     board = build_dashboard(
-        round, filters, provinces=shown, distribution=True, previous=_previous(rounds, round)
+        assessment_round, filters, provinces=shown, distribution=True, previous=_previous(rounds, assessment_round)
     )
     return form, board
 
 
 def _provincial(
-    request: HttpRequest, round: Round, province: Province, rounds: list[Round]
+    request: HttpRequest, assessment_round: Round, province: Province, rounds: list[Round]
 ) -> tuple[DashboardFilterForm, Dashboard, list]:
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters(province=province)
-    previous = _previous(rounds, round)
-    board = build_dashboard(round, filters, distribution=True, previous=previous)
-    return form, board, list(province_organizations(round, filters, previous=previous))
+    previous = _previous(rounds, assessment_round)
+    board = build_dashboard(assessment_round, filters, distribution=True, previous=previous)
+    return form, board, list(province_organizations(assessment_round, filters, previous=previous))
 
 
 def _rounds(request: HttpRequest) -> list[Round]:
@@ -136,18 +136,18 @@ def _rounds(request: HttpRequest) -> list[Round]:
     return list(Round.objects.visible_to(request.user).exclude(phase=Round.Phase.SETUP).order_by("-year"))
 
 
-def _previous(rounds: list[Round], round: Round) -> Round | None:
-    return next((other for other in rounds if other.year == round.year - 1), None)
+def _previous(rounds: list[Round], assessment_round: Round) -> Round | None:
+    return next((other for other in rounds if other.year == assessment_round.year - 1), None)
 
 
-def _years(rounds: list[Round], round: Round, query: str, *, province: Province | None = None) -> list[dict]:
+def _years(rounds: list[Round], assessment_round: Round, query: str, *, province: Province | None = None) -> list[dict]:
     """The year switcher: this year and every other opened round, each keeping the filters."""
-    years = sorted({other.year for other in rounds} | {round.year}, reverse=True)
+    years = sorted({other.year for other in rounds} | {assessment_round.year}, reverse=True)
     links = []
     for year in years:
         args = [year, province.code] if province else [year]
         url = reverse("results:province_dashboard" if province else "results:dashboard", args=args)
-        links.append({"year": year, "url": f"{url}?{query}" if query else url, "current": year == round.year})
+        links.append({"year": year, "url": f"{url}?{query}" if query else url, "current": year == assessment_round.year})
     return links
 
 

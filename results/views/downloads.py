@@ -26,13 +26,13 @@ def workbook(request: HttpRequest, year: int) -> HttpResponse:
     """lpa-results-<year>-<province>.xlsx at once for one province (the department's choice
     with ?province=, a provincial office's own); the whole country's (about 20 s) is built in
     the background: the page offers it (exports app)."""
-    round, province = get_report_scope_for_user(request.user, year, request.GET.get("province"))
+    assessment_round, province = get_report_scope_for_user(request.user, year, request.GET.get("province"))
     if province is None:
-        return offer(request, kind=Export.Kind.RESULTS_WORKBOOK, round=round, province=None)
+        return offer(request, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=assessment_round, province=None)
     file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    build_dimension_workbook(round, province=province).save(file)
+    build_dimension_workbook(assessment_round, province=province).save(file)
     file.seek(0)
-    name = f"lpa-results-{round.year}-{province.code}.xlsx"
+    name = f"lpa-results-{assessment_round.year}-{province.code}.xlsx"
     return FileResponse(file, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
@@ -43,8 +43,8 @@ def open_data(request: HttpRequest, year: int) -> HttpResponse:
     No access helper narrows it: published results are public, and which rounds exist is no
     secret. It stays behind login like every page until the department publishes it openly.
     """
-    round = get_object_or_404(Round, year=year)
+    assessment_round = get_object_or_404(Round, year=year)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="lpa-open-data-{round.year}.csv"'
-    write_open_data_csv(round, response)
+    response["Content-Disposition"] = f'attachment; filename="lpa-open-data-{assessment_round.year}.csv"'
+    write_open_data_csv(assessment_round, response)
     return response

@@ -24,21 +24,21 @@ IMMEDIATE_ORGANIZATIONS = 100
 def national_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     """The national summary, the department's only (a provincial office, whose scope is its
     province, gets 404 like every other outsider): offered as a background export."""
-    round, province = get_report_scope_for_user(request.user, year)
+    assessment_round, province = get_report_scope_for_user(request.user, year)
     if province is not None:
         raise Http404
-    return offer(request, kind=Export.Kind.NATIONAL_REPORT, round=round, province=None)
+    return offer(request, kind=Export.Kind.NATIONAL_REPORT, assessment_round=assessment_round, province=None)
 
 
 @login_required
 def province_report_pdf(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """lpa-report-<year>-<code>.pdf: a province's report, for the department (any province)
     and the province's own office; a large province's is offered as a background export."""
-    round, province = get_report_scope_for_user(request.user, year, code)
-    size = Assessment.objects.filter(round=round, organization__district__province=province).count()
+    assessment_round, province = get_report_scope_for_user(request.user, year, code)
+    size = Assessment.objects.filter(round=assessment_round, organization__district__province=province).count()
     if size > IMMEDIATE_ORGANIZATIONS:
-        return offer(request, kind=Export.Kind.PROVINCE_REPORT, round=round, province=province)
-    response = HttpResponse(render_province_report_pdf(round, province), content_type="application/pdf")
+        return offer(request, kind=Export.Kind.PROVINCE_REPORT, assessment_round=assessment_round, province=province)
+    response = HttpResponse(render_province_report_pdf(assessment_round, province), content_type="application/pdf")
     # Inline: the browser shows it to print for the meeting; the name is kept when saved.
-    response["Content-Disposition"] = f'inline; filename="lpa-report-{round.year}-{province.code}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="lpa-report-{assessment_round.year}-{province.code}.pdf"'
     return response

@@ -17,10 +17,10 @@ class PublishForm(forms.Form):
     appeal_closes = BuddhistDateField(label=_("วันปิดรับอุทธรณ์"), required=True)
 
     @classmethod
-    def initial_for(cls, round: Round, today: datetime.date) -> dict[str, datetime.date]:
+    def initial_for(cls, assessment_round: Round, today: datetime.date) -> dict[str, datetime.date]:
         """The round's window if it is still ahead, else one opening today for 15 days."""
-        if round.appeal_closes and round.appeal_closes >= today and round.appeal_opens:
-            return {"appeal_opens": round.appeal_opens, "appeal_closes": round.appeal_closes}
+        if assessment_round.appeal_closes and assessment_round.appeal_closes >= today and assessment_round.appeal_opens:
+            return {"appeal_opens": assessment_round.appeal_opens, "appeal_closes": assessment_round.appeal_closes}
         return {"appeal_opens": today, "appeal_closes": today + datetime.timedelta(days=DEFAULT_APPEAL_DAYS - 1)}
 
     def clean(self):

@@ -75,13 +75,13 @@ class TeamForm(forms.Form):
         self.fields["members"].queryset = people
         self.fields["lead"].queryset = people
 
-    def save(self, *, round: Round, by: User) -> Team | None:
+    def save(self, *, assessment_round: Round, by: User) -> Team | None:
         """Create or update the team; None (errors on the form) if reviews.teams refuses."""
         data = self.cleaned_data
         try:
             if self.team is None:
                 return teams.create_team(
-                    round=round, province=self.province, name=data["name"], members=data["members"], lead=data["lead"], by=by
+                    assessment_round=assessment_round, province=self.province, name=data["name"], members=data["members"], lead=data["lead"], by=by
                 )
             return teams.update_team(self.team, name=data["name"], members=data["members"], lead=data["lead"], by=by)
         except ValidationError as error:

@@ -289,10 +289,10 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def appeal_list(request: HttpRequest, year: int, province: str) -> HttpResponse:
     """The province's appeals of the round, open first: for its provincial office and the department."""
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, province)
     appeals = list(
-        Appeal.objects.filter(assessment__round=round, assessment__organization__district__province=province)
+        Appeal.objects.filter(assessment__round=assessment_round, assessment__organization__district__province=province)
         .select_related(
             "assessment__organization__district",
             "indicator",
@@ -306,7 +306,7 @@ def appeal_list(request: HttpRequest, year: int, province: str) -> HttpResponse:
         request,
         "reviews/appeal_list.html",
         {
-            "round": round,
+            "round": assessment_round,
             "province": province,
             "open_appeals": [appeal for appeal in appeals if not appeal.is_answered],
             "answered_appeals": [appeal for appeal in appeals if appeal.is_answered],

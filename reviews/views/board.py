@@ -37,8 +37,8 @@ Status = Assessment.Status
 REFUSALS_SHOWN = 20
 
 
-def board_url(round: Round, province: Province) -> str:
-    return reverse("reviews:province_board", args=[round.year, province.code])
+def board_url(assessment_round: Round, province: Province) -> str:
+    return reverse("reviews:province_board", args=[assessment_round.year, province.code])
 
 
 # The queue.
@@ -83,7 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     boards = []
     if scope.manages_province_ids:
         provinces = list(Province.objects.filter(pk__in=scope.manages_province_ids).order_by("code"))
-        boards = [(round, province) for round in running for province in provinces]
+        boards = [(assessment_round, province) for assessment_round in running for province in provinces]
         # An office with nothing assigned to its own people goes straight to its one board.
         if len(boards) == 1 and not assigned and not scope.has(Role.Kind.PROVINCIAL_ASSESSOR) and not scope.national:
             return redirect(board_url(*boards[0]))
@@ -122,17 +122,17 @@ def _national_boards(request: HttpRequest, running: list[Round]) -> dict | None:
     """Every province's board for one running round (the latest unless ?year= names another)."""
     if not running:
         return {"round": None, "rounds": [], "rows": []}
-    round = next((r for r in running if str(r.year) == request.GET.get("year")), running[0])
+    assessment_round = next((r for r in running if str(r.year) == request.GET.get("year")), running[0])
     counts: dict[int, dict[str, int]] = {}
     for province_id, status, n in (
-        Assessment.objects.filter(round=round)
+        Assessment.objects.filter(round=assessment_round)
         .order_by()
         .values_list("organization__district__province", "status")
         .annotate(n=Count("pk"))
     ):
         counts.setdefault(province_id, {})[status] = n
     rows = [ProvinceRow(province, counts.get(province.pk, {})) for province in Province.objects.order_by("code")]
-    return {"round": round, "rounds": running, "rows": rows}
+    return {"round": assessment_round, "rounds": running, "rows": rows}
 
 
 # The province board.
@@ -140,19 +140,19 @@ def _national_boards(request: HttpRequest, running: list[Round]) -> dict | None:
 
 @login_required
 def province_board(request: HttpRequest, year: int, province: str) -> HttpResponse:
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, province)
-    board = progress.province_progress(round, province)
+    board = progress.province_progress(assessment_round, province)
     is_office = teams.manages(request.user, province)
     return render(
         request,
         "reviews/province_board.html",
         {
-            "round": round,
+            "round": assessment_round,
             "province": province,
             "progress": board,
             "is_office": is_office,
-            "can_manage": is_office and round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED),
+            "can_manage": is_office and assessment_round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED),
             "review_start_days": progress.REVIEW_START_DAYS,
         },
     )
@@ -162,15 +162,15 @@ def province_board(request: HttpRequest, year: int, province: str) -> HttpRespon
 @require_POST
 def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse:
     """Approve the ticked verified assessments; say how many, and why not for the others."""
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, province, write=True)
-    back = board_url(round, province) + "#approve"
+    back = board_url(assessment_round, province) + "#approve"
     pks = {int(value) for value in request.POST.getlist("assessments") if value.isdigit()}
     if not pks:
         messages.error(request, _("เลือก อปท. ที่จะรับรองผลอย่างน้อย 1 แห่ง"))
         return redirect(back)
     chosen = list(
-        teams.province_assessments(round, province)
+        teams.province_assessments(assessment_round, province)
         .filter(pk__in=pks)
         .select_related("round", "organization__district__province")
         .order_by("organization__code")
@@ -203,11 +203,11 @@ def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse
 @role_required(*Role.NATIONAL_KINDS)
 def round_publish(request: HttpRequest, year: int) -> HttpResponse:
     """The department publishes every approved result of the round (confirm, then POST)."""
-    round = get_round_for_user(request.user, year)
-    form = PublishForm(request.POST or None, initial=PublishForm.initial_for(round, timezone.localdate()))
+    assessment_round = get_round_for_user(request.user, year)
+    form = PublishForm(request.POST or None, initial=PublishForm.initial_for(assessment_round, timezone.localdate()))
     if request.method == "POST" and form.is_valid():
         try:
-            count = workflow.publish_round(round=round, by=request.user, **form.cleaned_data)
+            count = workflow.publish_round(assessment_round=assessment_round, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 add_errors(form, error)
@@ -218,17 +218,17 @@ def round_publish(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("ประกาศผลการประเมินปี %(year)s แล้ว %(n)s แห่ง อปท. อุทธรณ์ได้ถึงวันที่ %(date)s")
-                    % {"year": round.year, "n": f"{count:,}", "date": thai_date(round.appeal_closes, "long")},
+                    % {"year": assessment_round.year, "n": f"{count:,}", "date": thai_date(assessment_round.appeal_closes, "long")},
                 )
             else:
                 messages.info(request, _("ไม่มีผลการประเมินที่จังหวัดรับรองแล้วรอประกาศ"))
-            return redirect("reviews:round_publish", year=round.year)
-    counts = dict(round.assessments.order_by().values_list("status").annotate(n=Count("pk")))
+            return redirect("reviews:round_publish", year=assessment_round.year)
+    counts = dict(assessment_round.assessments.order_by().values_list("status").annotate(n=Count("pk")))
     return render(
         request,
         "reviews/round_publish.html",
         {
-            "round": round,
+            "round": assessment_round,
             "counts": [(status.label, counts.get(status.value, 0)) for status in progress.BOARD_STATUSES],
             "total": sum(counts.values()),
             "to_publish": counts.get(Status.APPROVED, 0),
@@ -237,7 +237,7 @@ def round_publish(request: HttpRequest, year: int) -> HttpResponse:
                 counts.get(status, 0)
                 for status in (Status.DRAFT, Status.SUBMITTED, Status.RESUBMITTED, Status.RETURNED, Status.IN_REVIEW, Status.VERIFIED)
             ),
-            "can_publish": round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED),
+            "can_publish": assessment_round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED),
             "form": form,
         },
     )

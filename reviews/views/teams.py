@@ -31,8 +31,8 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _running(round: Round) -> bool:
-    return round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED)
+def _running(assessment_round: Round) -> bool:
+    return assessment_round.phase not in (Round.Phase.SETUP, Round.Phase.CLOSED)
 
 
 def _team_id(assessment: Assessment) -> int | None:
@@ -42,11 +42,11 @@ def _team_id(assessment: Assessment) -> int | None:
 
 @login_required
 def team_create(request: HttpRequest, year: int, province: str) -> HttpResponse:
-    round = get_round_for_user(request.user, year)
+    assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, province, write=True)
     form = TeamForm(_posted(request), province=province)
-    if request.method == "POST" and _running(round) and form.is_valid():
-        team = form.save(round=round, by=request.user)
+    if request.method == "POST" and _running(assessment_round) and form.is_valid():
+        team = form.save(assessment_round=assessment_round, by=request.user)
         if team is not None:
             messages.success(request, _("ตั้ง%(team)sแล้ว มอบหมาย อปท. ให้คณะได้จากหน้านี้") % {"team": team.name})
             return redirect(team)
@@ -55,10 +55,10 @@ def team_create(request: HttpRequest, year: int, province: str) -> HttpResponse:
         "reviews/team_form.html",
         {
             "form": form,
-            "round": round,
+            "round": assessment_round,
             "province": province,
             "team": None,
-            "running": _running(round),
+            "running": _running(assessment_round),
             "no_people": not form.fields["members"].queryset.exists(),
         },
     )
@@ -97,7 +97,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_team_for_user(request.user, pk, write=True)
     form = TeamForm(_posted(request), province=team.province, team=team)
     if request.method == "POST" and _running(team.round) and form.is_valid():
-        if form.save(round=team.round, by=request.user) is not None:
+        if form.save(assessment_round=team.round, by=request.user) is not None:
             messages.success(request, _("บันทึกการแก้ไข%(team)sแล้ว") % {"team": team.name})
             return redirect(team)
     return render(

@@ -27,13 +27,13 @@ Status = Assessment.Status
 
 def appeal_window_problem(assessment: Assessment, today: datetime.date) -> str | None:
     """Why the organization may not appeal on `today`, or None."""
-    round = assessment.round
-    if round.phase != Round.Phase.APPEAL:
+    assessment_round = assessment.round
+    if assessment_round.phase != Round.Phase.APPEAL:
         return _("ไม่อยู่ในช่วงอุทธรณ์ผลการประเมิน")
-    if round.appeal_opens and today < round.appeal_opens:
-        return _("ยังไม่ถึงวันเปิดรับอุทธรณ์ (%(date)s)") % {"date": thai_date(round.appeal_opens, "long")}
-    if round.appeal_closes and today > round.appeal_closes:
-        return _("พ้นกำหนดอุทธรณ์แล้ว (สิ้นวันที่ %(date)s)") % {"date": thai_date(round.appeal_closes, "long")}
+    if assessment_round.appeal_opens and today < assessment_round.appeal_opens:
+        return _("ยังไม่ถึงวันเปิดรับอุทธรณ์ (%(date)s)") % {"date": thai_date(assessment_round.appeal_opens, "long")}
+    if assessment_round.appeal_closes and today > assessment_round.appeal_closes:
+        return _("พ้นกำหนดอุทธรณ์แล้ว (สิ้นวันที่ %(date)s)") % {"date": thai_date(assessment_round.appeal_closes, "long")}
     return None
 
 

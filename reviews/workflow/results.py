@@ -71,7 +71,7 @@ def reopen(*, assessment: Assessment, by: User, reason: str) -> AssessmentEvent:
 
 def publish_round(
     *,
-    round: Round,
+    assessment_round: Round,
     by: User,
     appeal_opens: datetime.date | None = None,
     appeal_closes: datetime.date | None = None,
@@ -101,7 +101,7 @@ def publish_round(
             raise TransitionRefused({"appeal_closes": _("วันปิดรับอุทธรณ์ต้องไม่ก่อนวันนี้")})
         window = {"appeal_opens": appeal_opens, "appeal_closes": appeal_closes}
     with transaction.atomic():
-        locked_round = Round.objects.select_for_update().get(pk=round.pk)
+        locked_round = Round.objects.select_for_update().get(pk=assessment_round.pk)
         # The phase read inside the lock: a round closed meanwhile publishes nothing.
         if locked_round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):
             raise TransitionRefused(
@@ -133,7 +133,7 @@ def publish_round(
             for name, value in window.items():
                 setattr(locked_round, name, value)
             locked_round.save(update_fields=["phase", *window, "updated_at"])
-    round.phase, round.appeal_opens, round.appeal_closes = (
+    assessment_round.phase, assessment_round.appeal_opens, assessment_round.appeal_closes = (
         locked_round.phase,
         locked_round.appeal_opens,
         locked_round.appeal_closes,
@@ -148,17 +148,17 @@ def _announce_many(events: list[AssessmentEvent]) -> None:
 def verified_score(assessment: Assessment) -> scoring.AssessmentScore:
     """The score of the team's verified answers (unscored indicators count 0)."""
 
-    round = assessment.round
+    assessment_round = assessment.round
     claimed = set(
         Answer.objects.filter(assessment=assessment, not_applicable=True).values_list("indicator__code", flat=True)
     )
     rows = VerifiedAnswer.objects.filter(assessment=assessment).select_related("indicator").prefetch_related("ticked")
     return scoring.score_assessment(
-        indicators=specs_for_round(round),
+        indicators=specs_for_round(assessment_round),
         answers={row.indicator.code: row.as_scoring_answer(claimed_na=row.indicator.code in claimed) for row in rows},
         org_type=assessment.org_type,
-        pass_mark=round.pass_mark,
-        bands=round.band_specs(),
+        pass_mark=assessment_round.pass_mark,
+        bands=assessment_round.band_specs(),
         province=assessment.organization.district.province.code,
     )
 

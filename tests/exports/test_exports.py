@@ -147,7 +147,7 @@ def test_asking_again_while_it_is_built_shows_the_same_export(client, cases):
 def test_progress_is_written_as_the_builder_goes(cases, monkeypatch):
     krabi, _chonburi = cases
     monkeypatch.setattr(building, "PROGRESS_EVERY", 0)
-    export, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    export, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     progress = building._progress_writer(export)
     progress(1, 2)
     export.refresh_from_db()
@@ -226,7 +226,7 @@ def test_unknown_year_is_404(client, cases):
 @pytest.mark.django_db(transaction=True)
 def test_exports_are_their_requesters_only(client, cases):
     krabi, _chonburi = cases
-    export, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    export, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     run_worker()
     other = user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
     client.force_login(other)
@@ -238,7 +238,7 @@ def test_exports_are_their_requesters_only(client, cases):
 @pytest.mark.django_db(transaction=True)
 def test_a_file_is_refused_once_its_reader_lost_the_role(client, cases):
     krabi, _chonburi = cases
-    export, _ = request_export(user=krabi.office, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=krabi.assessment.organization.district.province)
+    export, _ = request_export(user=krabi.office, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=krabi.assessment.organization.district.province)
     run_worker()
     client.force_login(krabi.office)
     assert client.get(reverse("exports:download", args=[export.pk])).status_code == 200
@@ -249,9 +249,9 @@ def test_a_file_is_refused_once_its_reader_lost_the_role(client, cases):
 @pytest.mark.django_db(transaction=True)
 def test_the_list_shows_the_persons_exports_with_their_state(client, cases):
     krabi, _chonburi = cases
-    done, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    done, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     run_worker()
-    waiting, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=krabi.assessment.organization.district.province)
+    waiting, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=krabi.assessment.organization.district.province)
     client.force_login(krabi.department)
     html = client.get(reverse("exports:list")).content.decode()
     assert reverse("exports:download", args=[done.pk]) in html
@@ -261,11 +261,11 @@ def test_the_list_shows_the_persons_exports_with_their_state(client, cases):
 @pytest.mark.django_db(transaction=True)
 def test_prune_deletes_old_finished_exports_with_their_files(cases):
     krabi, _chonburi = cases
-    old, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    old, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     run_worker()
     old.refresh_from_db()
     Export.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
-    waiting, _ = request_export(user=krabi.office, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=krabi.assessment.organization.district.province)
+    waiting, _ = request_export(user=krabi.office, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=krabi.assessment.organization.district.province)
     Export.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - datetime.timedelta(days=30))
     assert old.path.exists()
     out = io.StringIO()
@@ -277,12 +277,12 @@ def test_prune_deletes_old_finished_exports_with_their_files(cases):
 
 def test_a_build_that_lost_its_worker_is_replaced_when_asked_again(client, cases):
     krabi, _chonburi = cases
-    stuck, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    stuck, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     Export.objects.filter(pk=stuck.pk).update(status=Export.Status.RUNNING, started_at=timezone.now() - datetime.timedelta(minutes=10))
-    again, created = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    again, created = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     assert (again, created) == (stuck, False), "ten minutes in, it may still be working"
     Export.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - datetime.timedelta(minutes=31))
-    again, created = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    again, created = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     stuck.refresh_from_db()
     assert created and again != stuck
     assert stuck.status == Export.Status.FAILED and "ค้าง" in stuck.error
@@ -290,7 +290,7 @@ def test_a_build_that_lost_its_worker_is_replaced_when_asked_again(client, cases
 
 def test_a_job_no_worker_took_says_so(client, cases):
     krabi, _chonburi = cases
-    export, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, province=None)
+    export, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
     client.force_login(krabi.department)
     assert "ระบบงานเบื้องหลังอาจหยุดทำงาน" not in client.get(export.get_absolute_url()).content.decode()
     Export.objects.filter(pk=export.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))

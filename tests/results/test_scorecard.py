@@ -148,7 +148,7 @@ def build_case(extra: int = 0):
 def publish(case) -> None:
     from reviews.workflow import publish_round
 
-    publish_round(round=case.round, by=case.department)
+    publish_round(assessment_round=case.round, by=case.department)
     case.assessment.refresh_from_db()
 
 

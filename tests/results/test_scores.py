@@ -157,7 +157,7 @@ def test_verified_answers_and_accepted_appeals_move_the_stored_result():
     before = Result.objects.get(assessment=case.assessment, dimension=OVERALL).verified_points
     verify(assessment=case.assessment, by=case.team.lead)
     approve(assessment=case.assessment, by=case.office)
-    publish_round(round=case.round, by=case.department)
+    publish_round(assessment_round=case.round, by=case.department)
     (appeal,) = open_appeal(assessment=case.assessment, arguments={case.indicator("1.1"): "มีแผนฉบับลงนาม"}, by=case.sa.head)
     assert Result.objects.get(assessment=case.assessment, dimension=OVERALL).verified_points == before
     answer_appeal(

@@ -132,7 +132,7 @@ class ReviewCase:
         from reviews.workflow import publish_round
 
         self.approved()
-        publish_round(round=self.round, by=self.department)
+        publish_round(assessment_round=self.round, by=self.department)
 
     def appealed(self, *codes: str) -> list:
         """Published, then the head appeals `codes` (1.1 by default); returns the appeals."""

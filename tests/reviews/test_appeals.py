@@ -110,7 +110,7 @@ def build_published(
     department = user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
     workflow.approve(assessment=sa.assessment, by=office)
     if publish:
-        workflow.publish_round(round=round, by=department)
+        workflow.publish_round(assessment_round=round, by=department)
     sa.assessment.refresh_from_db()
     return Published(sa.assessment, sa.staff, sa.head, team, office, department, levels, checklist, figure, extra)
 
@@ -696,7 +696,7 @@ def test_accepting_an_appeal_on_a_rejected_not_applicable_confirms_it(client):
         )
     workflow.verify(assessment=sa.assessment, by=team.lead)
     workflow.approve(assessment=sa.assessment, by=user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81")))
-    workflow.publish_round(round=round, by=user_with_role(Role.Kind.DEPARTMENT_OFFICIAL))
+    workflow.publish_round(assessment_round=round, by=user_with_role(Role.Kind.DEPARTMENT_OFFICIAL))
     client.force_login(sa.head)
     assert "5 จาก 10 คะแนน" in client.get(reverse("reviews:results", args=[sa.assessment.pk])).content.decode()
     (appeal,) = workflow.open_appeal(assessment=sa.assessment, arguments={port: "ท่าเทียบเรือเป็นของกรมเจ้าท่า"}, by=sa.head)

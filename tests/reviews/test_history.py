@@ -73,7 +73,7 @@ def publish(case) -> None:
     case.score_as_claimed("1.2", "1.3", "1.4", "1.5")
     workflow.verify(assessment=case.assessment, by=case.team.lead)
     workflow.approve(assessment=case.assessment, by=case.office)
-    workflow.publish_round(round=case.round, by=case.department)
+    workflow.publish_round(assessment_round=case.round, by=case.department)
 
 
 # The page.

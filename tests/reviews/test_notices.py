@@ -85,7 +85,7 @@ def published(case, run):
     verified(case, run)
     workflow.approve(assessment=case.assessment, by=case.office)
     with run(execute=True):
-        workflow.publish_round(round=case.round, by=case.department)
+        workflow.publish_round(assessment_round=case.round, by=case.department)
 
 
 # Who hears of what.
@@ -346,7 +346,7 @@ def published_events(count: int) -> list[AssessmentEvent]:
         case.score_as_claimed()
         workflow.verify(assessment=case.assessment, by=case.team.lead)
         workflow.approve(assessment=case.assessment, by=case.office)
-    workflow.publish_round(round=first.round, by=first.department)
+    workflow.publish_round(assessment_round=first.round, by=first.department)
     return list(AssessmentEvent.objects.filter(kind="published", assessment__round=first.round).select_related("by"))
 
 

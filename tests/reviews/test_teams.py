@@ -61,7 +61,7 @@ def set_status(assessment: Assessment, status: str, **fields) -> Assessment:
 
 def make_team(round, office, members, *, name="คณะที่ 1", lead=None) -> Team:
     return teams.create_team(
-        round=round, province=office.roles.get().province, name=name, members=members, lead=lead or members[0], by=office
+        assessment_round=round, province=office.roles.get().province, name=name, members=members, lead=lead or members[0], by=office
     )
 
 
@@ -73,7 +73,7 @@ def assigned_events(assessment: Assessment) -> list[AssessmentEvent]:
 
 
 def test_office_forms_a_team_with_its_people_and_one_lead(round, krabi, office, assessors):
-    team = teams.create_team(round=round, province=krabi, name=" คณะที่ 1 ", members=[*assessors, office], lead=assessors[1], by=office)
+    team = teams.create_team(assessment_round=round, province=krabi, name=" คณะที่ 1 ", members=[*assessors, office], lead=assessors[1], by=office)
     assert team.name == "คณะที่ 1"
     assert team.created_by == office
     members = {member.user: member.is_lead for member in team.members.all()}
@@ -85,7 +85,7 @@ def test_people_from_another_province_or_an_organization_cannot_sit_on_a_team(ro
     org_staff = user_with_role(Role.Kind.ORG_STAFF)
     with pytest.raises(ValidationError) as refused:
         teams.create_team(
-            round=round, province=krabi, name="คณะที่ 1", members=[assessors[0], chonburi_assessor, org_staff], lead=assessors[0], by=office
+            assessment_round=round, province=krabi, name="คณะที่ 1", members=[assessors[0], chonburi_assessor, org_staff], lead=assessors[0], by=office
         )
     message = " ".join(refused.value.message_dict["members"])
     assert str(chonburi_assessor) in message and str(org_staff) in message
@@ -97,19 +97,19 @@ def test_an_inactive_account_cannot_sit_on_a_team(round, krabi, office, assessor
     assessors[1].is_active = False
     assessors[1].save()
     with pytest.raises(ValidationError) as refused:
-        teams.create_team(round=round, province=krabi, name="คณะ", members=assessors, lead=assessors[0], by=office)
+        teams.create_team(assessment_round=round, province=krabi, name="คณะ", members=assessors, lead=assessors[0], by=office)
     assert "members" in refused.value.message_dict
 
 
 def test_the_lead_must_be_one_of_the_members(round, krabi, office, assessors):
     with pytest.raises(ValidationError) as refused:
-        teams.create_team(round=round, province=krabi, name="คณะที่ 1", members=assessors[:2], lead=assessors[2], by=office)
+        teams.create_team(assessment_round=round, province=krabi, name="คณะที่ 1", members=assessors[:2], lead=assessors[2], by=office)
     assert refused.value.message_dict["lead"] == ["หัวหน้าคณะต้องเป็นหนึ่งในผู้ประเมินที่เลือกไว้ในคณะ"]
 
 
 def test_a_blank_name_and_no_members_are_both_reported(round, krabi, office):
     with pytest.raises(ValidationError) as refused:
-        teams.create_team(round=round, province=krabi, name="  ", members=[], lead=None, by=office)
+        teams.create_team(assessment_round=round, province=krabi, name="  ", members=[], lead=None, by=office)
     assert set(refused.value.message_dict) == {"name", "members", "lead"}
 
 
@@ -128,7 +128,7 @@ def test_only_the_province_office_forms_teams(round, krabi, assessors, who):
         "department": user_with_role(Role.Kind.DEPARTMENT_OFFICIAL),
     }[who]
     with pytest.raises(PermissionDenied):
-        teams.create_team(round=round, province=krabi, name="คณะ", members=assessors, lead=assessors[0], by=by)
+        teams.create_team(assessment_round=round, province=krabi, name="คณะ", members=assessors, lead=assessors[0], by=by)
 
 
 @pytest.mark.parametrize("phase", [Round.Phase.SETUP, Round.Phase.CLOSED])
@@ -136,7 +136,7 @@ def test_no_team_is_formed_in_a_round_in_setup_or_closed(round, krabi, office, a
     Round.objects.filter(pk=round.pk).update(phase=phase)
     round.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
-        teams.create_team(round=round, province=krabi, name="คณะ", members=assessors, lead=assessors[0], by=office)
+        teams.create_team(assessment_round=round, province=krabi, name="คณะ", members=assessors, lead=assessors[0], by=office)
     assert str(round.year) in refused.value.messages[0]
 
 

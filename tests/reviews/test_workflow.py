@@ -163,7 +163,7 @@ def test_the_whole_course_from_draft_to_published_after_an_appeal(step):
     assert recipients(sent) == org_people | team
 
     # approved → published: the department, for the whole round; the organization hears of it.
-    count, sent = step(lambda: publish_round(round=case.round, by=case.department))
+    count, sent = step(lambda: publish_round(assessment_round=case.round, by=case.department))
     event = trail(case)[-1]
     assert count == 1 and Round.objects.get(pk=case.round.pk).phase == Round.Phase.APPEAL
     assert (event.kind, event.by, event.from_status, event.to_status) == (
@@ -387,7 +387,7 @@ def test_the_organization_does_nothing_of_the_reviewers(case):
         assert_refused(
             case, PermissionDenied, lambda person=person: reopen(assessment=case.assessment, by=person, reason="ขอแก้")
         )
-        assert_refused(case, PermissionDenied, lambda person=person: publish_round(round=case.round, by=person))
+        assert_refused(case, PermissionDenied, lambda person=person: publish_round(assessment_round=case.round, by=person))
 
 
 def test_the_office_does_not_score_or_verify(case):
@@ -404,10 +404,10 @@ def test_the_office_does_not_score_or_verify(case):
 def test_only_the_department_publishes(case):
     case.approved()
     for person in (case.office, case.team.lead, case.sa.head):
-        error = assert_refused(case, PermissionDenied, lambda person=person: publish_round(round=case.round, by=person))
+        error = assert_refused(case, PermissionDenied, lambda person=person: publish_round(assessment_round=case.round, by=person))
         assert "กรมส่งเสริมการปกครองท้องถิ่น" in str(error)
     system_admin = user_with_role(Role.Kind.SYSTEM_ADMIN)
-    assert publish_round(round=case.round, by=system_admin) == 1
+    assert publish_round(assessment_round=case.round, by=system_admin) == 1
 
 
 def test_assessors_and_other_offices_do_not_reopen(case):

@@ -77,7 +77,7 @@ def test_every_transition_locks_the_assessment_row_before_changing_it():
     verify(assessment=case.assessment, by=lead)
     locks_then_writes(lambda: approve(assessment=case.assessment, by=office))
     locks_then_writes(
-        lambda: publish_round(round=case.round, by=department), "assessments_round", "assessments_assessment"
+        lambda: publish_round(assessment_round=case.round, by=department), "assessments_round", "assessments_assessment"
     )
     locks_then_writes(lambda: open_appeal(assessment=case.assessment, arguments={one: "ขอทบทวน"}, by=case.sa.head))
     appeal = Appeal.objects.get()

@@ -161,7 +161,7 @@ def test_reopening_a_published_or_unverified_assessment_is_refused(case):
     case.score_as_claimed()
     verify(assessment=case.assessment, by=case.team.lead)
     approve(assessment=case.assessment, by=case.office)
-    publish_round(round=case.round, by=case.department)
+    publish_round(assessment_round=case.round, by=case.department)
     error = assert_refused(
         case, TransitionRefused, lambda: reopen(assessment=case.assessment, by=case.department, reason="แก้")
     )
@@ -308,6 +308,6 @@ def test_nothing_moves_in_a_closed_round_or_one_in_set_up(phase, name):
         == message
     )
     error = assert_refused(
-        approved_case, TransitionRefused, lambda: publish_round(round=round, by=approved_case.department)
+        approved_case, TransitionRefused, lambda: publish_round(assessment_round=round, by=approved_case.department)
     )
     assert "ยังไม่เปิดหรือปิดแล้ว จึงประกาศผลไม่ได้" in text(error)

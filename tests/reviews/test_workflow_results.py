@@ -116,7 +116,7 @@ def test_publishing_moves_the_round_to_appeals_and_publishes_only_approved_resul
     for case in (first, second):
         approve(assessment=case.assessment, by=case.office)
 
-    assert publish_round(round=round, by=first.department) == 2
+    assert publish_round(assessment_round=round, by=first.department) == 2
 
     assert round.phase == Round.Phase.APPEAL and Round.objects.get(pk=round.pk).phase == Round.Phase.APPEAL
     assert [status(c) for c in (first, second, verified_only, untouched)] == [
@@ -135,18 +135,18 @@ def test_publishing_again_publishes_later_approvals_only():
     early.verified()
     late.verified()
     approve(assessment=early.assessment, by=early.office)
-    assert publish_round(round=early.round, by=early.department) == 1
+    assert publish_round(assessment_round=early.round, by=early.department) == 1
     approve(assessment=late.assessment, by=late.office)  # still allowed in the appeal phase
-    assert publish_round(round=early.round, by=early.department) == 1
+    assert publish_round(assessment_round=early.round, by=early.department) == 1
     assert (status(early), status(late)) == (Status.PUBLISHED, Status.PUBLISHED)
     assert kinds(early).count(Kind.PUBLISHED) == 1
-    assert publish_round(round=early.round, by=early.department) == 0
+    assert publish_round(assessment_round=early.round, by=early.department) == 0
 
 
 def test_publishing_with_nothing_approved_changes_nothing():
     case = submitted_for_review()
     case.verified()
-    assert publish_round(round=case.round, by=case.department) == 0
+    assert publish_round(assessment_round=case.round, by=case.department) == 0
     assert Round.objects.get(pk=case.round.pk).phase == Round.Phase.SELF_ASSESSMENT
     assert status(case) == Status.VERIFIED
 
@@ -158,7 +158,7 @@ def test_a_round_closed_after_the_page_was_opened_is_not_published():
     stale_round = Round.objects.get(pk=case.round.pk)  # read while running
     Round.objects.filter(pk=case.round.pk).update(phase=Round.Phase.CLOSED)
     with pytest.raises(TransitionRefused):
-        publish_round(round=stale_round, by=case.department)
+        publish_round(assessment_round=stale_round, by=case.department)
     assert status(case) == Status.APPROVED
 
 
@@ -170,7 +170,7 @@ def published():
     case = submitted_for_review()
     case.verified()
     approve(assessment=case.assessment, by=case.office)
-    publish_round(round=case.round, by=case.department)
+    publish_round(assessment_round=case.round, by=case.department)
     return case
 
 
@@ -313,10 +313,10 @@ def test_a_reopened_then_reapproved_assessment_is_published_with_the_next_public
     case.verified()
     approve(assessment=case.assessment, by=case.office)
     reopen(assessment=case.assessment, by=case.department, reason="ตรวจสอบซ้ำ")
-    assert publish_round(round=case.round, by=case.department) == 0
+    assert publish_round(assessment_round=case.round, by=case.department) == 0
     verify(assessment=case.assessment, by=case.team.lead)
     approve(assessment=case.assessment, by=case.office)
-    assert publish_round(round=case.round, by=case.department) == 1
+    assert publish_round(assessment_round=case.round, by=case.department) == 1
     assert kinds(case)[-6:] == [
         Kind.VERIFIED,
         Kind.APPROVED,
@@ -343,7 +343,7 @@ def test_publishing_takes_the_same_number_of_queries_for_one_or_many(django_capt
             CaptureQueriesContext(connection) as queries,
             django_capture_on_commit_callbacks(execute=False) as callbacks,
         ):
-            assert publish_round(round=cases[0].round, by=cases[0].department) == size
+            assert publish_round(assessment_round=cases[0].round, by=cases[0].department) == size
         counts.append(len(queries))
         assert len(callbacks) == 1  # one batch of notifications, however many were published
         assert all(status(case) == Status.PUBLISHED for case in cases)

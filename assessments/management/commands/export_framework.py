@@ -12,8 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("file", help="ไฟล์ .xlsx ที่จะเขียน")
 
     def handle(self, *args, year: int, file: str, **options):
-        round = Round.objects.filter(year=year).first()
-        if round is None:
+        assessment_round = Round.objects.filter(year=year).first()
+        if assessment_round is None:
             raise CommandError(f"ไม่พบรอบการประเมินปี {year}")
-        build_framework_workbook(round).save(file)
-        self.stdout.write(self.style.SUCCESS(f"ส่งออกกรอบการประเมินปี {year} ({round.indicators.count()} ตัวชี้วัด) ไปที่ {file}"))
+        build_framework_workbook(assessment_round).save(file)
+        self.stdout.write(self.style.SUCCESS(f"ส่งออกกรอบการประเมินปี {year} ({assessment_round.indicators.count()} ตัวชี้วัด) ไปที่ {file}"))

@@ -15,11 +15,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, year: int | None, **options):
         try:
-            round = import_framework_workbook(file, by=None, year=year)
+            assessment_round = import_framework_workbook(file, by=None, year=year)
         except WorkbookErrors as errors:
             for error in errors:
                 self.stderr.write(str(error))
             raise CommandError(f"พบปัญหา {len(errors)} รายการ ไม่ได้นำเข้าข้อมูลใด ๆ") from None
         self.stdout.write(
-            self.style.SUCCESS(f"นำเข้ากรอบการประเมินปี {round.year} แล้ว ({round.indicators.count()} ตัวชี้วัด)")
+            self.style.SUCCESS(f"นำเข้ากรอบการประเมินปี {assessment_round.year} แล้ว ({assessment_round.indicators.count()} ตัวชี้วัด)")
         )

@@ -19,13 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--province", help="a province code (e.g. 30): that province's report")
 
     def handle(self, *args, year: int, path: Path, province: str | None = None, **options):
-        round, scope = report_scope(year, province)
+        assessment_round, scope = report_scope(year, province)
         before = peak_mb()
         started = time.perf_counter()
-        pdf = render_province_report_pdf(round, scope) if scope else render_national_report_pdf(round)
+        pdf = render_province_report_pdf(assessment_round, scope) if scope else render_national_report_pdf(assessment_round)
         path.write_bytes(pdf)
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"{round.year} {scope.name_th if scope else 'national'}: {path} ({len(pdf) / 2**20:.1f} MB) "
+            f"{assessment_round.year} {scope.name_th if scope else 'national'}: {path} ({len(pdf) / 2**20:.1f} MB) "
             f"in {seconds:.1f} s; peak memory {peak_mb():.0f} MB ({before:.0f} MB before the build)"
         )

@@ -21,28 +21,28 @@ class Command(BaseCommand):
         parser.add_argument("--province", help="a province code (e.g. 81): only its organizations")
 
     def handle(self, *args, year: int, path: Path, province: str | None = None, **options):
-        round, scope = report_scope(year, province)
+        assessment_round, scope = report_scope(year, province)
         before = peak_mb()
         started = time.perf_counter()
-        build_dimension_workbook(round, province=scope).save(path)
+        build_dimension_workbook(assessment_round, province=scope).save(path)
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"{round.year} {scope.name_th if scope else 'national'}: {path} ({path.stat().st_size / 2**20:.1f} MB) "
+            f"{assessment_round.year} {scope.name_th if scope else 'national'}: {path} ({path.stat().st_size / 2**20:.1f} MB) "
             f"in {seconds:.1f} s; peak memory {peak_mb():.0f} MB ({before:.0f} MB before the build)"
         )
 
 
 def report_scope(year: int, province: str | None) -> tuple[Round, Province | None]:
     """The round of `year` and the province of code `province` (None: the country), or a CommandError."""
-    round = Round.objects.filter(year=year).first()
-    if round is None:
+    assessment_round = Round.objects.filter(year=year).first()
+    if assessment_round is None:
         raise CommandError(f"No round for {year}.")
     if not province:
-        return round, None
+        return assessment_round, None
     scope = Province.objects.filter(code=province).first()
     if scope is None:
         raise CommandError(f"No province with code {province}.")
-    return round, scope
+    return assessment_round, scope
 
 
 def peak_mb() -> float:

@@ -14,6 +14,6 @@ class Command(BaseCommand):
         rounds = Round.objects.filter(year=year) if year else Round.objects.running()
         if year and not rounds.exists():
             raise CommandError(f"No round for {year}.")
-        for round in rounds:
-            count = recompute_round(round)
-            self.stdout.write(f"{round.year}: {count:,} assessments scored")
+        for assessment_round in rounds:
+            count = recompute_round(assessment_round)
+            self.stdout.write(f"{assessment_round.year}: {count:,} assessments scored")
