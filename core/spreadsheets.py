@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
     from openpyxl.cell import Cell
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -276,6 +277,13 @@ def cell(
     if font:
         written.font = font
     return written
+
+
+def set_title(workbook: "Workbook", title: str) -> None:
+    """The workbook's document title (File › Properties), without the characters XLSX cannot
+    hold: it is made of names people typed, and one stray control character would make the
+    whole file unwritable."""
+    workbook.properties.title = _CONTROL.sub("", str(title))
 
 
 def append_row(sheet: "Worksheet | WriteOnlyWorksheet", values: Iterable[Any], *, font: "Font | None" = None) -> None:

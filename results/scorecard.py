@@ -36,7 +36,7 @@ from openpyxl.styles import Font
 
 from assessments import scoring
 from assessments.models import Answer, Assessment, Indicator, Round
-from core.spreadsheets import Column, Table, append_row
+from core.spreadsheets import Column, Table, append_row, set_title
 from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization
 from results import dashboard
@@ -388,7 +388,7 @@ def build_scorecard_workbook(card: Scorecard) -> Workbook:
     indicator_rows = [_indicator_values(card, section, row) for section in card.sections for row in section.indicators]
     _sheet(workbook.create_sheet(INDICATOR_SHEET), _indicator_columns(card), indicator_rows, title=_title(card))
     _about(workbook.create_sheet(ABOUT_SHEET), card)
-    workbook.properties.title = _title(card)
+    set_title(workbook, _title(card))
     return workbook
 
 

@@ -47,7 +47,7 @@ from openpyxl.styles import Font
 
 from assessments import scoring
 from assessments.models import Answer, Assessment, Dimension, Indicator, Round
-from core.spreadsheets import Column, Table, append_row
+from core.spreadsheets import Column, Table, append_row, set_title
 from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization, Province
 from results.models import OVERALL, Result
@@ -176,7 +176,7 @@ def build_dimension_workbook(
         sheet.add_filter()
     _about(workbook, assessment_round, province, dimensions, indicators, count)
     scope = f"จังหวัด{province.name_th}" if province else "ทั้งประเทศ"
-    workbook.properties.title = f"ผลการประเมินประสิทธิภาพของ อปท. ปี {assessment_round.year} รายด้าน ({scope})"
+    set_title(workbook, f"ผลการประเมินประสิทธิภาพของ อปท. ปี {assessment_round.year} รายด้าน ({scope})")
     return workbook
 
 

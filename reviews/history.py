@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font
 from accounts.models import User
 from assessments.models import Assessment, AssessmentEvent
 from assessments.printing import event_facts
-from core.spreadsheets import Column, Table, append_row
+from core.spreadsheets import Column, Table, append_row, set_title
 
 BANGKOK = ZoneInfo(settings.TIME_ZONE)
 # Excel shows the date in the Buddhist Era (calendar 07) with the value a real datetime.
@@ -119,11 +119,11 @@ def build_history_workbook(
     table.add_filter()
     _about(workbook, assessment)
     organization = assessment.organization
-    workbook.properties.title = _("ประวัติการประเมินปี %(year)s %(organization)s (%(code)s)") % {
-        "year": assessment.round.year,
-        "organization": organization.full_name,
-        "code": organization.code,
-    }
+    set_title(
+        workbook,
+        _("ประวัติการประเมินปี %(year)s %(organization)s (%(code)s)")
+        % {"year": assessment.round.year, "organization": organization.full_name, "code": organization.code},
+    )
     return workbook
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from core.spreadsheets import Column, Table, UnreadableFile, append_row, cell, cell_text, read_table
+from core.spreadsheets import Column, Table, UnreadableFile, append_row, cell, cell_text, read_table, set_title
 from tests.formulas import FORMULAS, assert_inert, saved
 
 HEADER = ["จังหวัด", "รหัส อปท.", "ชื่อ"]
@@ -297,3 +297,10 @@ def test_written_table_reads_back_as_typed():
     workbook.save(out)
 
     assert read_table(out.getvalue()) == [HEADER, *rows]
+
+
+def test_the_document_title_loses_characters_xlsx_cannot_hold():
+    workbook = openpyxl.Workbook()
+    set_title(workbook, "ผลการประเมิน\x0b เทศบาล\x00ตำบล")
+
+    assert saved(workbook).properties.title == "ผลการประเมิน เทศบาลตำบล"

@@ -443,3 +443,16 @@ def test_the_main_steps_can_be_shown_alone(client, case):
     assert "1.1: ไม่พบคำสั่งแต่งตั้ง" in html
     assert "คำสั่งลงนามหลังกำหนด" not in html
     assert 'aria-current="page" href="?show=milestones"' in html
+
+
+def test_a_control_character_in_the_organizations_name_does_not_break_the_export(client, case):
+    organization = case.assessment.organization
+    organization.name = "คลอง\x07พน"
+    organization.save(update_fields=["name"])
+    client.force_login(case.department)
+
+    response = client.get(export_url(case))
+
+    assert response.status_code == 200
+    workbook = read(response)
+    assert "\x07" not in workbook.properties.title and "คลองพน" in workbook.properties.title
