@@ -99,6 +99,7 @@ def _seeded_demo(django_db_setup, django_db_blocker):
         yield snapshot
         snapshot.drop()
         call_command("flush", verbosity=0, interactive=False)
+        connections.close_all()
 
 
 @pytest.fixture
@@ -111,6 +112,10 @@ def transactional_db(_seeded_demo, django_db_blocker):
     with django_db_blocker.unblock():
         yield
         _seeded_demo.restore()
+        # As pytest-django's flush did: the next test gets a fresh connection, and none is
+        # left open in a context the test database's teardown does not see (Playwright's
+        # greenlets give the main thread more than one), which would stop it being dropped.
+        connections.close_all()
 
 
 @pytest.fixture
