@@ -44,13 +44,16 @@ run: system-deps demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The whole suite, browser tests included.
+# The whole suite, browser tests included, spread over the machine's cores by pytest-xdist
+# (each worker has its own test database). PYTEST_WORKERS=0 runs it in this one process,
+# e.g. to stop in a debugger; PYTEST_ARGS passes anything else, e.g. PYTEST_ARGS='-k login'.
+PYTEST_WORKERS ?= auto
 test: system-deps venv
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: venv
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 # The national-scale benchmark against PostgreSQL (docs/benchmarks.md). The first run
 # generates the national round (a few minutes); BENCH_ARGS=--fresh rebuilds it.

@@ -1,13 +1,36 @@
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
-from tests.access_matrix import LOGIN, MATRIX, ROLES, build_world
+from tests.access_matrix import LOGIN, MATRIX, ROLES, World, build_world
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The matrix's data, built once for its ~900 cases rather than once per case.
+
+    It lives in a transaction left open for the module and rolled back at its end; each test
+    runs in a savepoint inside it (the `db` fixture), so what one case changes (an evidence
+    removal, a login's timestamp) is gone before the next. Every case's URL is resolved here,
+    so the rounds, assessment and review the cases build on first use exist for all of them.
+    """
+    # The self-assessment cases store one file as evidence.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(LPA_EVIDENCE_ROOT=tmp_path_factory.mktemp("evidence")),
+        transaction.atomic(),
+    ):
+        world = build_world()
+        for case in MATRIX:
+            case.url(world)
+        yield world
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
-    settings.LPA_EVIDENCE_ROOT = tmp_path / "evidence"  # the self-assessment cases store one file
-    return build_world()
+def world(matrix_world: World, db) -> World:
+    return matrix_world
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda c: c.name)
