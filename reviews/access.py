@@ -36,9 +36,8 @@ def get_review_for_user(user: User, pk: int, *, write: bool = False) -> Assessme
         ),
         pk=pk,
     )
-    if write:
-        if not is_team_member(user, assessment):
-            raise PermissionDenied
+    if write and not is_team_member(user, assessment):
+        raise PermissionDenied
     return assessment
 
 
