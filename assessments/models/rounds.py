@@ -6,7 +6,7 @@ assessment per organization (assessments/models/assessment.py).
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +39,20 @@ ROUND_WINDOWS = (
     ("review_opens", "review_closes", _("วันสิ้นสุดการตรวจประเมินต้องไม่ก่อนวันเริ่มการตรวจประเมิน")),
     ("appeal_opens", "appeal_closes", _("วันปิดรับอุทธรณ์ต้องไม่ก่อนวันเปิดรับอุทธรณ์")),
 )
+
+# What each window is called while it runs, and while the round waits for it.
+STAGE_LABELS = {
+    "self_assessment": (_("ประเมินตนเอง"), _("รอเปิดประเมินตนเอง")),
+    "review": (_("ตรวจประเมิน"), _("รอตรวจประเมิน")),
+    "appeal": (_("อุทธรณ์ผลการประเมิน"), _("รออุทธรณ์ผลการประเมิน")),
+}
+
+
+class Stage(NamedTuple):
+    """Where a round stands on a day: `key` for styling, `label` to show."""
+
+    key: str
+    label: str
 
 
 class RoundQuerySet(models.QuerySet):
@@ -196,6 +210,35 @@ class Round(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.phase == self.Phase.CLOSED
+
+    def stage(self, today: datetime.date | None = None) -> Stage:
+        """The round's stage on `today`, read from its windows' dates.
+
+        `phase` records what has been done to the round (opened, results published) and
+        moves as soon as the first organization is published; what people see is where the
+        calendar stands: the window running today, or the one the round waits for between
+        windows. Set-up and closed rounds are that whatever the dates; a running round
+        without dates shows its phase.
+        """
+        if self.phase in (self.Phase.SETUP, self.Phase.CLOSED):
+            return Stage(self.phase, self.get_phase_display())
+        today = today or timezone.localdate()
+        windows = [
+            (key, getattr(self, f"{key}_opens"), getattr(self, f"{key}_closes")) for key in STAGE_LABELS
+        ]
+        if not any(opens for _key, opens, _closes in windows):
+            return Stage(self.phase, self.get_phase_display())
+        stage = None
+        for key, opens, closes in windows:
+            running, waiting = STAGE_LABELS[key]
+            if opens is None:
+                continue
+            if today < opens:
+                return Stage("before" if stage is None else "waiting", waiting)
+            if closes is None or today <= closes:
+                return Stage(key, running)
+            stage = Stage("ended", _("สิ้นสุดช่วง%(window)s รอปิดรอบ") % {"window": running})
+        return stage
 
     def type_reference_date(self) -> datetime.date:
         """The day whose organization types the round's assessments keep."""

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Role
 from assessments.models import Assessment, Indicator, Round
@@ -192,3 +193,63 @@ def test_full_points_by_kind():
     assert IndicatorFactory(kind=Indicator.Kind.FIGURE, options=[(5, 80), (3, 60)]).full_points == Decimal(5)
     aon = IndicatorFactory(kind=Indicator.Kind.ALL_OR_NOTHING, all_or_nothing_points=Decimal(5), options=[0, 0, 0])
     assert aon.full_points == Decimal(5)
+
+
+# The stage a round shows comes from its dates (and set-up/closed), never from how far
+# its furthest organization has gone: publishing two organizations leaves the rest
+# self-assessing under a round that still says so.
+STAGE_DATES = dict(
+    self_assessment_opens=datetime.date(2026, 11, 1),
+    self_assessment_closes=datetime.date(2027, 2, 5),
+    review_opens=datetime.date(2027, 2, 15),
+    review_closes=datetime.date(2027, 4, 30),
+    appeal_opens=datetime.date(2027, 5, 10),
+    appeal_closes=datetime.date(2027, 5, 31),
+)
+
+
+@pytest.mark.parametrize(
+    "today, key, label",
+    [
+        (datetime.date(2026, 10, 31), "before", "รอเปิดประเมินตนเอง"),
+        (datetime.date(2026, 11, 1), "self_assessment", "ประเมินตนเอง"),
+        (datetime.date(2027, 2, 5), "self_assessment", "ประเมินตนเอง"),
+        (datetime.date(2027, 2, 6), "waiting", "รอตรวจประเมิน"),
+        (datetime.date(2027, 2, 15), "review", "ตรวจประเมิน"),
+        (datetime.date(2027, 5, 1), "waiting", "รออุทธรณ์ผลการประเมิน"),
+        (datetime.date(2027, 5, 20), "appeal", "อุทธรณ์ผลการประเมิน"),
+        (datetime.date(2027, 6, 1), "ended", "สิ้นสุดช่วงอุทธรณ์ผลการประเมิน รอปิดรอบ"),
+    ],
+)
+def test_stage_of_a_running_round_comes_from_its_dates(today, key, label):
+    assessment_round = Round(year=2570, phase=Round.Phase.APPEAL, **STAGE_DATES)
+    stage = assessment_round.stage(today)
+    assert (stage.key, str(stage.label)) == (key, label)
+
+
+def test_stage_in_setup_and_closed_follows_the_phase_whatever_the_dates():
+    today = datetime.date(2026, 12, 1)
+    assert Round(year=2570, phase=Round.Phase.SETUP, **STAGE_DATES).stage(today).key == "setup"
+    assert Round(year=2570, phase=Round.Phase.CLOSED, **STAGE_DATES).stage(today).key == "closed"
+
+
+def test_stage_without_dates_falls_back_to_the_phase():
+    stage = Round(year=2570, phase=Round.Phase.SELF_ASSESSMENT).stage(datetime.date(2026, 12, 1))
+    assert (stage.key, str(stage.label)) == ("self_assessment", "ประเมินตนเอง")
+
+
+def test_publishing_does_not_relabel_a_round_still_in_self_assessment(client):
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    assessment_round = RoundFactory(
+        year=2570,
+        phase=Round.Phase.APPEAL,
+        self_assessment_opens=today - 10 * day,
+        self_assessment_closes=today + 10 * day,
+        review_opens=today + 20 * day,
+        review_closes=today + 30 * day,
+    )
+    client.force_login(user_with_role(Role.Kind.DEPARTMENT_OFFICIAL))
+    page = client.get(assessment_round.get_absolute_url()).content.decode()
+    assert ">ประเมินตนเอง</span>" in page
+    assert ">อุทธรณ์ผลการประเมิน</span>" not in page
