@@ -201,12 +201,12 @@ def test_history_query_count_is_pinned_and_does_not_grow_with_events(client, cas
     client.force_login(case.department)
     url = history_url(case)
     client.get(url)
-    # session, user, roles, assessment, reviewer?, events, the bell's unread count
-    with django_assert_num_queries(7):
+    # session, user, roles, assessment, reviewer?, events counted, a page of events, the bell's unread count
+    with django_assert_num_queries(8):
         client.get(url)
     case.score_as_claimed()
     case.score("1.2", {"ticked": [case.option("1.2", 1).pk], "reason": "ข้อ 2 ไม่มีหลักฐาน"})
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert "ข้อ 2 ไม่มีหลักฐาน" in response.content.decode()
 
@@ -456,3 +456,41 @@ def test_a_control_character_in_the_organizations_name_does_not_break_the_export
     assert response.status_code == 200
     workbook = read(response)
     assert "\x07" not in workbook.properties.title and "คลองพน" in workbook.properties.title
+
+
+def test_history_comes_in_pages_and_the_filter_stays_across_them(client, case):
+    from reviews.views.history import PER_PAGE
+
+    start = timezone.now()
+    AssessmentEvent.objects.bulk_create(
+        AssessmentEvent(
+            assessment=case.assessment,
+            kind=AssessmentEvent.Kind.EVIDENCE_ADDED,
+            at=start + datetime.timedelta(seconds=number),
+            by=case.sa.staff,
+            data={"indicator": "1.2", "name": f"หลักฐาน-{number:03d}.pdf", "size": 10, "sha256": "0" * 64},
+        )
+        for number in range(PER_PAGE)
+    )
+    client.force_login(case.department)
+    events = AssessmentEvent.objects.filter(assessment=case.assessment).count()
+    last_page = (events + PER_PAGE - 1) // PER_PAGE
+
+    first = client.get(history_url(case)).content.decode()
+    last = client.get(history_url(case) + f"?page={last_page}").content.decode()
+    milestones = client.get(history_url(case) + "?show=milestones").content.decode()
+
+    assert events > PER_PAGE
+    assert f"หน้า 1 จาก {last_page}" in first
+    assert "ไม่พบคำสั่งแต่งตั้ง" in first and f"หลักฐาน-{PER_PAGE - 1:03d}.pdf" not in first
+    assert f"หลักฐาน-{PER_PAGE - 1:03d}.pdf" in last
+    assert "หลักฐาน-000.pdf" not in milestones and "เลขหน้า" not in milestones
+
+
+def test_a_page_number_past_the_end_shows_the_last_page(client, case):
+    client.force_login(case.department)
+
+    response = client.get(history_url(case) + "?page=999")
+
+    assert response.status_code == 200
+    assert "ไม่พบคำสั่งแต่งตั้ง" in response.content.decode()
