@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import is_head, role_required, scope_for
 from accounts.models import Role
-from assessments import printing, selfassessment
+from assessments import printing, scoring, selfassessment
 from assessments.access import get_assessment_for_user, may_grant_extension
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm, ExtensionForm, IndicatorAnswerForm
 from assessments.forms import add_errors
@@ -51,6 +51,10 @@ class Block:
     message: str = ""
     message_level: str = "success"
     answer_lines: list[str] = field(default_factory=list)
+    points: Any = None  # what the answer earns (None: unanswered or not applicable)
+    full_points: Any = None
+    # The editors and details start folded; a block just posted to, refused or sent back opens.
+    open: bool = False
     # The indicator's comment thread with the review team, added by the reviews app (None
     # for readers outside the conversation); it shows reviews/snippets/comment_thread.html.
     thread: Any = None
@@ -62,6 +66,13 @@ class Block:
     @property
     def flags(self) -> list:
         return self.indicator.open_flags
+
+    @property
+    def state(self) -> str:
+        """For the outline: sent back, missing something, or complete."""
+        if self.flags:
+            return "returned"
+        return "missing" if self.missing else "complete"
 
 
 def wants_block(request: HttpRequest) -> bool:
@@ -107,6 +118,10 @@ def _blocks(
             missing=[item.message for item in selfassessment.indicator_problems(indicator)],
             answer_lines=printing.answer_lines(indicator, answer if answer.pk else None),
         )
+        spec = indicator.as_spec()
+        block.full_points = spec.full_points
+        if answer.pk and not answer.not_applicable:
+            block.points = scoring.indicator_points(spec, answer.as_scoring_answer())
         if block.editable:
             block.answer_form = IndicatorAnswerForm(answer=answer)
             block.upload_form = EvidenceUploadForm(answer=answer)
@@ -126,6 +141,7 @@ def _blocks(
         for form in (block.answer_form, block.upload_form, block.link_form):
             if form is not None:
                 mark_invalid(form)
+        block.open = bool(changes) or bool(block.flags)
     return blocks
 
 
@@ -175,11 +191,12 @@ def _render_dimension(
             "dimension": dimension,
             "dimensions": list(assessment.round.dimensions.all()),
             "categories": categories,
+            "indicator_count": len(blocks),
+            "complete_count": sum(block.state == "complete" for block in blocks),
             "deadline": deadline,
             "days_left": None if deadline is None else (deadline - timezone.localdate()).days,
             "is_member": assessment.organization_id in scope_for(request.user).organization_ids,
             "any_editable": any(block.editable for block in blocks),
-            "any_comment_form": any(getattr(block.thread, "form", None) is not None for block in blocks),
         },
         status=status,
     )

@@ -389,3 +389,47 @@ def test_completion_on_the_home_page_agrees_with_progress(sa):
     assert (row.indicators, row.answered, row.missing) == (4, 3, 2)
     add_evidence_link(answer=answer_for(sa.assessment, levels), url="https://a.go.th/x", title="", by=sa.staff)
     assert completion(sa.assessment).complete == 3
+
+
+def editor_open(html: str, indicator: Indicator) -> bool:
+    """Whether the indicator's folded details (criteria, forms, evidence) start open."""
+    block = html[html.index(f'id="ind-{indicator.pk}"') :]
+    return re.search(r'<details class="indicator-editor"( open)?>', block).group(1) is not None
+
+
+def test_each_indicator_shows_answer_points_and_evidence_count_with_its_editors_folded(client, sa):
+    answered = sa.indicator(code="1.1", evidence_required="")
+    empty = sa.indicator(code="1.2", kind=Indicator.Kind.CHECKLIST)
+    save_answer(assessment=sa.assessment, indicator=answered, data={"level": answered.options.last().pk}, expected_version=0, by=sa.staff)
+    client.force_login(sa.staff)
+
+    html = client.get(dimension_url(sa)).content.decode()
+
+    assert "คะแนน 5 จาก 5" in html
+    assert html.count("หลักฐาน 0 รายการ") == 2
+    assert not editor_open(html, answered) and not editor_open(html, empty)
+    # The outline lists every indicator with its state, for wide screens and for phones.
+    assert html.count(f'href="#ind-{answered.pk}"') == 2 and html.count(f'href="#ind-{empty.pk}"') == 2
+    assert "ครบแล้ว 1 จาก 2 ตัวชี้วัด" in html
+
+
+def test_a_refused_save_and_a_sent_back_indicator_open_their_editors(client, sa):
+    figure = sa.indicator(code="1.1", kind=Indicator.Kind.FIGURE, options=[(5, 80), (3, 50)], evidence_required="")
+    other = sa.indicator(code="1.2", evidence_required="")
+    client.force_login(sa.staff)
+
+    html = post_answer(client, sa, figure, figure="ไม่ทราบ").content.decode()
+
+    assert editor_open(html, figure) and not editor_open(html, other)
+    assert "กรอกค่าเป็นตัวเลข" in html
+
+    save_answer(assessment=sa.assessment, indicator=figure, data={"figure": "10"}, expected_version=0, by=sa.staff)
+    save_answer(assessment=sa.assessment, indicator=other, data={"level": other.options.last().pk}, expected_version=0, by=sa.staff)
+    submit(sa.assessment, by=sa.head)
+    office = user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81"))
+    return_for_revision(assessment=sa.assessment, flags={other: "แผนไม่มีลายมือชื่อ"}, by=office)
+
+    html = client.get(dimension_url(sa)).content.decode()
+
+    assert editor_open(html, other) and not editor_open(html, figure)
+    assert "outline-returned" in html

@@ -66,6 +66,9 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
     for number, block_id in enumerate(ids):
         block = page.locator(f"#{block_id}")
         code = block.locator("h3 .code").inner_text()
+        # Each indicator shows its answer, points and evidence count; the editors open on demand.
+        expect(block.get_by_role("button", name=f"บันทึกคำตอบ {code}")).to_be_hidden()
+        block.locator("summary").first.click()
         if block.get_by_role("radio").count():
             block.get_by_role("radio").last.check()
         elif block.locator("input[name$='-figure']").count():
@@ -91,6 +94,8 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
         expect(block.locator("[data-block-message]").first).to_contain_text(f"แนบไฟล์แล้ว 1 ไฟล์: คำสั่ง {code}.pdf")
         expect(block.get_by_role("link", name=f"คำสั่ง {code}.pdf")).to_be_visible()
         expect(block.locator(".badge.text-bg-success")).to_have_text("ครบแล้ว")
+        expect(block).to_contain_text("หลักฐาน 1 รายการ")
+        expect(page.locator(f".outline-panel a[href='#{block_id}'] .outline-complete")).to_have_text("✓")
     assert page.url == url  # every save happened without leaving the page
     page.mouse.move(0, 0)  # not mid-way through a button's hover transition when axe reads colours
     page.wait_for_timeout(300)
@@ -100,6 +105,9 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
     page.reload()
     first = page.locator(f"#{ids[0]}")
     expect(first.get_by_label("หมายเหตุ")).to_have_value(re.compile("^ตามเอกสารแนบ"))
+    # The outline takes the reader to an indicator and opens it.
+    page.locator(f".outline-panel a[href='#{ids[0]}']").click()
+    expect(first.locator("details.indicator-editor")).to_have_attribute("open", "")
     with page.expect_download() as download:
         first.get_by_role("link", name=re.compile(r"^คำสั่ง .*\.pdf$")).click()
     assert download.value.suggested_filename.startswith("คำสั่ง ")
@@ -123,6 +131,7 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
     # No answer, upload or link form is left; the comment threads stay open to the team.
     expect(page.locator("form[action$='/answer/'], form[action$='/files/'], form[action$='/links/']")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("บันทึกคำตอบ"))).to_have_count(0)
+    page.locator("[data-indicator-block] summary").first.click()
     expect(page.locator("form[action$='/comments/']").first).to_be_visible()
     assert_accessible(page)
 
@@ -140,6 +149,7 @@ def test_saving_works_with_javascript_off(demo, browser, live_server, evidence_f
     block = page.locator("[data-indicator-block]").filter(has=page.locator("input[name$='-figure']")).first
     block_id = block.get_attribute("id")
     code = block.locator("h3 .code").inner_text()
+    block.locator("summary").first.click()  # <details> opens without script too
     block.locator("input[name$='-figure']").fill("ไม่ทราบ")
     block.get_by_role("button", name=f"บันทึกคำตอบ {code}").click()
     block = page.locator(f"#{block_id}")
