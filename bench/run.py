@@ -392,6 +392,7 @@ def _http(year: int, env: dict, *, duration: int) -> dict:
         "--workers", str(WORKERS),
         "--bind", f"{HOST}:{PORT}",
         "--no-control-socket",
+        "--max-requests", "0",  # gunicorn.conf.py recycles workers; not in the middle of a measurement
         "--log-level", "warning",
     ]
     print(f"Starting gunicorn on {HOST}:{PORT} ({WORKERS} sync workers) …", flush=True)

@@ -88,6 +88,10 @@ if env_bool("LPA_DEMO", True):
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
+    # Every response, probes included, carries its request id (core/log_context.py).
+    "core.log_context.RequestIdMiddleware",
+    # Load-balancer probes are answered before host checks and the HTTPS redirect.
+    "lpa.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +160,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind a load balancer every request comes from its address: LPA_TRUSTED_PROXIES says how
+# many proxies stand in front of the app (0: none), and the client is the address the
+# outermost of them put in X-Forwarded-For (accounts/client_address.py).
+LPA_TRUSTED_PROXIES = env_int("LPA_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย"), ("en", "English")]
@@ -207,6 +216,10 @@ LPA_EVIDENCE_MAX_ITEMS = env_int("LPA_EVIDENCE_MAX_ITEMS", 20)  # per indicator
 # Exports built in the background (exports app); the web and the worker must share this folder.
 LPA_EXPORTS_ROOT = Path(os.environ.get("LPA_EXPORTS_ROOT", BASE_DIR / "exports-files"))
 
+# /readyz answers 503 when the oldest background task has waited longer than this (seconds):
+# no worker is draining the queue.
+LPA_READY_MAX_QUEUE_AGE = env_int("LPA_READY_MAX_QUEUE_AGE", 300)
+
 # Largest upload the registry and user imports accept (bytes).
 LPA_IMPORT_MAX_BYTES = env_int("LPA_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -225,12 +238,44 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs: one JSON object a line (what a log collector reads) unless LOG_FORMAT=text or DEBUG;
+# every line of a request carries its request id, every line of a background task its task
+# id (core/log_context.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.log_context.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(task_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every layout step at INFO.
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
+
+# Errors: to Sentry when SENTRY_DSN is set; otherwise Django mails them to ADMINS
+# ("Name <address>, Name <address>") when DEBUG is off.
+ADMINS = [tuple(part.strip() for part in item.rstrip(">").split("<")) for item in env_list("ADMINS", [])]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", os.environ.get("DEFAULT_FROM_EMAIL", "LPA <no-reply@localhost>"))
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,  # names and addresses of officials stay out of the error reports
+    )
+
 CSRF_FAILURE_VIEW = "lpa.views.csrf_failure"

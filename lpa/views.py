@@ -83,11 +83,6 @@ def _type_counts(organizations) -> list[tuple[str, int]]:
     return [(label, counts.get(value, 0)) for value, label in Organization.Type.choices]
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Answers "ok" without database, session or template: the benchmark's floor, a load balancer's probe."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 

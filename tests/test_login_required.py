@@ -22,6 +22,8 @@ PUBLIC = {
     "admin:logout",
     # Says only "ok", reads nothing: a liveness probe and the benchmark's floor (bench/run.py).
     "healthz",
+    # Readiness for the load balancer: "ready" or not and which check failed, nothing else.
+    "readyz",
 }
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x"}
 

@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from accounts.models import Role
+from core.log_context import ContextFilter
 from exports import building
 from exports.building import request_export
 from exports.models import Export
@@ -164,6 +166,11 @@ def test_progress_is_written_as_the_builder_goes(cases, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_build_is_recorded_with_a_thai_message_and_no_file(client, cases, monkeypatch):
     krabi, _chonburi = cases
+    logged = []
+    handler = logging.Handler(level=logging.ERROR)
+    handler.addFilter(ContextFilter())
+    handler.emit = logged.append
+    logging.getLogger("exports").addHandler(handler)
 
     def broken(export, path, progress):
         path.write_bytes(b"half")
@@ -181,6 +188,9 @@ def test_a_failed_build_is_recorded_with_a_thai_message_and_no_file(client, case
     assert export.error in page and "สั่งจัดทำใหม่" in page
     assert client.get(reverse("exports:download", args=[export.pk])).status_code == 404
     assert DBTaskResult.objects.get(id=export.task_id).status == "FAILED"
+    # The worker's log line names the task, to find it among several workers' lines.
+    logging.getLogger("exports").removeHandler(handler)
+    assert [record.task_id for record in logged] == [str(export.task_id)]
 
 
 def test_provincial_office_may_export_its_own_province_only(client, cases):
