@@ -82,6 +82,17 @@ INSTALLED_APPS = [
 if env_bool("LPA_DEMO", True):
     INSTALLED_APPS.append("demo")
 
+# The cache: shared by every app server and worker through Redis when REDIS_URL is set
+# (redis://host:6379/0), this process's memory otherwise (make run, make test).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "lpa"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Background jobs (long exports): django-tasks, the backport of Django 6's django.tasks, with
 # its database backend: the queue lives in our database (no other service to run), a job is
 # enqueued in the same transaction as its Export row, and `manage.py db_worker` runs them.
