@@ -117,7 +117,7 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "notifications.context_processors.unread",
             ],
-            "builtins": ["core.templatetags.thai_dates"],
+            "builtins": ["core.templatetags.thai_dates", "core.templatetags.labels"],
         },
     },
 ]
