@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -146,8 +147,8 @@ class Role(models.Model):
             org = self.organization
             return f"{org} ({org.code})"
         if self.province_id:
-            return f"จังหวัด{self.province}"
-        return "ทั่วประเทศ"
+            return gettext("จังหวัด%(province)s") % {"province": self.province}
+        return gettext("ทั่วประเทศ")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,10 +117,15 @@ class Organization(models.Model):
 
     @property
     def full_name(self) -> str:
-        """The name as written in official letters: เทศบาลตำบลคลองพน."""
+        """The name as written in official letters: เทศบาลตำบลคลองพน.
+
+        Thai writes the type and the name as one word; in English the translated type is a
+        word of its own: Subdistrict Municipality คลองพน.
+        """
         if self.type == self.Type.PATTAYA:
             return self.name
-        return f"{self.get_type_display()}{self.name}"
+        space = "" if translation.get_language() in (None, "th") else " "
+        return f"{self.get_type_display()}{space}{self.name}"
 
     def get_absolute_url(self) -> str:
         return reverse("organizations:detail", args=[self.code])

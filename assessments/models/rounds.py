@@ -15,7 +15,8 @@ from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import scope_for
@@ -27,7 +28,18 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 DEFAULT_PASS_MARK = Decimal(70)
-DEFAULT_BANDS = (("ดีเด่น", Decimal(90)), ("ดีมาก", Decimal(80)), ("ดี", Decimal(70)))
+# Stored in Thai; marked so the catalogue holds them for the |translated filter.
+DEFAULT_BANDS = (
+    (gettext_noop("ดีเด่น"), Decimal(90)),
+    (gettext_noop("ดีมาก"), Decimal(80)),
+    (gettext_noop("ดี"), Decimal(70)),
+)
+# A round's title, unless the department names it otherwise; with the "(LPA)" the framework
+# workbook's own title carries.
+STANDARD_TITLES = (
+    gettext_noop("การประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี พ.ศ. %(year)s"),
+    gettext_noop("การประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น (LPA) ประจำปี พ.ศ. %(year)s"),
+)
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 # Below this a year is surely C.E. typed by mistake (2026 instead of 2569).
 FIRST_BUDDHIST_YEAR = 2500
@@ -172,14 +184,21 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or self.default_title(self.year)
+        """The title as typed; the standard wording in the reader's language (a Thai title
+        stays Thai in English only when someone wrote their own)."""
+        if self.title and (translation.get_language() in (None, "th") or not self._has_standard_title()):
+            return self.title
+        return self.default_title(self.year)
+
+    def _has_standard_title(self) -> bool:
+        return any(self.title == standard % {"year": self.year} for standard in STANDARD_TITLES)
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:round_detail", args=[self.year])
 
     @staticmethod
     def default_title(year: int) -> str:
-        return f"การประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น ประจำปี พ.ศ. {year}"
+        return gettext(STANDARD_TITLES[0]) % {"year": year}
 
     def clean(self) -> None:
         if self.fiscal_year is None and self.year:
