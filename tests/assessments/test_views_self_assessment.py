@@ -410,7 +410,7 @@ def test_each_indicator_shows_answer_points_and_evidence_count_with_its_editors_
     assert not editor_open(html, answered) and not editor_open(html, empty)
     # The outline lists every indicator with its state, for wide screens and for phones.
     assert html.count(f'href="#ind-{answered.pk}"') == 2 and html.count(f'href="#ind-{empty.pk}"') == 2
-    assert "ครบแล้ว 1 จาก 2 ตัวชี้วัด" in html
+    assert "ครบแล้ว <span data-complete-count>1</span> จาก 2 ตัวชี้วัด" in html
 
 
 def test_a_refused_save_and_a_sent_back_indicator_open_their_editors(client, sa):
