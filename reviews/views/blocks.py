@@ -56,6 +56,18 @@ class ReviewBlock:
     form: VerifiedAnswerForm | None = None
     message: str = ""
     message_level: str = "success"
+    # The organization's revision the team has not checked since it was resubmitted, if any.
+    recheck: ReturnedIndicator | None = None
+
+    @property
+    def changes(self) -> list[str] | None:
+        """What the organization changed in the revision awaiting a new check, in words."""
+        return changes_in_words(self.recheck, self.answer)
+
+    @property
+    def is_checked(self) -> bool:
+        """Has a verified result the team saved after the organization's latest revision."""
+        return self.verified is not None and self.recheck is None
 
     @property
     def evidence(self) -> list:
@@ -73,7 +85,16 @@ class Totals:
     own: scoring.DimensionScore | None
     verified: scoring.DimensionScore | None
     indicators: int
-    verified_count: int
+    verified_count: int  # checked since the organization's latest revision
+    recheck_count: int = 0  # revised by the organization since the team's result
+
+
+def changes_in_words(flag: ReturnedIndicator | None, answer: Answer | None) -> list[str] | None:
+    """ReturnedIndicator.changes() as the page says them; None when unknown (or no flag)."""
+    if flag is None:
+        return None
+    changes = flag.changes(answer)
+    return None if changes is None else [str(ReturnedIndicator.CHANGE_LABELS[change]) for change in changes]
 
 
 def running(assessment: Assessment) -> bool:
@@ -177,6 +198,7 @@ def build_blocks(
     for indicator in indicators:
         answer, verified = first(indicator.answer_rows), first(indicator.verified_rows)
         claimed_na = bool(answer and answer.not_applicable)
+        recheck = workflow.awaiting_recheck(indicator.all_returns, verified)
         block = ReviewBlock(
             indicator=indicator,
             answer=answer,
@@ -191,10 +213,13 @@ def build_blocks(
             ),
             own_result=own_results.get(indicator.code) if answer else None,
             verified_result=verified_results.get(indicator.code) if verified else None,
+            recheck=recheck,
         )
         if problem is None:
             block.form = VerifiedAnswerForm(
-                verified=verified or VerifiedAnswer(assessment=assessment, indicator=indicator), own=answer
+                verified=verified or VerifiedAnswer(assessment=assessment, indicator=indicator),
+                own=answer,
+                recheck=recheck is not None,
             )
         for name, value in override.get(indicator.pk, {}).items():
             if name == "comment_form":
@@ -219,5 +244,6 @@ def dimension_totals(dimension: Dimension, blocks: list[ReviewBlock], scores) ->
         own=own_score.dimension(dimension.number),
         verified=verified_score.dimension(dimension.number),
         indicators=len(blocks),
-        verified_count=sum(block.verified is not None for block in blocks),
+        verified_count=sum(block.is_checked for block in blocks),
+        recheck_count=sum(block.recheck is not None for block in blocks),
     )
