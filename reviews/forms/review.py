@@ -77,7 +77,7 @@ class VerifiedAnswerForm(forms.Form):
         label=gettext_lazy("เหตุผลของผลการตรวจ"),
         required=False,
         widget=forms.Textarea(attrs=TEXTAREA),
-        help_text=gettext_lazy("ต้องระบุเมื่อผลการตรวจต่างจากผลการประเมินตนเองของ อปท."),
+        help_text=gettext_lazy("ต้องระบุเมื่อคะแนนที่ตรวจได้ต่างจากคะแนนประเมินตนเองของ อปท. หรือเมื่อไม่ยืนยันว่าไม่มีภารกิจ"),
     )
 
     def __init__(

@@ -155,7 +155,7 @@ def save_verified_answer(
 
     `data`: "level", "ticked", "figure" as in the self-assessment; "na_confirmed" (True,
     False or None) when the organization claimed "not applicable"; "reason", required
-    whenever the result differs from the self-assessment. Saving the first result of a
+    whenever the result scores differently from the self-assessment. Saving the first result of a
     submitted assessment starts the review. A stale `expected_version` raises
     StaleVerifiedAnswer with the other reviewer's answer; nothing is written. The change of
     points is recorded in the trail.

@@ -209,7 +209,7 @@ def test_dimension_page_shows_both_sides_with_the_input_each_kind_needs(client, 
     assert f'name="v{figure.pk}-na_confirmed"' in html and "ยืนยันว่าไม่มีภารกิจ" in html
     assert f'name="v{levels.pk}-na_confirmed"' not in html
     # The rule on reasons is shown, and the form starts from the organization's answer.
-    assert "ต้องระบุเมื่อผลการตรวจต่างจากผลการประเมินตนเอง" in html
+    assert "ต้องระบุเมื่อคะแนนที่ตรวจได้ต่างจากคะแนนประเมินตนเองของ อปท." in html
     chosen = levels.options.get(position=4).pk
     assert re.search(rf'name="v{levels.pk}-level" value="{chosen}"[^>]*checked', html)
     assert 'id="dimension-totals"' in html and "reviews/review.js" in html
