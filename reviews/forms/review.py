@@ -208,7 +208,10 @@ class ReturnForm(forms.Form):
             self.fields[f"flag_{indicator.pk}"] = forms.BooleanField(
                 label=f"{indicator.code} {indicator.title}",
                 required=False,
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                # The page's script shows the reason box (reason-box-<pk>) only when ticked.
+                widget=forms.CheckboxInput(
+                    attrs={"class": "form-check-input", "data-return-flag": "", "aria-controls": f"reason-box-{indicator.pk}"}
+                ),
             )
             self.fields[f"reason_{indicator.pk}"] = forms.CharField(
                 label=_("เหตุผลที่ส่งตัวชี้วัด %(code)s กลับ") % {"code": indicator.code},

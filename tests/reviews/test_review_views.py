@@ -627,3 +627,17 @@ def test_the_organization_gets_links_to_its_results_once_published(client, revie
     client.force_login(review.sa.staff)
     html = client.get(review.assessment.get_absolute_url()).content.decode()
     assert results in html and appeal not in html  # only the head appeals
+
+
+def test_return_form_opens_each_reason_with_its_tick_and_keeps_the_button_in_reach(client, review):
+    """Each indicator's reason box belongs to its tick (the page's script shows it only when
+    ticked; without the script every box shows); the count and the button stay on screen."""
+    client.force_login(review.member)
+    html = client.get(return_url(review)).content.decode()
+    for indicator in (review.levels, review.checklist, review.figure):
+        assert re.search(rf'name="flag_{indicator.pk}"[^>]*aria-controls="reason-box-{indicator.pk}"', html)
+        box = re.search(rf'<div[^>]*id="reason-box-{indicator.pk}"[^>]*>', html)
+        assert box and "data-return-reason" in box.group(0) and "hidden" not in box.group(0)
+    bar = re.search(r'<div[^>]*class="[^"]*sticky-bottom[^"]*"[^>]*>.*?</div>', html, re.S)
+    assert bar and "ส่งกลับให้แก้ไข</button>" in bar.group(0) and "data-flag-count" in bar.group(0)
+    assert "reviews/return.js" in html
