@@ -385,6 +385,13 @@ MATRIX += [
         review_url("review_return"),
         {**{k: 403 for k in REVIEWERS}, "assessor": 200, "province_admin": 200},
     ),
+    # Verify (the lead) and approve (the provincial office) say what will happen before acting.
+    Case("review verify confirmation", review_url("review_verify"), {**{k: 403 for k in REVIEWERS}, "assessor": 200}),
+    Case(
+        "review approve confirmation",
+        review_url("review_approve"),
+        {**{k: 403 for k in REVIEWERS}, "province_admin": 200},
+    ),
     Case(
         "review reopen page",
         review_url("review_reopen"),
