@@ -29,10 +29,10 @@ from assessments.selfassessment import self_assessed_score
 from assessments.views import self_assessment as organization_pages
 from assessments.views.self_assessment import mark_invalid, wants_block
 from reviews import workflow
-from reviews.access import get_results_for_user, get_review_for_user
+from reviews.access import appeals_user_may_answer, get_results_for_user, get_review_for_user
 from reviews.comments import Reader, Thread, comments_for, reader
 from reviews.forms.review import CommentForm, VerifiedAnswerForm
-from reviews.models import Assignment, VerifiedAnswer
+from reviews.models import Appeal, Assignment, VerifiedAnswer
 from reviews.views.blocks import (
     ReviewBlock,
     Viewer,
@@ -194,6 +194,12 @@ def render_detail(
         for dimension in assessment.round.dimensions.all()
         if dimension.pk in progress
     ]
+    appeals = list(Appeal.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__code"))
+    for appeal in appeals:
+        appeal.assessment = assessment
+    answerable = appeals_user_may_answer(user, appeals)
+    for appeal in appeals:
+        appeal.may_answer = appeal.pk in answerable
     is_running, state = running(assessment), assessment.status
     return render(
         request,
@@ -222,6 +228,9 @@ def render_detail(
             "can_reopen": is_running
             and (viewer.office or viewer.department)
             and state in (Status.VERIFIED, Status.APPROVED),
+            "appeals": appeals,
+            # The province's list: its office and the department, and the team of the organization.
+            "appeal_list": bool(appeals) and (viewer.on_team or viewer.office or viewer.department),
             "problems": list(problems),
             "error": error,
         },
