@@ -84,3 +84,13 @@ def test_after_resubmission_the_notice_is_gone(client, case):
     submit(case.assessment, by=case.sa.head)
     html = get(client, case, case.assessment.get_absolute_url())
     assert 'aria-labelledby="returned-heading"' not in html
+
+
+def test_the_home_page_card_gives_the_returns_due_date(client, case):
+    client.force_login(case.sa.staff)
+    html = client.get(reverse("home")).content.decode()
+    card = re.search(r'<section[^>]*aria-labelledby="my-assessments-heading".*?</section>', html, re.S).group(0)
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    words = text(card)
+    assert f"กำหนดส่งผลที่แก้ไข ภายในวันที่ {thai_date(due, 'long')}" in words and "เหลืออีก 7 วัน" in words
+    assert "เหลืออีก 60 วัน" not in words
