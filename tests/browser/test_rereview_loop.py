@@ -116,6 +116,8 @@ def test_a_resubmitted_indicator_is_rechecked_first_from_the_new_answer(demo, lo
     expect(page.locator("section[aria-labelledby='recheck-heading']")).to_have_count(0)
     page.get_by_role("link", name="ยืนยันผลการตรวจ (หัวหน้าคณะ)").click()
     expect(page.locator("main")).to_contain_text("ส่งให้สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดรับรองผล")
+    assert demo_assessment().status == Assessment.Status.IN_REVIEW
+    assert_accessible(page)
     page.get_by_role("button", name=re.compile(r"^ยืนยันผลการตรวจ \d+ ตัวชี้วัด$")).click()
     expect(page.locator(".alert-success")).to_contain_text("ยืนยันผลการตรวจแล้ว")
     assert demo_assessment().status == Assessment.Status.VERIFIED
