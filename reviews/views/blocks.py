@@ -4,6 +4,7 @@ result in words, and the review page's blocks with their forms and the dimension
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
@@ -65,6 +66,11 @@ class ReviewBlock:
         return changes_in_words(self.recheck, self.answer)
 
     @property
+    def before_lines(self) -> list[str]:
+        """The answer and note as the team saw them, where the revision changed them."""
+        return answer_before_lines(self.indicator, self.recheck, self.answer)
+
+    @property
     def is_checked(self) -> bool:
         """Has a verified result the team saved after the organization's latest revision."""
         return self.verified is not None and self.recheck is None
@@ -95,6 +101,34 @@ def changes_in_words(flag: ReturnedIndicator | None, answer: Answer | None) -> l
         return None
     changes = flag.changes(answer)
     return None if changes is None else [str(ReturnedIndicator.CHANGE_LABELS[change]) for change in changes]
+
+
+def answer_before_lines(indicator: Indicator, flag: ReturnedIndicator | None, answer: Answer | None) -> list[str]:
+    """What the revision replaced, in words, from the answer kept when `flag` was raised: the
+    answer (as printing.answer_lines says it) and the note, each only if it changed."""
+    changes = flag.changes(answer) if flag is not None else None
+    if not changes:
+        return []
+    before = flag.answer_before
+    lines = []
+    if ReturnedIndicator.ANSWER in changes:
+        options = {option.pk: option for option in indicator.options.all()}
+        if before.get("not_applicable"):
+            said = _("ไม่มีภารกิจ: %(reason)s") % {"reason": before.get("na_reason", "")}
+        elif indicator.kind == Indicator.Kind.LEVELS and before.get("level") in options:
+            level = options[before["level"]]
+            said = _("ระดับ %(position)s: %(label)s") % {"position": level.position, "label": level.label}
+        elif indicator.kind == Indicator.Kind.FIGURE and before.get("figure") is not None:
+            said = f"{printing.format_figure(Decimal(before['figure']))} {indicator.unit}".strip()
+        elif indicator.kind not in (Indicator.Kind.LEVELS, Indicator.Kind.FIGURE) and before.get("ticked") is not None:
+            ticked = [options[pk].label for pk in before["ticked"] if pk in options]
+            said = _("ผ่าน %(n)s ข้อ: %(labels)s") % {"n": len(ticked), "labels": ", ".join(ticked) or "–"}
+        else:
+            said = _("ยังไม่ได้ตอบ")
+        lines.append(_("ก่อนแก้ไข: %(answer)s") % {"answer": said})
+    if ReturnedIndicator.NOTE in changes:
+        lines.append(_("หมายเหตุเดิม: %(note)s") % {"note": before.get("note") or _("(ไม่มี)")})
+    return lines
 
 
 def running(assessment: Assessment) -> bool:

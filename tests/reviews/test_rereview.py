@@ -114,6 +114,13 @@ def test_a_revised_indicator_says_to_recheck_and_its_form_starts_from_the_new_an
     assert "อปท. แก้ไข: หลักฐาน" in text(block(html, case, "1.3"))
 
 
+def test_a_revised_indicator_shows_the_answer_and_note_as_they_were(client, case):
+    revised = text(block(dimension_page(client, case), case, "1.1"))
+    old = case.option("1.1", 5)
+    assert f"ก่อนแก้ไข: ระดับ 5: {old.label}" in revised
+    assert "หมายเหตุเดิม: (ไม่มี)" in revised
+
+
 def test_saving_the_new_answer_needs_no_reason_and_ends_the_recheck(client, case):
     client.force_login(case.team.members[0])
     indicator = case.indicator("1.1")
