@@ -159,3 +159,21 @@ def test_a_value_that_scores_differently_still_needs_a_reason():
     with pytest.raises(Exception) as refused:
         case.score("1.3", {"figure": "75"})
     assert refused.value.message_dict == {"reason": ["ผลการตรวจต่างจากผลการประเมินตนเอง: ระบุเหตุผล"]}
+
+
+def test_the_earlier_checklist_and_figure_are_said_in_words(client):
+    case = submitted_for_review()
+    case.score_as_claimed()
+    workflow.return_for_revision(
+        assessment=case.assessment,
+        flags={case.indicator("1.2"): "ข้อ 2 ไม่มีหลักฐาน", case.indicator("1.3"): "นับใหม่"},
+        by=case.team.lead,
+    )
+    case.assessment.refresh_from_db()
+    case.answer("1.2", {"ticked": [case.option("1.2", 1).pk]})
+    case.answer("1.3", {"figure": "1250.5"})
+    submit(case.assessment, by=case.sa.head)
+    html = dimension_page(client, case)
+    first, second = case.option("1.2", 1).label, case.option("1.2", 2).label
+    assert f"ก่อนแก้ไข: ผ่าน 2 ข้อ: {first}, {second}" in text(block(html, case, "1.2"))
+    assert "ก่อนแก้ไข: 85 ร้อยละ" in text(block(html, case, "1.3"))
