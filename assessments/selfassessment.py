@@ -414,6 +414,36 @@ def _open_flags(assessment: Assessment) -> "QuerySet[ReturnedIndicator]":
     )
 
 
+@dataclass(frozen=True)
+class ReturnNotice:
+    """What a returned assessment's organization must do first: revise `flags` (with the
+    reviewers' reasons) and resubmit by `due` (`days_left` after today, 0 on the day)."""
+
+    flags: list[ReturnedIndicator]
+    due: datetime.date | None
+    days_left: int | None
+
+    def flagged_in(self, dimension_id: int) -> int:
+        return sum(flag.indicator.category.dimension_id == dimension_id for flag in self.flags)
+
+
+def return_notice(assessment: Assessment, *, today: datetime.date | None = None) -> ReturnNotice | None:
+    """For a returned assessment, the return's due date and its flagged indicators in framework
+    order (one query); None otherwise. The due date is the one the reviewers set: the window's
+    later closing day still bounds the server's check (Assessment.deadline), but the return's
+    date is what the organization was asked for."""
+    if assessment.status != Assessment.Status.RETURNED:
+        return None
+    flags = list(
+        _open_flags(assessment)
+        .select_related("indicator__category__dimension")
+        .order_by("indicator__category__dimension__number", "indicator__category__number", "indicator__position")
+    )
+    due = assessment.revision_due
+    days = None if due is None else (due - (today or timezone.localdate())).days
+    return ReturnNotice(flags=flags, due=due, days_left=days)
+
+
 def indicator_problems(indicator: Indicator) -> list[MissingItem]:
     """What is missing for one indicator loaded by IndicatorQuerySet.with_answers (no query)."""
     return _problems(indicator)

@@ -8,15 +8,16 @@ reviews.workflow's rule.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import scope_for
 from accounts.models import User
 from assessments.access import get_assessment_for_user
-from assessments.models import Assessment
-from reviews.models import Appeal, Team
+from assessments.models import Assessment, Round
+from organizations.models import Province
+from reviews.models import Appeal, Assignment, Team, TeamMember
 from reviews.workflow import is_team_member, may_answer_appeal
 
 
@@ -96,3 +97,44 @@ def get_team_for_user(user: User, pk: int, *, write: bool = False) -> Team:
     if write and team.province_id not in scope.manages_province_ids:
         raise PermissionDenied
     return team
+
+
+def get_province_appeals_for_user(user: User, assessment_round: Round, code: str) -> tuple[Province, QuerySet[Appeal]]:
+    """The province `code` and the appeals of `assessment_round` in it that `user` reads (404 otherwise).
+
+    The department and the province's office read them all (as get_province_for_user); an
+    assessor of the province who is on one of its teams in the round, those of the
+    organizations assigned to their teams (the lead answers them, the members read them on
+    the results page). Anyone else, assessors of the province on no team of the round
+    included, gets 404.
+    """
+    scope = scope_for(user)
+    province = get_object_or_404(Province, code=code)
+    appeals = Appeal.objects.filter(assessment__round=assessment_round, assessment__organization__district__province=province)
+    if scope.national or province.pk in scope.manages_province_ids:
+        return province, appeals
+    on_team = TeamMember.objects.filter(user=user, team__round=assessment_round, team__province=province).exists()
+    if province.pk not in scope.province_ids or not on_team:
+        raise Http404
+    return province, appeals.filter(assessment__assignment__team__members__user=user)
+
+
+def appeals_user_may_answer(user: User, appeals: list[Appeal]) -> set[int]:
+    """The pks of `appeals` (their assessments' organizations and districts loaded) that `user`
+    may answer: the province's office all of them, a team lead its team's (at most one query)."""
+    managed = scope_for(user).manages_province_ids
+    assessments = {
+        appeal.assessment_id for appeal in appeals if appeal.assessment.organization.district.province_id not in managed
+    }
+    led = set()
+    if assessments:
+        led = set(
+            Assignment.objects.filter(
+                assessment__in=assessments, team__members__user=user, team__members__is_lead=True
+            ).values_list("assessment_id", flat=True)
+        )
+    return {
+        appeal.pk
+        for appeal in appeals
+        if appeal.assessment.organization.district.province_id in managed or appeal.assessment_id in led
+    }

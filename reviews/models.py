@@ -102,7 +102,7 @@ class VerifiedAnswer(models.Model):
     Same fields as the self-assessment for the indicator's kind. For a claimed "not
     applicable" the team confirms it (na_confirmed=True: out of both points and full marks)
     or rejects it (False: then a value is given). `reason` is required whenever the result
-    differs from the self-assessment (reviews.workflow.save_verified_answer). `points` keeps
+    scores differently from the self-assessment (reviews.workflow.save_verified_answer). `points` keeps
     what the answer earned when saved, so the trail can say from → to. `version` guards
     against two assessors overwriting each other.
     """

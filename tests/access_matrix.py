@@ -371,7 +371,8 @@ MATRIX += [
         {"assessor": 200, "province_admin": 200, **NATIONAL, "outsider_assessor": 200, "outsider_province_admin": 200},
     ),
     Case("province board", province_url("province_board"), PROVINCE_OFFICE),
-    Case("province appeals", province_url("appeal_list"), PROVINCE_OFFICE),
+    # The team (its lead here) lists the appeals of its own organizations.
+    Case("province appeals", province_url("appeal_list"), {**PROVINCE_OFFICE, "assessor": 200}),
     Case("team create", province_url("team_create"), {"province_admin": 200, **{k: 403 for k in NATIONAL}}),
     Case("team detail", team_url("team_detail"), REVIEWERS),
     Case("team edit", team_url("team_edit"), {**{k: 403 for k in REVIEWERS}, "province_admin": 200}),
@@ -384,6 +385,13 @@ MATRIX += [
         "review return page",
         review_url("review_return"),
         {**{k: 403 for k in REVIEWERS}, "assessor": 200, "province_admin": 200},
+    ),
+    # Verify (the lead) and approve (the provincial office) say what will happen before acting.
+    Case("review verify confirmation", review_url("review_verify"), {**{k: 403 for k in REVIEWERS}, "assessor": 200}),
+    Case(
+        "review approve confirmation",
+        review_url("review_approve"),
+        {**{k: 403 for k in REVIEWERS}, "province_admin": 200},
     ),
     Case(
         "review reopen page",

@@ -86,6 +86,29 @@ class Answer(models.Model):
             return self.figure is not None
         return self.answered_at is not None
 
+    # The keys of snapshot() that make the answer itself (the rest: the note, the evidence).
+    SNAPSHOT_VALUE_KEYS = ("level", "ticked", "figure", "not_applicable", "na_reason")
+
+    @classmethod
+    def snapshot_of(cls, answer: "Answer | None") -> dict:
+        """The answer as JSON, to compare with later (ReturnedIndicator.answer_before); its
+        ticked options and current_evidence (else its evidence not removed) are read."""
+        if answer is None:
+            values = {"level": None, "ticked": [], "figure": None, "not_applicable": False, "na_reason": ""}
+            return {**values, "note": "", "evidence": []}
+        evidence = getattr(answer, "current_evidence", None)
+        if evidence is None:
+            evidence = answer.evidence.filter(deleted_at__isnull=True) if answer.pk else []
+        return {
+            "level": answer.level_id,
+            "ticked": sorted(option.pk for option in answer.ticked.all()) if answer.pk else [],
+            "figure": None if answer.figure is None else format(answer.figure.normalize(), "f"),
+            "not_applicable": answer.not_applicable,
+            "na_reason": answer.na_reason,
+            "note": answer.note,
+            "evidence": sorted(item.pk for item in evidence),
+        }
+
     def as_scoring_answer(self) -> scoring.Answer:
         """The answer for the scoring engine; a claimed N/A stays unconfirmed (it scores 0)."""
         return scoring.Answer(

@@ -236,7 +236,16 @@ class Extension(models.Model):
 
 
 class ReturnedIndicator(models.Model):
-    """An indicator the province sent back, with its reason: one row per return (revision)."""
+    """An indicator the province sent back, with its reason: one row per return (revision).
+
+    `answer_before` is the organization's answer as the reviewers saw it when they flagged it
+    (Answer.snapshot()), so after the resubmission the review page can say what the
+    organization changed: the answer, the note, the evidence (changes()).
+    """
+
+    # What changes() names, in the order the review page lists them.
+    ANSWER, NOTE, EVIDENCE = "answer", "note", "evidence"
+    CHANGE_LABELS = {ANSWER: _("คำตอบ"), NOTE: _("หมายเหตุ"), EVIDENCE: _("หลักฐาน")}
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="returned_indicators")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="returns")
@@ -248,6 +257,8 @@ class ReturnedIndicator(models.Model):
     flagged_at = models.DateTimeField(_("ส่งกลับเมื่อ"), default=timezone.now)
     # Set when the organization resubmits.
     resolved_at = models.DateTimeField(_("ส่งแก้ไขแล้วเมื่อ"), null=True, blank=True)
+    # Empty for returns made before snapshots were kept: changes() cannot tell then.
+    answer_before = models.JSONField(_("คำตอบเมื่อส่งกลับ"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["assessment", "revision", "indicator"]
@@ -263,6 +274,24 @@ class ReturnedIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} {self.indicator.code} (ครั้งที่ {self.revision})"
+
+    def changes(self, answer) -> list[str] | None:
+        """What differs between `answer` (an Answer or None, its ticked and current_evidence
+        loaded) and the answer when flagged: ANSWER, NOTE, EVIDENCE; None when no snapshot
+        was kept."""
+        if not self.answer_before:
+            return None
+        from assessments.models.answers import Answer
+
+        now, before = Answer.snapshot_of(answer), self.answer_before
+        found = []
+        if any(now[key] != before.get(key) for key in Answer.SNAPSHOT_VALUE_KEYS):
+            found.append(self.ANSWER)
+        if now["note"] != before.get("note"):
+            found.append(self.NOTE)
+        if now["evidence"] != before.get("evidence"):
+            found.append(self.EVIDENCE)
+        return found
 
 
 class AssessmentEventQuerySet(models.QuerySet):

@@ -180,7 +180,8 @@ def _render_dimension(
         if not categories or categories[-1][0].pk != category.pk:
             categories.append((category, []))
         categories[-1][1].append(block)
-    deadline = assessment.deadline()
+    notice = selfassessment.return_notice(assessment)
+    deadline = notice.due if notice and notice.due else assessment.deadline()
     return render(
         request,
         "assessments/assessment_dimension.html",
@@ -195,6 +196,7 @@ def _render_dimension(
             "complete_count": sum(block.state == "complete" for block in blocks),
             "deadline": deadline,
             "days_left": None if deadline is None else (deadline - timezone.localdate()).days,
+            "notice": notice,
             "is_member": assessment.organization_id in scope_for(request.user).organization_ids,
             "any_editable": any(block.editable for block in blocks),
         },
@@ -252,12 +254,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     progress = selfassessment.progress(assessment)
     score = selfassessment.self_assessed_score(assessment)
-    rows = [(row, score.dimension(row.dimension.number)) for row in progress]
-    flags = list(
-        assessment.returned_indicators.filter(revision=assessment.revision, resolved_at__isnull=True)
-        .select_related("indicator__category__dimension")
-        .order_by("indicator__category__dimension__number", "indicator__category__number", "indicator__position")
-    ) if assessment.status == Assessment.Status.RETURNED else []
+    notice = selfassessment.return_notice(assessment, today=today)
+    rows = [
+        (row, score.dimension(row.dimension.number), notice.flagged_in(row.dimension.pk) if notice else 0)
+        for row in progress
+    ]
     events = assessment.events.milestones().select_related("by", "indicator").order_by("-at", "-pk")
     member = assessment.organization_id in scope_for(request.user).organization_ids
     # No query for the organization's people: reviewable_by gives them nothing.
@@ -274,10 +275,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "applicable": sum(row.indicators for row in progress),
             "score": score,
             "percent": printing.scoring.format_percent(score.percent),
-            "deadline": assessment.deadline(),
-            "days_left": selfassessment.days_left(assessment, today=today),
+            # A returned assessment shows the return's due date (the notice), not the window's.
+            "deadline": notice.due if notice and notice.due else assessment.deadline(),
+            "days_left": notice.days_left if notice and notice.due else selfassessment.days_left(assessment, today=today),
             "window_problem": assessment.window_problem(today) if assessment.is_open_to_organization else None,
-            "flags": flags,
+            "notice": notice,
             "events": [(event, printing.event_details(event)) for event in events],
             "is_member": member,
             "is_head": member and is_head(request.user, assessment.organization_id),

@@ -65,8 +65,9 @@ class VerifiedAnswerForm(forms.Form):
     """The team's result for one indicator: the input its scoring kind needs, a reason, and,
     when the organization claimed "not applicable", whether the team confirms it.
 
-    Drawn with the saved verified result, or, before the first save, with the
-    organization's own answer, so agreeing is one click and only a difference needs typing.
+    Drawn with the saved verified result, or, before the first save and when the
+    organization has revised the indicator since (`recheck`), with the organization's own
+    answer, so agreeing is one click and only a difference needs typing.
     `version` is the verified answer's version when the form was drawn; save() hands it to
     save_verified_answer, which refuses (StaleVerifiedAnswer) if another assessor saved since.
     """
@@ -76,12 +77,15 @@ class VerifiedAnswerForm(forms.Form):
         label=gettext_lazy("เหตุผลของผลการตรวจ"),
         required=False,
         widget=forms.Textarea(attrs=TEXTAREA),
-        help_text=gettext_lazy("ต้องระบุเมื่อผลการตรวจต่างจากผลการประเมินตนเองของ อปท."),
+        help_text=gettext_lazy("ต้องระบุเมื่อคะแนนที่ตรวจได้ต่างจากคะแนนประเมินตนเองของ อปท. หรือเมื่อไม่ยืนยันว่าไม่มีภารกิจ"),
     )
 
-    def __init__(self, data=None, *, verified: VerifiedAnswer, own: Answer | None, **kwargs: Any) -> None:
+    def __init__(
+        self, data=None, *, verified: VerifiedAnswer, own: Answer | None, recheck: bool = False, **kwargs: Any
+    ) -> None:
         self.verified = verified
         self.own = own
+        self.recheck = recheck
         self.indicator = indicator = verified.indicator
         self.claimed_na = bool(own and own.not_applicable)
         kwargs.setdefault("prefix", f"v{indicator.pk}")
@@ -108,8 +112,9 @@ class VerifiedAnswerForm(forms.Form):
     def _initial(self) -> dict[str, Any]:
         verified, own = self.verified, self.own
         initial: dict[str, Any] = {"version": verified.version}
-        source = verified if verified.pk else own
-        if verified.pk:
+        # After a revision the earlier result and its reason were about the earlier answer.
+        source = verified if verified.pk and not self.recheck else own
+        if source is verified and verified.pk:
             initial["reason"] = verified.reason
             if verified.na_confirmed is not None:
                 initial["na_confirmed"] = CONFIRM if verified.na_confirmed else REJECT
@@ -203,7 +208,10 @@ class ReturnForm(forms.Form):
             self.fields[f"flag_{indicator.pk}"] = forms.BooleanField(
                 label=f"{indicator.code} {indicator.title}",
                 required=False,
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                # The page's script shows the reason box (reason-box-<pk>) only when ticked.
+                widget=forms.CheckboxInput(
+                    attrs={"class": "form-check-input", "data-return-flag": "", "aria-controls": f"reason-box-{indicator.pk}"}
+                ),
             )
             self.fields[f"reason_{indicator.pk}"] = forms.CharField(
                 label=_("เหตุผลที่ส่งตัวชี้วัด %(code)s กลับ") % {"code": indicator.code},

@@ -1,8 +1,10 @@
 """The workflow's buttons on the review page: start, verify, approve, return for revision, reopen.
 
 The rules are reviews.workflow's: the views authorize (reviews.access.get_review_for_user,
-and the workflow's own may_return and may_reopen before drawing a form), call it, and go
-back to the review's overview with what happened.
+and the workflow's own roles before drawing a page), call it, and go back to the review's
+overview with what happened. Verify and approve cannot be undone by who does them, so each
+first shows a page saying what will happen and to how much; only its button's post
+(with CONFIRMED) acts.
 """
 
 from django.contrib import messages
@@ -12,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments import scoring
 from assessments.models import Assessment, Dimension, Indicator
 from assessments.views.self_assessment import mark_invalid
 from reviews import workflow
@@ -41,35 +44,84 @@ def review_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:review_detail", pk=assessment.pk)
 
 
+# A post acts only with this field, which the confirmation page's button sends.
+CONFIRMED = "confirmed"
+
+
+def confirmed(request: HttpRequest) -> bool:
+    return request.method == "POST" and bool(request.POST.get(CONFIRMED))
+
+
+def _confirm_page(request: HttpRequest, assessment: Assessment, **context) -> HttpResponse:
+    """The confirmation of verify or approve: what will happen and to how much, then the button."""
+    verified = workflow.verified_score(assessment)
+    return render(
+        request,
+        "reviews/review_confirm.html",
+        {
+            **header(assessment),
+            "indicators": Indicator.objects.for_assessment(assessment).count(),
+            "verified": verified,
+            "verified_percent": scoring.format_percent(verified.percent),
+            **context,
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    """The lead confirms the team's results; refused, the page lists what is still unscored."""
+    """The lead confirms the team's results: a page says what will happen (and what is still
+    unscored), its button posts the confirmation."""
     assessment = get_review_for_user(request.user, pk)
-    try:
-        workflow.verify(assessment=assessment, by=request.user)
-    except workflow.TransitionRefused as refused:
-        return render_detail(
-            request,
-            assessment,
-            problems=workflow.verification_problems(assessment),
-            error=" ".join(refused.messages),
-        )
-    messages.success(request, _("ยืนยันผลการตรวจแล้ว ส่งให้สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดรับรองผล"))
-    return redirect("reviews:review_detail", pk=assessment.pk)
+    if not workflow.is_team_lead(request.user, assessment):
+        raise PermissionDenied
+    if confirmed(request):
+        try:
+            workflow.verify(assessment=assessment, by=request.user)
+        except workflow.TransitionRefused as refused:
+            return render_detail(
+                request,
+                assessment,
+                problems=workflow.verification_problems(assessment),
+                error=" ".join(refused.messages),
+            )
+        messages.success(request, _("ยืนยันผลการตรวจแล้ว ส่งให้สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดรับรองผล"))
+        return redirect("reviews:review_detail", pk=assessment.pk)
+    problem = status_problem(assessment, (Status.IN_REVIEW,), _("ยืนยันผลการตรวจ"))
+    return _confirm_page(
+        request,
+        assessment,
+        action="verify",
+        problem=problem,
+        problems=[] if problem else workflow.verification_problems(assessment),
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provincial office approves a verified result: a page says what will happen first."""
     assessment = get_review_for_user(request.user, pk)
-    try:
-        workflow.approve(assessment=assessment, by=request.user)
-    except workflow.TransitionRefused as refused:
-        messages.error(request, " ".join(refused.messages))
-    else:
-        messages.success(request, _("รับรองผลการประเมินของ %(org)s แล้ว") % {"org": assessment.organization.full_name})
-    return redirect("reviews:review_detail", pk=assessment.pk)
+    if not workflow.manages_province(request.user, assessment):
+        raise PermissionDenied
+    if confirmed(request):
+        try:
+            workflow.approve(assessment=assessment, by=request.user)
+        except workflow.TransitionRefused as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request, _("รับรองผลการประเมินของ %(org)s แล้ว") % {"org": assessment.organization.full_name}
+            )
+        return redirect("reviews:review_detail", pk=assessment.pk)
+    return _confirm_page(
+        request,
+        assessment,
+        action="approve",
+        problem=status_problem(assessment, (Status.VERIFIED,), _("รับรองผล")),
+        problems=[],
+    )
 
 
 @login_required

@@ -26,9 +26,13 @@ from assessments.access import get_assessment_for_user, get_round_for_user
 from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator
 from assessments.printing import answer_lines
 from assessments.views.self_assessment import mark_invalid
-from organizations.access import get_province_for_user
 from reviews import workflow
-from reviews.access import get_appeal_for_user, get_results_for_user
+from reviews.access import (
+    appeals_user_may_answer,
+    get_appeal_for_user,
+    get_province_appeals_for_user,
+    get_results_for_user,
+)
 from reviews.forms.appeals import AppealAnswerForm, AppealForm
 from reviews.models import Appeal, VerifiedAnswer
 from reviews.printing import verified_lines
@@ -288,20 +292,22 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def appeal_list(request: HttpRequest, year: int, province: str) -> HttpResponse:
-    """The province's appeals of the round, open first: for its provincial office and the department."""
+    """The province's appeals of the round, open first: for its provincial office and the
+    department; for the province's assessors, those of their teams' organizations."""
     assessment_round = get_round_for_user(request.user, year)
-    province = get_province_for_user(request.user, province)
+    province, appeals = get_province_appeals_for_user(request.user, assessment_round, province)
     appeals = list(
-        Appeal.objects.filter(assessment__round=assessment_round, assessment__organization__district__province=province)
-        .select_related(
+        appeals.select_related(
             "assessment__organization__district",
             "indicator",
             "opened_by",
             "answered_by",
             "assessment__assignment__team",
-        )
-        .order_by("opened_at", "assessment__organization__code", "indicator__code")
+        ).order_by("opened_at", "assessment__organization__code", "indicator__code")
     )
+    answerable = appeals_user_may_answer(request.user, appeals)
+    for appeal in appeals:
+        appeal.may_answer = appeal.pk in answerable
     return render(
         request,
         "reviews/appeal_list.html",
@@ -310,6 +316,6 @@ def appeal_list(request: HttpRequest, year: int, province: str) -> HttpResponse:
             "province": province,
             "open_appeals": [appeal for appeal in appeals if not appeal.is_answered],
             "answered_appeals": [appeal for appeal in appeals if appeal.is_answered],
-            "may_answer": province.pk in scope_for(request.user).manages_province_ids,
+            "is_office": province.pk in scope_for(request.user).manages_province_ids,
         },
     )

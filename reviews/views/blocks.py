@@ -4,6 +4,7 @@ result in words, and the review page's blocks with their forms and the dimension
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
@@ -56,6 +57,23 @@ class ReviewBlock:
     form: VerifiedAnswerForm | None = None
     message: str = ""
     message_level: str = "success"
+    # The organization's revision the team has not checked since it was resubmitted, if any.
+    recheck: ReturnedIndicator | None = None
+
+    @property
+    def changes(self) -> list[str] | None:
+        """What the organization changed in the revision awaiting a new check, in words."""
+        return changes_in_words(self.recheck, self.answer)
+
+    @property
+    def before_lines(self) -> list[str]:
+        """The answer and note as the team saw them, where the revision changed them."""
+        return answer_before_lines(self.indicator, self.recheck, self.answer)
+
+    @property
+    def is_checked(self) -> bool:
+        """Has a verified result the team saved after the organization's latest revision."""
+        return self.verified is not None and self.recheck is None
 
     @property
     def evidence(self) -> list:
@@ -73,7 +91,44 @@ class Totals:
     own: scoring.DimensionScore | None
     verified: scoring.DimensionScore | None
     indicators: int
-    verified_count: int
+    verified_count: int  # checked since the organization's latest revision
+    recheck_count: int = 0  # revised by the organization since the team's result
+
+
+def changes_in_words(flag: ReturnedIndicator | None, answer: Answer | None) -> list[str] | None:
+    """ReturnedIndicator.changes() as the page says them; None when unknown (or no flag)."""
+    if flag is None:
+        return None
+    changes = flag.changes(answer)
+    return None if changes is None else [str(ReturnedIndicator.CHANGE_LABELS[change]) for change in changes]
+
+
+def answer_before_lines(indicator: Indicator, flag: ReturnedIndicator | None, answer: Answer | None) -> list[str]:
+    """What the revision replaced, in words, from the answer kept when `flag` was raised: the
+    answer (as printing.answer_lines says it) and the note, each only if it changed."""
+    changes = flag.changes(answer) if flag is not None else None
+    if not changes:
+        return []
+    before = flag.answer_before
+    lines = []
+    if ReturnedIndicator.ANSWER in changes:
+        options = {option.pk: option for option in indicator.options.all()}
+        if before.get("not_applicable"):
+            said = _("ไม่มีภารกิจ: %(reason)s") % {"reason": before.get("na_reason", "")}
+        elif indicator.kind == Indicator.Kind.LEVELS and before.get("level") in options:
+            level = options[before["level"]]
+            said = _("ระดับ %(position)s: %(label)s") % {"position": level.position, "label": level.label}
+        elif indicator.kind == Indicator.Kind.FIGURE and before.get("figure") is not None:
+            said = f"{printing.format_figure(Decimal(before['figure']))} {indicator.unit}".strip()
+        elif indicator.kind not in (Indicator.Kind.LEVELS, Indicator.Kind.FIGURE) and before.get("ticked") is not None:
+            ticked = [options[pk].label for pk in before["ticked"] if pk in options]
+            said = _("ผ่าน %(n)s ข้อ: %(labels)s") % {"n": len(ticked), "labels": ", ".join(ticked) or "–"}
+        else:
+            said = _("ยังไม่ได้ตอบ")
+        lines.append(_("ก่อนแก้ไข: %(answer)s") % {"answer": said})
+    if ReturnedIndicator.NOTE in changes:
+        lines.append(_("หมายเหตุเดิม: %(note)s") % {"note": before.get("note") or _("(ไม่มี)")})
+    return lines
 
 
 def running(assessment: Assessment) -> bool:
@@ -177,6 +232,7 @@ def build_blocks(
     for indicator in indicators:
         answer, verified = first(indicator.answer_rows), first(indicator.verified_rows)
         claimed_na = bool(answer and answer.not_applicable)
+        recheck = workflow.awaiting_recheck(indicator.all_returns, verified)
         block = ReviewBlock(
             indicator=indicator,
             answer=answer,
@@ -191,10 +247,13 @@ def build_blocks(
             ),
             own_result=own_results.get(indicator.code) if answer else None,
             verified_result=verified_results.get(indicator.code) if verified else None,
+            recheck=recheck,
         )
         if problem is None:
             block.form = VerifiedAnswerForm(
-                verified=verified or VerifiedAnswer(assessment=assessment, indicator=indicator), own=answer
+                verified=verified or VerifiedAnswer(assessment=assessment, indicator=indicator),
+                own=answer,
+                recheck=recheck is not None,
             )
         for name, value in override.get(indicator.pk, {}).items():
             if name == "comment_form":
@@ -219,5 +278,6 @@ def dimension_totals(dimension: Dimension, blocks: list[ReviewBlock], scores) ->
         own=own_score.dimension(dimension.number),
         verified=verified_score.dimension(dimension.number),
         indicators=len(blocks),
-        verified_count=sum(block.verified is not None for block in blocks),
+        verified_count=sum(block.is_checked for block in blocks),
+        recheck_count=sum(block.recheck is not None for block in blocks),
     )

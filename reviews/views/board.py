@@ -161,7 +161,11 @@ def province_board(request: HttpRequest, year: int, province: str) -> HttpRespon
 @login_required
 @require_POST
 def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse:
-    """Approve the ticked verified assessments; say how many, and why not for the others."""
+    """Approve the ticked verified assessments; say how many, and why not for the others.
+
+    The board's buttons post here without `confirmed`: the page then lists what will be
+    approved (and what cannot be), and only its own button, with `confirmed`, approves.
+    """
     assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, province, write=True)
     back = board_url(assessment_round, province) + "#approve"
@@ -172,9 +176,21 @@ def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse
     chosen = list(
         teams.province_assessments(assessment_round, province)
         .filter(pk__in=pks)
-        .select_related("round", "organization__district__province")
+        .select_related("round", "organization__district__province", "assignment__team")
         .order_by("organization__code")
     )
+    if not request.POST.get("confirmed"):
+        return render(
+            request,
+            "reviews/board_approve_confirm.html",
+            {
+                "round": assessment_round,
+                "province": province,
+                "to_approve": [assessment for assessment in chosen if assessment.status == Status.VERIFIED],
+                "not_verified": [assessment for assessment in chosen if assessment.status != Status.VERIFIED],
+                "missing": len(pks) - len(chosen),
+            },
+        )
     approved, refused = workflow.approve_many(assessments=chosen, by=request.user)
     if approved:
         messages.success(request, _("รับรองผลการประเมินแล้ว %(n)s แห่ง") % {"n": len(approved)})

@@ -29,15 +29,17 @@ from assessments.selfassessment import self_assessed_score
 from assessments.views import self_assessment as organization_pages
 from assessments.views.self_assessment import mark_invalid, wants_block
 from reviews import workflow
-from reviews.access import get_results_for_user, get_review_for_user
+from reviews.access import appeals_user_may_answer, get_results_for_user, get_review_for_user
 from reviews.comments import Reader, Thread, comments_for, reader
 from reviews.forms.review import CommentForm, VerifiedAnswerForm
-from reviews.models import Assignment, VerifiedAnswer
+from reviews.models import Appeal, Assignment, VerifiedAnswer
 from reviews.views.blocks import (
     ReviewBlock,
     Viewer,
     build_blocks,
+    changes_in_words,
     dimension_totals,
+    first,
     review_indicators,
     running,
     scoring_problem,
@@ -130,21 +132,41 @@ def _indicator_or_404(assessment: Assessment, pk: int) -> Indicator:
 # The overview.
 
 
-def _progress(assessment: Assessment) -> dict[int, tuple[int, int]]:
-    """Per dimension pk: (indicators that apply, indicators with a verified result), one query."""
+def _progress(assessment: Assessment, revised: Iterable[int]) -> dict[int, tuple[int, int, int]]:
+    """Per dimension pk: (indicators that apply, indicators checked since the organization's
+    latest revision, indicators revised since the team's result), one query; `revised` is
+    workflow.revised_since_review's."""
+    revised = set(revised)
     done = VerifiedAnswer.objects.filter(assessment=assessment, indicator=OuterRef("pk"))
     rows = (
         Indicator.objects.for_assessment(assessment)
         .annotate(done=Exists(done))
         .order_by()
-        .values_list("category__dimension_id", "done")
+        .values_list("category__dimension_id", "pk", "done")
     )
     counts: dict[int, list[int]] = {}
-    for dimension_id, is_done in rows:
-        row = counts.setdefault(dimension_id, [0, 0])
+    for dimension_id, pk, is_done in rows:
+        row = counts.setdefault(dimension_id, [0, 0, 0])
         row[0] += 1
-        row[1] += is_done
-    return {key: (total, verified) for key, (total, verified) in counts.items()}
+        if pk in revised:
+            row[2] += 1
+        elif is_done:
+            row[1] += 1
+    return {key: (total, verified, recheck) for key, (total, verified, recheck) in counts.items()}
+
+
+def _recheck_list(assessment: Assessment, revised: Iterable[int]) -> list[dict[str, Any]]:
+    """The indicators the organization revised since the team's result, in framework order,
+    with the return's reason and what changed (nothing to load when there are none)."""
+    revised = list(revised)
+    if not revised:
+        return []
+    items = []
+    for indicator in review_indicators(assessment, pk__in=revised):
+        answer, verified = first(indicator.answer_rows), first(indicator.verified_rows)
+        flag = workflow.awaiting_recheck(indicator.all_returns, verified)
+        items.append({"indicator": indicator, "flag": flag, "changes": changes_in_words(flag, answer)})
+    return items
 
 
 def render_detail(
@@ -165,12 +187,19 @@ def render_detail(
         .first()
     )
     own, verified = self_assessed_score(assessment), workflow.verified_score(assessment)
-    progress = _progress(assessment)
+    revised = workflow.revised_since_review(assessment)
+    progress = _progress(assessment, revised)
     rows = [
         (dimension, own.dimension(dimension.number), verified.dimension(dimension.number), *progress[dimension.pk])
         for dimension in assessment.round.dimensions.all()
         if dimension.pk in progress
     ]
+    appeals = list(Appeal.objects.filter(assessment=assessment).select_related("indicator").order_by("indicator__code"))
+    for appeal in appeals:
+        appeal.assessment = assessment
+    answerable = appeals_user_may_answer(user, appeals)
+    for appeal in appeals:
+        appeal.may_answer = appeal.pk in answerable
     is_running, state = running(assessment), assessment.status
     return render(
         request,
@@ -186,6 +215,8 @@ def render_detail(
             "verified_percent": scoring.format_percent(verified.percent),
             "indicators": sum(row[3] for row in rows),
             "verified_count": sum(row[4] for row in rows),
+            "recheck_count": sum(row[5] for row in rows),
+            "recheck": _recheck_list(assessment, revised),
             "viewer": viewer,
             "is_lead": lead,
             "can_start": is_running and viewer.on_team and state in (Status.SUBMITTED, Status.RESUBMITTED),
@@ -197,6 +228,9 @@ def render_detail(
             "can_reopen": is_running
             and (viewer.office or viewer.department)
             and state in (Status.VERIFIED, Status.APPROVED),
+            "appeals": appeals,
+            # The province's list: its office and the department, and the team of the organization.
+            "appeal_list": bool(appeals) and (viewer.on_team or viewer.office or viewer.department),
             "problems": list(problems),
             "error": error,
         },

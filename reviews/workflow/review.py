@@ -8,13 +8,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments import scoring
-from assessments.models import Answer, Assessment, AssessmentEvent, Indicator, ReturnedIndicator
+from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, Indicator, ReturnedIndicator
 from assessments.selfassessment import AnswerInvalid, applies, clean_answer, lock
 from assessments.signals import send_scores_changed
 from reviews.models import VerifiedAnswer
@@ -105,6 +105,14 @@ def return_for_revision(
         now = timezone.now()
         locked.revision += 1
         reasons = {indicator.code: reason.strip() for indicator, reason in flags.items()}
+        # What the reviewers saw, so the review page can say what the organization changed.
+        evidence = Evidence.objects.current()
+        answers = {
+            answer.indicator_id: answer
+            for answer in Answer.objects.filter(assessment=locked, indicator__in=list(flags)).prefetch_related(
+                "ticked", Prefetch("evidence", queryset=evidence, to_attr="current_evidence")
+            )
+        }
         returned = ReturnedIndicator.objects.bulk_create(
             ReturnedIndicator(
                 assessment=locked,
@@ -113,6 +121,7 @@ def return_for_revision(
                 reason=reason.strip(),
                 flagged_by=by,
                 flagged_at=now,
+                answer_before=Answer.snapshot_of(answers.get(indicator.pk)),
             )
             for indicator, reason in flags.items()
         )
@@ -146,7 +155,7 @@ def save_verified_answer(
 
     `data`: "level", "ticked", "figure" as in the self-assessment; "na_confirmed" (True,
     False or None) when the organization claimed "not applicable"; "reason", required
-    whenever the result differs from the self-assessment. Saving the first result of a
+    whenever the result scores differently from the self-assessment. Saving the first result of a
     submitted assessment starts the review. A stale `expected_version` raises
     StaleVerifiedAnswer with the other reviewer's answer; nothing is written. The change of
     points is recorded in the trail.
@@ -240,16 +249,22 @@ def _has_value(indicator: Indicator, values: Mapping[str, Any], data: Mapping[st
 
 
 def _differs(indicator: Indicator, values: Mapping[str, Any], own: Answer | None) -> bool:
-    """Whether the verified result is not what the organization answered."""
+    """Whether the verified result differs from what the organization answered: in points
+    (a different level, figure or ticks that score the same need no reason), or a claimed
+    "not applicable" the team does not confirm."""
     if own is None or not own.is_answered:
         return True
     if own.not_applicable:
         return not values["na_confirmed"]
-    if indicator.kind == Indicator.Kind.LEVELS:
-        return getattr(values["level"], "pk", None) != own.level_id
-    if indicator.kind == Indicator.Kind.FIGURE:
-        return values["figure"] != own.figure
-    return {option.pk for option in values["ticked"]} != {option.pk for option in own.ticked.all()}
+    spec = indicator.as_spec()
+    verified = scoring.Answer(
+        level=getattr(values["level"], "pk", None),
+        ticked=frozenset(option.pk for option in values["ticked"]),
+        figure=values["figure"],
+        not_applicable=False,
+        na_confirmed=False,
+    )
+    return scoring.indicator_points(spec, verified) != scoring.indicator_points(spec, own.as_scoring_answer())
 
 
 def write_verified(
@@ -310,6 +325,37 @@ def points_text(points: Decimal | None) -> str | None:
     return None if points is None else format(points.normalize(), "f")
 
 
+def revised_since_review(assessment: Assessment) -> dict[int, datetime.datetime]:
+    """Indicator pk → when the organization resubmitted it, for the indicators it revised
+    after a return (their flag resolved) whose verified result, if any, is older than that:
+    the team has not looked at what was sent again (two queries)."""
+    saved = dict(VerifiedAnswer.objects.filter(assessment=assessment).values_list("indicator_id", "updated_at"))
+    revised = (
+        ReturnedIndicator.objects.filter(assessment=assessment, resolved_at__isnull=False)
+        .values("indicator_id")
+        .annotate(last=Max("resolved_at"))
+        .values_list("indicator_id", "last")
+    )
+    return {
+        indicator_id: last
+        for indicator_id, last in revised
+        if indicator_id not in saved or saved[indicator_id] is None or saved[indicator_id] < last
+    }
+
+
+def awaiting_recheck(returns: list[ReturnedIndicator], verified: VerifiedAnswer | None) -> ReturnedIndicator | None:
+    """The latest resolved return of one indicator (`returns`, all of them) if the team has
+    not saved a result since the organization resubmitted it (as revised_since_review, from
+    what is loaded); else None."""
+    resolved = [flag for flag in returns if flag.resolved_at is not None]
+    if not resolved:
+        return None
+    latest = max(resolved, key=lambda flag: (flag.resolved_at, flag.revision))
+    if verified is None or verified.updated_at is None or verified.updated_at < latest.resolved_at:
+        return latest
+    return None
+
+
 def verification_problems(assessment: Assessment) -> list[ReviewProblem]:
     """What stops the lead from verifying, in framework order (three queries).
 
@@ -318,18 +364,13 @@ def verification_problems(assessment: Assessment) -> list[ReviewProblem]:
     than the revision, since the team has not looked at what was sent again.
     """
     indicators = Indicator.objects.for_assessment(assessment).select_related("category__dimension")
-    saved = dict(VerifiedAnswer.objects.filter(assessment=assessment).values_list("indicator_id", "updated_at"))
-    revised = dict(
-        ReturnedIndicator.objects.filter(assessment=assessment, resolved_at__isnull=False)
-        .values("indicator_id")
-        .annotate(last=Max("resolved_at"))
-        .values_list("indicator_id", "last")
-    )
+    saved = set(VerifiedAnswer.objects.filter(assessment=assessment).values_list("indicator_id", flat=True))
+    revised = revised_since_review(assessment)
     problems = []
     for indicator in indicators:
         if indicator.pk not in saved:
             problems.append(ReviewProblem(indicator, _("ยังไม่ได้บันทึกผลการตรวจ")))
-        elif indicator.pk in revised and (saved[indicator.pk] is None or saved[indicator.pk] < revised[indicator.pk]):
+        elif indicator.pk in revised:
             problems.append(ReviewProblem(indicator, _("อปท. ส่งผลที่แก้ไขแล้ว ยังไม่ได้ตรวจอีกครั้ง")))
     return problems
 

@@ -149,7 +149,11 @@ def test_return_resubmit_verify_approve_publish_appeal_and_answer(demo, login, l
     block.get_by_role("button", name=f"บันทึกผลการตรวจ {returned.code}").click()
     expect(page.locator("main")).to_contain_text(f"บันทึกผลการตรวจตัวชี้วัด {returned.code} แล้ว (4 คะแนน)")
     page.goto(review_url)
-    page.get_by_role("button", name="ยืนยันผลการตรวจ (หัวหน้าคณะ)").click()
+    page.get_by_role("link", name="ยืนยันผลการตรวจ (หัวหน้าคณะ)").click()
+    # A page says what will happen before anything does.
+    expect(page.locator("main")).to_contain_text("ส่งให้สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดรับรองผล")
+    assert demo_assessment().status == Assessment.Status.IN_REVIEW
+    page.get_by_role("button", name=re.compile(r"^ยืนยันผลการตรวจ \d+ ตัวชี้วัด$")).click()
     expect(page.locator(".alert-success")).to_contain_text("ยืนยันผลการตรวจแล้ว")
     assert demo_assessment().status == Assessment.Status.VERIFIED
 
@@ -157,7 +161,10 @@ def test_return_resubmit_verify_approve_publish_appeal_and_answer(demo, login, l
     page.context.clear_cookies()
     page = login("province_admin")
     page.goto(review_url)
-    page.get_by_role("button", name="รับรองผล").click()
+    page.get_by_role("link", name="รับรองผล", exact=True).click()
+    expect(page.locator("main")).to_contain_text("รับรองผลการประเมินของ 1 อปท.")
+    assert demo_assessment().status == Assessment.Status.VERIFIED
+    page.get_by_role("button", name="ยืนยันรับรองผล").click()
     expect(page.locator(".alert-success")).to_contain_text("รับรองผลการประเมินของ")
     assert demo_assessment().status == Assessment.Status.APPROVED
 

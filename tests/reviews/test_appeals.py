@@ -23,7 +23,7 @@ from reviews.models import Appeal, VerifiedAnswer
 from reviews.workflow import add_appeal_evidence_file
 from tests.assessments.factories import PE_HEADER, open_round, pdf_bytes, self_assessment, upload
 from tests.factories import province, user_with_role
-from tests.reviews.factories import ReviewTeam, assigned_team
+from tests.reviews.factories import ReviewTeam, assigned_team, review_team
 
 pytestmark = pytest.mark.django_db
 
@@ -713,3 +713,41 @@ def test_accepting_an_appeal_on_a_rejected_not_applicable_confirms_it(client):
     text = client.get(reverse("reviews:results", args=[sa.assessment.pk])).content.decode()
     assert "5 จาก 5 คะแนน" in text  # out of both points and full marks
     assert "ยืนยันว่าไม่มีภารกิจ (ไม่นับตัวชี้วัดนี้)" in text
+
+
+# The team's way to its appeals: the review page and the province's list.
+
+
+def test_team_lead_and_members_list_the_appeals_of_their_teams_organizations(client, published):
+    appeal = open_one(published)
+    organization = published.assessment.organization.full_name
+    client.force_login(published.lead)
+    response = client.get(list_url(published))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert organization in text and answer_url(appeal) in text  # the lead answers it
+    client.force_login(published.team.members[0])
+    text = client.get(list_url(published)).content.decode()
+    assert organization in text and answer_url(appeal) not in text  # a member reads the results
+    assert f"{results_url(published)}#ind-{published.levels.pk}" in text
+    # Another team of the province sees only its own organizations: none here.
+    other = review_team(published.assessment.round, name="คณะที่ 2")
+    client.force_login(other.lead)
+    text = client.get(list_url(published)).content.decode()
+    assert organization not in text and "รอพิจารณา (0)" in text
+
+
+def test_the_review_page_shows_the_assessments_appeals_with_a_way_to_each(client, published):
+    appeal = open_one(published)
+    review = reverse("reviews:review_detail", args=[published.assessment.pk])
+    client.force_login(published.lead)
+    text = client.get(review).content.decode()
+    assert 'id="appeals-heading"' in text and "รอพิจารณา" in text
+    assert answer_url(appeal) in text and list_url(published) in text
+    client.force_login(published.team.members[0])
+    text = client.get(review).content.decode()
+    assert answer_url(appeal) not in text and f"{results_url(published)}#ind-{published.levels.pk}" in text
+    workflow.answer_appeal(appeal=appeal, decision="rejected", response="ยืนผลเดิม", by=published.lead)
+    client.force_login(published.lead)
+    text = client.get(review).content.decode()
+    assert "ยืนผลการตรวจเดิม" in text and answer_url(appeal) in text  # read-only once answered

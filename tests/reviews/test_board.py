@@ -278,7 +278,7 @@ def test_bulk_approval_approves_the_verified_ones_and_explains_the_rest(client, 
     client.force_login(office)
     response = client.post(
         reverse("reviews:bulk_approve", args=[round.year, "81"]),
-        {"assessments": [a.pk for a in [*verified, submitted]]},
+        {"assessments": [a.pk for a in [*verified, submitted]], "confirmed": "1"},
     )
     assert response.status_code == 302 and response["Location"].startswith(board_url(round))
     statuses = dict(Assessment.objects.values_list("pk", "status"))
@@ -293,7 +293,9 @@ def test_bulk_approval_approves_the_verified_ones_and_explains_the_rest(client, 
 def test_bulk_approval_ignores_another_provinces_assessment_and_says_so(client, round, office):
     chonburi = assessment_in(round, code="2001", status=Status.VERIFIED)
     client.force_login(office)
-    response = client.post(reverse("reviews:bulk_approve", args=[round.year, "81"]), {"assessments": [chonburi.pk]})
+    response = client.post(
+        reverse("reviews:bulk_approve", args=[round.year, "81"]), {"assessments": [chonburi.pk], "confirmed": "1"}
+    )
     chonburi.refresh_from_db()
     assert chonburi.status == Status.VERIFIED
     assert any("ไม่ใช่การประเมินของจังหวัดนี้" in note for note in messages_of(response))
@@ -318,10 +320,29 @@ def test_only_the_province_office_approves_in_bulk(client, round, who, status):
         "org_head": user_with_role(Role.Kind.ORG_HEAD, organization=verified.organization),
     }[who]
     client.force_login(user)
-    response = client.post(reverse("reviews:bulk_approve", args=[round.year, "81"]), {"assessments": [verified.pk]})
+    response = client.post(
+        reverse("reviews:bulk_approve", args=[round.year, "81"]), {"assessments": [verified.pk], "confirmed": "1"}
+    )
     assert response.status_code == status
     verified.refresh_from_db()
     assert verified.status == Status.VERIFIED
+
+
+def test_bulk_approval_asks_for_confirmation_with_how_many_first(client, round, crew, office):
+    verified = [assessment_in(round, status=Status.VERIFIED) for _ in range(2)]
+    submitted = assessment_in(round, status=Status.SUBMITTED)
+    crew.assign(*verified, submitted)
+    client.force_login(office)
+    url = reverse("reviews:bulk_approve", args=[round.year, "81"])
+    response = client.post(url, {"assessments": [a.pk for a in [*verified, submitted]]})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "ยืนยันรับรองผล 2 แห่ง" in html
+    assert all(a.organization.full_name in html for a in verified)
+    # The one that cannot be approved is named with why, and is not sent on.
+    assert submitted.organization.full_name in html and "รับรองไม่ได้" in html
+    assert html.count('name="assessments"') == 2 and 'name="confirmed"' in html
+    assert set(Assessment.objects.values_list("status", flat=True)) == {Status.VERIFIED, Status.SUBMITTED}
 
 
 def test_bulk_approval_is_post_only(client, round, office):

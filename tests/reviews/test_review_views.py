@@ -187,8 +187,10 @@ def test_workflow_buttons_refuse_the_wrong_people(client, review):
         ("review_approve", review.sa.head, 404),
     ]:
         client.force_login(user)
-        assert client.post(reverse(f"reviews:{name}", args=[pk])).status_code == status, (name, user)
-        assert client.get(reverse(f"reviews:{name}", args=[pk])).status_code in (405, 404), name
+        url = reverse(f"reviews:{name}", args=[pk])
+        assert client.post(url, {"confirmed": "1"}).status_code == status, (name, user)
+        # Start is a button; verify and approve have a confirmation page, refused alike.
+        assert client.get(url).status_code == (405 if name == "review_start" else status), name
     assert review.refresh().status == Assessment.Status.SUBMITTED
 
 
@@ -209,7 +211,7 @@ def test_dimension_page_shows_both_sides_with_the_input_each_kind_needs(client, 
     assert f'name="v{figure.pk}-na_confirmed"' in html and "ยืนยันว่าไม่มีภารกิจ" in html
     assert f'name="v{levels.pk}-na_confirmed"' not in html
     # The rule on reasons is shown, and the form starts from the organization's answer.
-    assert "ต้องระบุเมื่อผลการตรวจต่างจากผลการประเมินตนเอง" in html
+    assert "ต้องระบุเมื่อคะแนนที่ตรวจได้ต่างจากคะแนนประเมินตนเองของ อปท." in html
     chosen = levels.options.get(position=4).pk
     assert re.search(rf'name="v{levels.pk}-level" value="{chosen}"[^>]*checked', html)
     assert 'id="dimension-totals"' in html and "reviews/review.js" in html
@@ -467,7 +469,7 @@ def test_verify_refused_lists_what_is_unscored(client, review):
         by=review.member,
     )
     client.force_login(review.lead)
-    response = client.post(reverse("reviews:review_verify", args=[review.assessment.pk]))
+    response = client.post(reverse("reviews:review_verify", args=[review.assessment.pk]), {"confirmed": "1"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "ยังยืนยันผลไม่ได้" in html and "2 ตัวชี้วัด" in html
@@ -479,21 +481,80 @@ def test_verify_refused_lists_what_is_unscored(client, review):
 def test_the_lead_verifies_and_the_office_approves(client, review):
     score_all(review)
     client.force_login(review.lead)
-    response = client.post(reverse("reviews:review_verify", args=[review.assessment.pk]), follow=True)
+    response = client.post(reverse("reviews:review_verify", args=[review.assessment.pk]), {"confirmed": "1"}, follow=True)
     assert "ยืนยันผลการตรวจแล้ว" in response.content.decode()
     assert review.refresh().status == Assessment.Status.VERIFIED
     client.force_login(office())
-    response = client.post(reverse("reviews:review_approve", args=[review.assessment.pk]), follow=True)
+    response = client.post(reverse("reviews:review_approve", args=[review.assessment.pk]), {"confirmed": "1"}, follow=True)
     assert "รับรองผลการประเมินของ" in response.content.decode()
     assert review.refresh().status == Assessment.Status.APPROVED
 
 
 def test_approving_before_verification_is_refused_with_a_message(client, review):
     client.force_login(office())
-    response = client.post(reverse("reviews:review_approve", args=[review.assessment.pk]), follow=True)
+    response = client.post(reverse("reviews:review_approve", args=[review.assessment.pk]), {"confirmed": "1"}, follow=True)
     assert response.status_code == 200
     assert "รับรองผลไม่ได้ เพราะการประเมินอยู่ในสถานะ" in response.content.decode()
     assert review.refresh().status == Assessment.Status.SUBMITTED
+
+
+# Verify and approve ask for a confirmation first (a page, no script needed).
+
+
+def confirm_page(client, user, name, review):
+    client.force_login(user)
+    return client.get(reverse(f"reviews:{name}", args=[review.assessment.pk]))
+
+
+def test_verifying_is_confirmed_on_a_page_that_says_what_will_happen(client, review):
+    score_all(review)
+    url = reverse("reviews:review_verify", args=[review.assessment.pk])
+    html = confirm_page(client, review.lead, "review_verify", review).content.decode()
+    assert "ยืนยันผลการตรวจ 3 ตัวชี้วัด" in html and review.assessment.organization.full_name in html
+    assert "ส่งให้สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดรับรองผล" in html
+    assert re.search(rf'<form method="post" action="{url}">', html) and 'name="confirmed"' in html
+    assert review.refresh().status == Assessment.Status.IN_REVIEW
+    # A post without the confirmation shows the same page and changes nothing.
+    response = client.post(url)
+    assert response.status_code == 200 and "ยืนยันผลการตรวจ 3 ตัวชี้วัด" in response.content.decode()
+    assert review.refresh().status == Assessment.Status.IN_REVIEW
+    client.post(url, {"confirmed": "1"})
+    assert review.refresh().status == Assessment.Status.VERIFIED
+
+
+def test_the_verify_confirmation_lists_what_is_unscored_instead_of_a_button(client, review):
+    workflow.save_verified_answer(
+        assessment=review.assessment,
+        indicator=review.levels,
+        data={"level": review.levels.options.get(position=4).pk},
+        expected_version=0,
+        by=review.member,
+    )
+    html = confirm_page(client, review.lead, "review_verify", review).content.decode()
+    assert "ยังยืนยันผลไม่ได้" in html and f"#ind-{review.checklist.pk}" in html
+    assert 'name="confirmed"' not in html
+
+
+def test_approving_is_confirmed_on_a_page_that_says_what_will_happen(client, review):
+    score_all(review)
+    workflow.verify(assessment=review.assessment, by=review.lead)
+    the_office = office()
+    url = reverse("reviews:review_approve", args=[review.assessment.pk])
+    html = confirm_page(client, the_office, "review_approve", review).content.decode()
+    assert "รับรองผลการประเมินของ 1 อปท. (3 ตัวชี้วัด)" in re.sub(r"\s+", " ", html)
+    assert review.assessment.organization.full_name in html and 'name="confirmed"' in html
+    assert client.post(url).status_code == 200
+    assert review.refresh().status == Assessment.Status.VERIFIED
+    client.post(url, {"confirmed": "1"})
+    assert review.refresh().status == Assessment.Status.APPROVED
+
+
+def test_the_review_page_links_to_the_confirmations_instead_of_acting(client, review):
+    score_all(review)
+    client.force_login(review.lead)
+    html = client.get(detail_url(review)).content.decode()
+    url = reverse("reviews:review_verify", args=[review.assessment.pk])
+    assert f'href="{url}"' in html and f'action="{url}"' not in html
 
 
 # Return for revision.
@@ -627,3 +688,17 @@ def test_the_organization_gets_links_to_its_results_once_published(client, revie
     client.force_login(review.sa.staff)
     html = client.get(review.assessment.get_absolute_url()).content.decode()
     assert results in html and appeal not in html  # only the head appeals
+
+
+def test_return_form_opens_each_reason_with_its_tick_and_keeps_the_button_in_reach(client, review):
+    """Each indicator's reason box belongs to its tick (the page's script shows it only when
+    ticked; without the script every box shows); the count and the button stay on screen."""
+    client.force_login(review.member)
+    html = client.get(return_url(review)).content.decode()
+    for indicator in (review.levels, review.checklist, review.figure):
+        assert re.search(rf'name="flag_{indicator.pk}"[^>]*aria-controls="reason-box-{indicator.pk}"', html)
+        box = re.search(rf'<div[^>]*id="reason-box-{indicator.pk}"[^>]*>', html)
+        assert box and "data-return-reason" in box.group(0) and "hidden" not in box.group(0)
+    bar = re.search(r'<div[^>]*class="[^"]*sticky-bottom[^"]*"[^>]*>.*?</div>', html, re.S)
+    assert bar and "ส่งกลับให้แก้ไข</button>" in bar.group(0) and "data-flag-count" in bar.group(0)
+    assert "reviews/return.js" in html
