@@ -74,6 +74,10 @@ class Block:
             return "returned"
         return "missing" if self.missing else "complete"
 
+    @property
+    def state_label(self) -> str:
+        return {"returned": _("ส่งกลับให้แก้ไข"), "missing": _("ยังไม่ครบ"), "complete": _("ครบแล้ว")}[self.state]
+
 
 def wants_block(request: HttpRequest) -> bool:
     """The page's script asked for the indicator's block only."""
@@ -193,7 +197,8 @@ def _render_dimension(
             "dimensions": list(assessment.round.dimensions.all()),
             "categories": categories,
             "indicator_count": len(blocks),
-            "complete_count": sum(block.state == "complete" for block in blocks),
+            "done_count": sum(block.state == "complete" for block in blocks),
+            "done_label": _("ครบแล้ว"),
             "deadline": deadline,
             "days_left": None if deadline is None else (deadline - timezone.localdate()).days,
             "notice": notice,

@@ -59,6 +59,8 @@ class ReviewBlock:
     message_level: str = "success"
     # The organization's revision the team has not checked since it was resubmitted, if any.
     recheck: ReturnedIndicator | None = None
+    # The evidence, answers and form start folded; a block just posted to or to re-check opens.
+    open: bool = False
 
     @property
     def changes(self) -> list[str] | None:
@@ -78,6 +80,17 @@ class ReviewBlock:
     @property
     def evidence(self) -> list:
         return list(getattr(self.answer, "current_evidence", [])) if self.answer else []
+
+    @property
+    def state(self) -> str:
+        """For the outline: to re-check after a revision, checked, or not yet checked."""
+        if self.recheck is not None:
+            return "recheck"
+        return "checked" if self.is_checked else "unchecked"
+
+    @property
+    def state_label(self) -> str:
+        return {"recheck": _("แก้ไขแล้ว รอตรวจอีกครั้ง"), "checked": _("ตรวจแล้ว"), "unchecked": _("ยังไม่ได้ตรวจ")}[self.state]
 
     @property
     def claimed_na(self) -> bool:
@@ -268,6 +281,7 @@ def build_blocks(
         for form in (block.form, block.thread.form):
             if form is not None:
                 mark_invalid(form)
+        block.open = bool(override.get(indicator.pk)) or recheck is not None
         blocks.append(block)
     return blocks, (own_score, verified_score)
 

@@ -8,21 +8,6 @@
   "use strict";
   var live = document.getElementById("save-status");
   if (!live || !window.fetch || !window.FormData) return;
-  var SYMBOLS = { complete: "\u2713", returned: "\u21a9", missing: "\u2022" };
-
-  // The outline beside the indicators follows a block's new state, and the count of complete ones.
-  function updateOutline(block) {
-    var state = block.getAttribute("data-state");
-    if (!state) return;
-    document.querySelectorAll(".dimension-outline a[href='#" + block.id + "']").forEach(function (link) {
-      var mark = link.querySelector(".outline-state");
-      mark.className = "outline-state outline-" + state;
-      mark.textContent = SYMBOLS[state] || "";
-      link.querySelector(".outline-label").textContent = " (" + link.closest(".dimension-outline").getAttribute("data-labels-" + state) + ")";
-    });
-    var complete = document.querySelectorAll("[data-indicator-block][data-state=complete]").length;
-    document.querySelectorAll("[data-complete-count]").forEach(function (count) { count.textContent = complete; });
-  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -49,7 +34,6 @@
         var id = block.id;
         block.outerHTML = html;
         var fresh = document.getElementById(id);
-        updateOutline(fresh);
         var message = fresh.querySelector("[data-block-message]");
         var invalid = fresh.querySelector("[aria-invalid=true]");
         var errors = fresh.querySelectorAll(".invalid-feedback, .alert-danger");
@@ -66,15 +50,3 @@
   });
 })();
 
-// An indicator reached by its link (the outline, the overview's list of what was sent back,
-// the page after a save without script) opens its folded details.
-(function () {
-  "use strict";
-  function openTarget() {
-    var target = location.hash && document.getElementById(location.hash.slice(1));
-    var details = target && target.querySelector("details.indicator-editor");
-    if (details) details.open = true;
-  }
-  window.addEventListener("hashchange", openTarget);
-  openTarget();
-})();
