@@ -177,3 +177,19 @@ def test_the_earlier_checklist_and_figure_are_said_in_words(client):
     first, second = case.option("1.2", 1).label, case.option("1.2", 2).label
     assert f"ก่อนแก้ไข: ผ่าน 2 ข้อ: {first}, {second}" in text(block(html, case, "1.2"))
     assert "ก่อนแก้ไข: 85 ร้อยละ" in text(block(html, case, "1.3"))
+
+
+def folded(article: str) -> bool:
+    return '<details class="indicator-editor">' in article and '<details class="indicator-editor" open>' not in article
+
+
+def test_indicators_to_recheck_open_the_rest_fold_and_the_outline_marks_each(client, case):
+    html = dimension_page(client, case)
+
+    assert not folded(block(html, case, "1.1")) and not folded(block(html, case, "1.3"))
+    assert folded(block(html, case, "1.2"))
+    outline = html[html.index('class="list-unstyled small mb-0 dimension-outline"') :]
+    for code, state in (("1.1", "recheck"), ("1.2", "checked"), ("1.3", "recheck")):
+        link = re.search(rf'<a href="#ind-{case.indicator(code).pk}"[^>]*><span class="outline-state outline-(\w+)"', outline)
+        assert link and link.group(1) == state, code
+    assert "ตรวจแล้ว <span data-complete-count>" in html
