@@ -387,7 +387,6 @@ def _common(assessment_round: Round, board: Dashboard) -> dict[str, Any]:
     return {
         "round": assessment_round,
         "dashboard": board,
-        "statuses": [(label, board.progress.counts.get(status, 0)) for status, label in board.statuses],
         "printed_at": timezone.now(),
         "pass_mark": assessment_round.pass_mark,
         "font_faces": PDF_FONT_FACES,

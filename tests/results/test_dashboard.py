@@ -1,6 +1,7 @@
 """The results dashboards: figures from stored results, filters, who sees which province, and
 a query count that does not grow with the number of organizations."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -340,3 +341,42 @@ def test_a_verified_review_shows_on_the_dashboard(client):
     client.force_login(case.office)
     response = client.get(province_url(case.round, "81"))
     assert reverse("reviews:review_detail", args=[case.assessment.pk]) in response.content.decode()
+
+
+# The progress cards and the tables beside them count "sent" one way (issue 14: a card said
+# "ส่งผลประเมินตนเองแล้ว 5" beside a table saying 1).
+
+
+def progress_figures(html: str) -> dict[str, int]:
+    """The page's progress: each card, the status table's cells by status and its group heads."""
+    number = lambda text: int(re.sub(r"\D", "", text))  # noqa: E731
+    cards = {key: number(value) for key, value in re.findall(r'data-progress="(\w+)">([^<]+)<', html)}
+    statuses = {key: number(value) for key, value in re.findall(r'<td[^>]*data-status="(\w+)"[^>]*>([^<]+)<', html)}
+    stages = {key: number(value) for key, value in re.findall(r'data-stage="(\w+)"[^>]*>[^<]*<span[^>]*>([^<]+)<', html)}
+    return {"cards": cards, "statuses": statuses, "stages": stages}
+
+
+def test_the_sent_card_equals_the_statuses_the_table_groups_under_it(client, country, department):
+    round, _ = country
+    # Sent, then returned for changes: it was sent, and it is in review's loop.
+    returned = assessment_with(round, place="8101", type=SAO, status=Status.SUBMITTED, overall=(50, None))
+    Assessment.objects.filter(pk=returned.pk).update(status=Status.RETURNED, revision=1)
+    client.force_login(department)
+    for url in (dashboard_url(round), province_url(round, "81")):
+        html = client.get(url).content.decode()
+        figures = progress_figures(html)
+        cards, statuses, stages = figures["cards"], figures["statuses"], figures["stages"]
+        sent = [status for status in statuses if status != Status.DRAFT]
+        assert cards["submitted"] == stages["sent"] == sum(statuses[status] for status in sent), url
+        assert stages["not_sent"] == statuses[Status.DRAFT]
+        assert cards["total"] == stages["sent"] + stages["not_sent"]
+        # Every assessment in review's loop (the returned one included) was sent.
+        assert cards["in_review"] <= cards["submitted"]
+    html = client.get(dashboard_url(round)).content.decode()
+    assert progress_figures(html)["cards"]["submitted"] == 5
+    # The table by province counts the same "sent", under the same words.
+    table = html.split('data-table="province-progress"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-province="\d+">.*?</tr>', table, re.DOTALL)
+    sent_by_province = [int(re.findall(r'<td class="text-end">([\d,]+)</td>', row)[1]) for row in rows]
+    assert sum(sent_by_province) == 5
+    assert "ส่งผลประเมินตนเองแล้ว</th>" in table.split("</thead>")[0]
