@@ -62,8 +62,8 @@ MARK_COLOUR = "#212529"
 WHITE = "#ffffff"
 # Bands, best first (darkest green to palest), then a pass below every band and the fail.
 # Lightness falls with the band, so a grey print keeps the order.
-BAND_COLOURS = ("#0f5132", "#198754", "#52b788", "#95d5b2", "#b7e4c7")
-PASS_COLOUR = "#d8f3dc"
+BAND_COLOURS = ("#14532d", "#2e9e5f", "#8fd3a8", "#c3e8cf", "#ddf2e3")
+PASS_COLOUR = "#e6f5ea"
 FAIL_COLOUR = "#dc3545"
 # The means a scorecard sets beside an organization's own figure.
 GREY = "#6c757d"
@@ -81,6 +81,15 @@ OTHER_MEAN = "other-mean"  # light grey
 _FOLLOWERS = re.compile(r"[\u0e30-\u0e3a\u0e45-\u0e4e\u0e2f]")
 # Leading vowels (เ แ โ ใ ไ) belong to the character after them.
 _LEADERS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+
+
+@dataclass
+class Figure:
+    """A chart and its title, which the page or the PDF prints above it (an SVG's own <title>
+    is not drawn)."""
+
+    title: str
+    svg: str
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,14 @@ class Banding:
     pass_mark: Decimal
     bands: tuple[BandSpec, ...] = field(default_factory=tuple)
 
+    @classmethod
+    def of(cls, pass_mark, band_specs) -> "Banding":
+        return cls(pass_mark=Decimal(str(pass_mark)), bands=tuple(band_specs))
+
+    @property
+    def mark_label(self) -> str:
+        return pass_mark_label(self.pass_mark)
+
     @property
     def ordered(self) -> list[BandSpec]:
         """The bands that start at or above the pass mark, best first."""
@@ -163,6 +180,18 @@ class Banding:
         below = _("ต่ำกว่า %(mark)s") % {"mark": _plain(self.pass_mark)}
         found.append((f"{FAIL_LABEL} ({below})", FAIL_COLOUR))
         return found
+
+
+def pass_mark_label(mark) -> str:
+    """The pass mark's name in a legend: เกณฑ์ผ่าน ร้อยละ 70."""
+    return _("เกณฑ์ผ่าน ร้อยละ %(mark)s") % {"mark": _plain(mark)}
+
+
+def passed_note(passed: int | None, count: int) -> str:
+    """After a group's mean: how many of its organizations passed."""
+    if passed is None or not count:
+        return ""
+    return _("ผ่าน %(passed)s จาก %(count)s แห่ง") % {"passed": f"{passed:,}", "count": f"{count:,}"}
 
 
 def _band_range(label: str, low: Decimal, upper: Decimal | None) -> str:
@@ -568,7 +597,19 @@ def _key(style: str, bands: Banding | None) -> Key:
             WHITE,
             colour,
         )
-    return _swatch({MEAN: GREY, OTHER_MEAN: LIGHT_GREY}.get(style, TEXT_COLOUR if bands is not None else BAR_COLOUR))
+    if style == FILLED and bands is not None:
+        # Filled in whichever band's colour: a swatch of the band colours side by side.
+        colours = [colour for _text, colour in bands.keys()]
+        step = 12 / len(colours)
+        return lambda x, y: mark_safe(
+            "".join(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="12" fill="{}"/>', _n(x + step * i), _n(y), _n(step), colour
+                )
+                for i, colour in enumerate(colours)
+            )
+        )
+    return _swatch({MEAN: GREY, OTHER_MEAN: LIGHT_GREY}.get(style, BAR_COLOUR))
 
 
 def _mark_key() -> Key:
