@@ -538,7 +538,13 @@ def test_before_publication_the_chart_shows_the_self_assessment_alone(case):
     assert not any("เฉลี่ย" in text or "ผลการตรวจ" in text for text in chart_texts(svg, "legend-entry"))
 
 
-def test_the_pdfs_chart_prints_its_legend_and_whole_names(case):
-    text = pdf_text(render_scorecard_pdf(reload(case), verified_visible=True))
+def test_the_pdfs_chart_prints_its_legend_and_whole_names_in_sarabun_alone(case, tmp_path):
+    content = render_scorecard_pdf(reload(case), verified_visible=True)
+    text = pdf_text(content)
     for words in ("เฉลี่ยจังหวัด 72.00%", "ผลการตรวจ 76.00%", "ดีเด่น (90–100)", "เกณฑ์ผ่าน ร้อยละ 70", "2. การบริหารงานบุคคล"):
         assert words in text, words
+    path = tmp_path / "scorecard.pdf"
+    path.write_bytes(content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
+    assert names and all(name.split("+")[-1].startswith("Sarabun") for name in names), names
