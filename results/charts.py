@@ -43,6 +43,9 @@ from assessments.scoring import FAIL_LABEL, PASS_LABEL, BandSpec, band_for, roun
 from core.pdf import FONTS
 
 WIDTH = 640
+# The phone's chart (compact=True): drawn at about its size on a 375 px screen, labels above
+# their bars, so its text stays readable where a 640-wide chart would shrink to half.
+COMPACT_WIDTH = 360
 # The widest the label column grows; narrower when every label is shorter.
 LABEL_WIDTH = 240
 # Room kept right of the longest bar for its value (more when a value says more).
@@ -90,6 +93,7 @@ class Figure:
 
     title: str
     svg: str
+    compact: str = ""  # the same chart drawn for a phone (compact=True); the PDFs print `svg`
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,7 @@ def horizontal_bars(
     mark: Decimal | float | None = None,
     mark_label: str = "",
     bands: Banding | None = None,
+    compact: bool = False,
 ) -> SafeString:
     """One bar per row, scaled to `maximum`, coloured by `bands`; `mark` draws a dashed line
     across the bars (a pass mark) named `mark_label` in the legend."""
@@ -226,6 +231,7 @@ def horizontal_bars(
         mark=mark,
         mark_label=mark_label,
         bands=bands,
+        compact=compact,
     )
 
 
@@ -242,6 +248,7 @@ def paired_bars(
     mark_label: str = "",
     first_style: str = OUTLINED,
     second_style: str = FILLED,
+    compact: bool = False,
 ) -> SafeString:
     """Two bars per row (first above second), each named before its value and in the legend:
     self-assessed (an outline) above verified (filled), or this year above last."""
@@ -254,6 +261,7 @@ def paired_bars(
         mark=mark,
         mark_label=mark_label,
         bands=bands,
+        compact=compact,
     )
 
 
@@ -267,9 +275,12 @@ def grouped_bars(
     mark: Decimal | float | None = None,
     mark_label: str = "",
     bands: Banding | None = None,
+    compact: bool = False,
 ) -> SafeString:
-    """A bar per series in each group, the group's label (wrapped) to their left."""
+    """A bar per series in each group, the group's label (wrapped) to their left; `compact`,
+    on lines of its own above them."""
     labelled = len(series) > 1
+    width = COMPACT_WIDTH if compact else WIDTH
 
     def value_text(index: int, value, group: Group) -> str:
         text = "–" if value is None else f"{_number(value)}{unit}"
@@ -281,34 +292,46 @@ def grouped_bars(
 
     texts = [[value_text(index, value, group) for index, value in enumerate(group.values)] for group in groups]
     widest_label = max((text_width(group.label) for group in groups), default=0)
-    label_width = max(min(LABEL_WIDTH, math.ceil(widest_label) + GAP), 40)
-    widest_value = max((text_width(text, FONT_SIZE - 1 if labelled else FONT_SIZE) for row in texts for text in row), default=0)
-    value_width = min(max(VALUE_WIDTH, math.ceil(widest_value) + GAP), WIDTH - label_width - 120)
-    plot = WIDTH - label_width - value_width
+    label_width = 0 if compact else max(min(LABEL_WIDTH, math.ceil(widest_label) + GAP), 40)
+    value_size = FONT_SIZE - 1 if labelled else FONT_SIZE
+    widest_value = max((text_width(text, value_size) for row in texts for text in row), default=0)
+    value_width = min(max(VALUE_WIDTH, math.ceil(widest_value) + GAP), width - label_width - 120)
+    plot = width - label_width - value_width
 
     legend_items = [(_key(entry.style, bands), entry.label) for entry in series if labelled and entry.label]
     if bands is not None:
         legend_items += [(_swatch(colour), text) for text, colour in bands.keys()]
     if mark is not None and mark_label:
         legend_items.append((_mark_key(), mark_label))
-    legend, top = _legend(legend_items, 4)
+    legend, top = _legend(legend_items, 4, width)
 
     bar_height = BAR_HEIGHT if len(series) == 1 else BAR_HEIGHT - 2
     slot = bar_height + 3
     rows = []
     y = top
     for group, row_texts in zip(groups, texts):
-        lines = _wrap(group.label, label_width - GAP)
-        height = max(len(lines) * LINE_HEIGHT, len(series) * slot) + ROW_PADDING
+        lines = _wrap(group.label, width if compact else label_width - GAP)
+        if compact:
+            height = len(lines) * LINE_HEIGHT + 2 + len(series) * slot + ROW_PADDING
+        else:
+            height = max(len(lines) * LINE_HEIGHT, len(series) * slot) + ROW_PADDING
         rows.append((group, row_texts, lines, y, height))
         y += height
     height = y + 4
     descriptions = [f"{group.label}: {' '.join(row_texts)}" for group, row_texts, *_rest in rows]
-    parts = [_open(title, height, "; ".join(descriptions)), legend]
+    parts = [_open(title, height, "; ".join(descriptions), width), legend]
     for group, row_texts, lines, y, row_height in rows:
-        first_line = y + (row_height - len(lines) * LINE_HEIGHT) / 2 + FONT_SIZE
-        parts.append(_lines(lines, label_width - GAP, first_line, anchor="end", css="label"))
-        bars_top = y + (row_height - len(series) * slot) / 2
+        if compact:
+            parts.append(_lines(lines, 0, y + FONT_SIZE, anchor="start", css="label"))
+            bars_top = y + len(lines) * LINE_HEIGHT + 2
+            if mark is not None:
+                # The mark across this row's bars only: a line through the labels would cross their text.
+                x = _scale(mark, maximum, plot)
+                parts.append(_mark_line(x, bars_top - 1, bars_top + len(series) * slot, mark_label))
+        else:
+            first_line = y + (row_height - len(lines) * LINE_HEIGHT) / 2 + FONT_SIZE
+            parts.append(_lines(lines, label_width - GAP, first_line, anchor="end", css="label"))
+            bars_top = y + (row_height - len(series) * slot) / 2
         for index, (entry, value, text) in enumerate(zip(series, group.values, row_texts)):
             bar_y = bars_top + index * slot
             baseline = _n(bar_y + bar_height - 2)
@@ -320,12 +343,12 @@ def grouped_bars(
                     '<text class="value" x="{}" y="{}" font-size="{}">{}</text>',
                     _n(label_width + length + 4),
                     baseline,
-                    FONT_SIZE - 1 if labelled else FONT_SIZE,
+                    value_size,
                     text,
                 )
             )
     # The mark last, over the bars, so every row shows which side of it its bar ends.
-    if mark is not None:
+    if mark is not None and not compact:
         x = label_width + _scale(mark, maximum, plot)
         parts.append(_mark_line(x, top - 2, height - 2, mark_label))
     parts.append(mark_safe("</svg>"))
@@ -333,13 +356,19 @@ def grouped_bars(
 
 
 def stacked_bar(
-    segments: Sequence[Bar], *, title: str, fail_label: str = "", bands: Banding | None = None
+    segments: Sequence[Bar],
+    *,
+    title: str,
+    fail_label: str = "",
+    bands: Banding | None = None,
+    compact: bool = False,
 ) -> SafeString:
     """One bar split into `segments` (counts), with a legend below: the band distribution.
 
     With `bands`, each segment is its band's colour (as in every other chart); without, the
     segment labelled `fail_label` is red and the others take the band colours in turn.
     """
+    width = COMPACT_WIDTH if compact else WIDTH
     total = sum(segment.value or 0 for segment in segments)
     legend_rows = len(segments)
     height = 36 + ROW_HEIGHT * legend_rows
@@ -354,11 +383,11 @@ def stacked_bar(
     parts = []
     x = Decimal(0)
     if not total:
-        parts.append(format_html('<rect x="0" y="4" width="{}" height="24" fill="#e9ecef"/>', WIDTH))
+        parts.append(format_html('<rect x="0" y="4" width="{}" height="24" fill="#e9ecef"/>', width))
     for segment, colour in zip(segments, colours):
         if not segment.value or not total:
             continue
-        length = Decimal(segment.value) * WIDTH / total
+        length = Decimal(segment.value) * width / total
         parts.append(
             format_html(
                 '<rect class="bar" x="{}" y="4" width="{}" height="24" fill="{}" stroke="{}" stroke-width="0.5">'
@@ -386,7 +415,7 @@ def stacked_bar(
             )
         )
     parts.append(mark_safe("</svg>"))
-    return mark_safe(_open(title, height, "; ".join(descriptions)) + "".join(parts))
+    return mark_safe(_open(title, height, "; ".join(descriptions), width) + "".join(parts))
 
 
 def histogram(
@@ -398,6 +427,7 @@ def histogram(
     mark: Decimal | float | None = None,
     mark_label: str = "",
     unit: str = "",
+    compact: bool = False,
 ) -> SafeString:
     """Vertical columns of counts (a distribution: how many organizations in each range of
     scores), the count above each column, its range below and the total in the legend.
@@ -406,6 +436,7 @@ def histogram(
     at 0): with `bands`, each column is the colour of the band its range starts in, and
     `mark` (the pass mark) is drawn where it falls between the ranges.
     """
+    chart_width = COMPACT_WIDTH if compact else WIDTH
     total = sum(column.value or 0 for column in columns)
     legend_items = []
     if bands is not None and edges is not None:
@@ -413,8 +444,8 @@ def histogram(
     if mark is not None and mark_label and edges is not None:
         legend_items.append((_mark_key(), mark_label))
     legend_items.append((None, _("รวม %(n)s แห่ง") % {"n": _number(total)}))
-    legend, legend_height = _legend(legend_items, 4)
-    slot = Decimal(WIDTH) / max(len(columns), 1)
+    legend, legend_height = _legend(legend_items, 4, chart_width)
+    slot = Decimal(chart_width) / max(len(columns), 1)
     range_lines = [_wrap(column.label, float(slot) - 4, size=10) for column in columns]
     bottom = 10 + 12 * max((len(lines) for lines in range_lines), default=1)
     top = legend_height + 18  # room for the counts above the columns
@@ -425,8 +456,8 @@ def histogram(
     highest = max((column.value or 0 for column in columns), default=0)
     lows = [Decimal(0), *(Decimal(str(edge)) for edge in edges)] if edges is not None else []
     descriptions = [f"{column.label}: {_number(column.value or 0)}{unit}" for column in columns]
-    parts = [_open(title, height, "; ".join(descriptions)), legend]
-    parts.append(format_html('<line x1="0" y1="{}" x2="{}" y2="{}" stroke="{}"/>', base, WIDTH, base, GREY))
+    parts = [_open(title, height, "; ".join(descriptions), chart_width), legend]
+    parts.append(format_html('<line x1="0" y1="{}" x2="{}" y2="{}" stroke="{}"/>', base, chart_width, base, GREY))
     for index, (column, lines) in enumerate(zip(columns, range_lines)):
         x = slot * index + (slot - width) / 2
         middle = slot * index + slot / 2
@@ -551,7 +582,7 @@ def _lines(
 Key = Callable[[float, float], SafeString]
 
 
-def _legend(items: list[tuple[Key | None, str]], top: int) -> tuple[SafeString, int]:
+def _legend(items: list[tuple[Key | None, str]], top: int, width: int = WIDTH) -> tuple[SafeString, int]:
     """Legend entries (a key drawn at a place, and its text) in rows across the chart;
     returns the markup and the y below it."""
     if not items:
@@ -560,7 +591,7 @@ def _legend(items: list[tuple[Key | None, str]], top: int) -> tuple[SafeString, 
     x, y = 0.0, float(top)
     for key, text in items:
         needed = (18 if key is not None else 0) + text_width(text) + 16
-        if x and x + needed > WIDTH:
+        if x and x + needed > width:
             x, y = 0.0, y + LINE_HEIGHT + 3
         text_x = x + 18 if key is not None else x
         # The key first: an entry's key is its first child (an empty group for text alone).
@@ -655,15 +686,15 @@ def _bar(style: str, bands: Banding | None, value, x, y, length, height) -> Safe
     )
 
 
-def _open(title: str, height, description: str = "") -> SafeString:
+def _open(title: str, height, description: str = "", width: int = WIDTH) -> SafeString:
     desc = format_html("<desc>{}</desc>", description) if description else ""
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {} {}" '
         'width="100%" style="max-width:{}px" fill="{}" {}><title>{}</title>{}',
         title,
-        WIDTH,
+        width,
         _n(height),
-        WIDTH,
+        width,
         TEXT_COLOUR,
         mark_safe(FONT),
         title,

@@ -39,10 +39,19 @@ def scorecard_chart(card: Scorecard) -> charts.Figure:
         title = _("ร้อยละของผลการประเมินตนเอง รายด้าน")
         series = [charts.Series("")]
         groups = [charts.Group(label, (_percent(row.own),)) for label, row in zip(labels, card.rows)]
-    svg = charts.grouped_bars(
-        groups, title=title, series=series, mark=bands.pass_mark, mark_label=bands.mark_label, bands=bands
-    )
-    return charts.Figure(title, svg)
+    drawn = [
+        charts.grouped_bars(
+            groups,
+            title=title,
+            series=series,
+            mark=bands.pass_mark,
+            mark_label=bands.mark_label,
+            bands=bands,
+            compact=compact,
+        )
+        for compact in (False, True)
+    ]
+    return charts.Figure(title, *drawn)
 
 
 def _percent(score: Score | None) -> Decimal | None:

@@ -178,7 +178,7 @@ def _charts(board: Dashboard, *, by_province: bool) -> dict:
     found = {
         "dimensions": _figure(
             _("ร้อยละเฉลี่ยรายด้าน: ผลประเมินตนเองกับผลการตรวจประเมิน"),
-            lambda title: charts.paired_bars(
+            lambda title, **layout: charts.paired_bars(
                 [
                     charts.Pair(f"{row.number}. {row.name}", row.results.mean_self, row.results.mean_verified)
                     for row in board.dimensions
@@ -187,26 +187,29 @@ def _charts(board: Dashboard, *, by_province: bool) -> dict:
                 first_label=_("ประเมินตนเอง"),
                 second_label=_("ผลการตรวจ"),
                 **mark,
+                **layout,
             ),
         ),
         "types": _figure(
             _("ร้อยละเฉลี่ยของผลการตรวจประเมิน และจำนวนที่ผ่านเกณฑ์ ตามประเภท อปท."),
-            lambda title: charts.horizontal_bars(
+            lambda title, **layout: charts.horizontal_bars(
                 [
                     charts.Bar(row.label, row.results.mean_verified, charts.passed_note(row.results.passed, row.results.count))
                     for row in board.types
                 ],
                 title=title,
                 **mark,
+                **layout,
             ),
         ),
         "bands": _figure(
             _("การกระจายของระดับผลการประเมิน"),
-            lambda title: charts.stacked_bar(
+            lambda title, **layout: charts.stacked_bar(
                 [charts.Bar(row.label, row.count) for row in board.bands],
                 title=title,
                 fail_label=scoring.FAIL_LABEL,
                 bands=bands,
+                **layout,
             ),
         ),
         "distribution": [],
@@ -215,11 +218,12 @@ def _charts(board: Dashboard, *, by_province: bool) -> dict:
         name = row.name if row.number == 0 else f"{row.number}. {row.name}"
         figure = _figure(
             _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจ: %(name)s") % {"name": name},
-            lambda title, row=row: charts.histogram(
+            lambda title, row=row, **layout: charts.histogram(
                 [charts.Bar(label, count) for label, count in zip(labels, row.counts)],
                 title=title,
                 edges=DISTRIBUTION_EDGES,
                 **mark,
+                **layout,
             ),
         )
         if row.number == OVERALL:
@@ -233,7 +237,7 @@ def _charts(board: Dashboard, *, by_province: bool) -> dict:
         rows = sorted(board.provinces_with_results, key=lambda row: (-row.results.mean_verified, row.province.code))
         found["provinces"] = _figure(
             _("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายจังหวัด เรียงจากมากไปน้อย และจำนวนที่ผ่านเกณฑ์"),
-            lambda title: charts.horizontal_bars(
+            lambda title, **layout: charts.horizontal_bars(
                 [
                     charts.Bar(
                         f"{rank}. {row.province.name_th}",
@@ -244,13 +248,15 @@ def _charts(board: Dashboard, *, by_province: bool) -> dict:
                 ],
                 title=title,
                 **mark,
+                **layout,
             ),
         )
     return found
 
 
 def _figure(title: str, draw) -> charts.Figure:
-    return charts.Figure(title, draw(title))
+    """The chart as a screen shows it, and drawn again for a phone."""
+    return charts.Figure(title, draw(title), draw(title, compact=True))
 
 
 def _year_over_year_chart(board: Dashboard, mark: dict) -> charts.Figure:
@@ -261,7 +267,7 @@ def _year_over_year_chart(board: Dashboard, mark: dict) -> charts.Figure:
     groups += [(f"{row.number}. {row.name}".rstrip(". "), row.change) for row in compared.dimensions]
     return _figure(
         _("ร้อยละเฉลี่ยของผลการตรวจประเมิน ปี %(this)s เทียบกับปี %(last)s") % {"this": this, "last": last},
-        lambda title: charts.paired_bars(
+        lambda title, **layout: charts.paired_bars(
             [charts.Pair(name, change.current.mean_verified, change.previous.mean_verified) for name, change in groups],
             title=title,
             first_label=_("ปี %(year)s") % {"year": this},
@@ -269,5 +275,6 @@ def _year_over_year_chart(board: Dashboard, mark: dict) -> charts.Figure:
             first_style=charts.FILLED,
             second_style=charts.OUTLINED,
             **mark,
+            **layout,
         ),
     )

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from assessments.scoring import BandSpec
 from core.pdf import PDF_FONT_FACES, render_pdf
 from results.charts import (
+    COMPACT_WIDTH,
     HISTOGRAM_HEIGHT,
     LABEL_WIDTH,
     VALUE_WIDTH,
@@ -261,3 +262,33 @@ def test_every_chart_describes_its_figures_for_screen_readers():
     assert svg.get("role") == "img"
     assert svg.find(f"{SVG}desc").text == "กระบี่: 72.50% ผ่าน 1 จาก 2 แห่ง"
     assert "กระบี่" in svg.find(f"{SVG}desc").text
+
+
+def test_the_phones_chart_is_narrow_with_each_label_whole_above_its_bars():
+    svg = parse(
+        paired_bars(
+            [Pair(PERSONNEL, 80, 40)],
+            title="t",
+            first_label="ประเมินตนเอง",
+            second_label="ผลการตรวจ",
+            bands=BANDING,
+            mark=70,
+            mark_label="เกณฑ์ผ่าน ร้อยละ 70",
+            compact=True,
+        )
+    )
+    assert svg.get("viewBox").split()[2] == str(COMPACT_WIDTH)
+    (label,) = classed(svg, "label")
+    assert whole_text(label) == PERSONNEL
+    assert all(text_width(line.text) <= COMPACT_WIDTH for line in label.findall(f"{SVG}tspan"))
+    first_line = float(label.find(f"{SVG}tspan").get("y"))
+    bars = classed(svg, "bar")
+    assert all(float(bar.get("x")) <= 1 and float(bar.get("y")) > first_line for bar in bars)
+    assert all(float(value.get("x")) + text_width(whole_text(value), 11) <= COMPACT_WIDTH for value in classed(svg, "value"))
+    (mark,) = classed(svg, "pass-mark")
+    assert float(mark.get("y1")) > first_line  # across the bars, not through the label
+    for chart in (
+        histogram([Bar("ต่ำกว่า 50", 1), Bar("50–100", 2)], title="t", edges=(50,), bands=BANDING, compact=True),
+        stacked_bar([Bar("ดีเด่น", 1)], title="t", bands=BANDING, compact=True),
+    ):
+        assert parse(chart).get("viewBox").split()[2] == str(COMPACT_WIDTH)

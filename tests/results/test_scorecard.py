@@ -4,6 +4,7 @@ results hidden from the organization until they are published; the drill-down to
 indicator; who gets in; and query counts that do not grow with indicators or organizations."""
 
 import io
+import re
 import subprocess
 from decimal import Decimal
 from xml.etree import ElementTree
@@ -349,7 +350,10 @@ def test_department_sees_the_page_with_links_and_crumbs(client, case):
     assert reverse("results:province_dashboard", args=[case.round.year, "81"]) in html
     assert indicator_url(case, "1.1") in html
     assert 'data-cell="province-mean">72.00<' in html and 'data-cell="change">+3.50' in html
-    assert html.count('role="img"') == 1
+    # One chart, drawn for a screen and for a phone (one shown at a time).
+    assert html.count('role="img"') == 2
+    assert re.search(r'<div class="d-none d-sm-block"><svg[^>]*viewBox="0 0 640 ', html)
+    assert re.search(r'<div class="d-sm-none"><svg[^>]*viewBox="0 0 360 ', html)
 
 
 def test_indicator_page_shows_answer_evidence_result_and_means(client, case):
