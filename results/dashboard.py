@@ -65,7 +65,9 @@ PROGRESS_STATUSES = (
 # Sent by the organization at least once, whatever has happened since (a return for changes
 # included): what "ส่งผลประเมินตนเองแล้ว" counts on every card, table, workbook and report.
 # The status table groups its columns under it, so the card's figure is the sum beside it.
-SENT_STATUSES = tuple(status for status in PROGRESS_STATUSES if status != Status.DRAFT)
+# Not Assessment.SENT_STATUSES: that is the province's review queue, which a returned
+# assessment leaves until it comes back.
+SENT_ONCE_STATUSES = tuple(status for status in PROGRESS_STATUSES if status != Status.DRAFT)
 # How many provinces the "disagree most" list names.
 GAP_PROVINCES = 5
 # How many provinces (organizations on a province's page) the "moved most" lists name.
@@ -107,12 +109,12 @@ class Progress:
 
     @property
     def submitted(self) -> int:
-        """Sent by the organization at least once (SENT_STATUSES)."""
-        return self._sum(*SENT_STATUSES)
+        """Sent by the organization at least once (SENT_ONCE_STATUSES)."""
+        return self._sum(*SENT_ONCE_STATUSES)
 
     @property
     def not_sent(self) -> int:
-        return self._sum(*(status for status in PROGRESS_STATUSES if status not in SENT_STATUSES))
+        return self._sum(*(status for status in PROGRESS_STATUSES if status not in SENT_ONCE_STATUSES))
 
     @property
     def in_review(self) -> int:
@@ -298,8 +300,8 @@ class Dashboard:
                 [(status.value, status.label, counts.get(status, 0)) for status in PROGRESS_STATUSES if test(status)],
             )
             for key, label, test in (
-                ("not_sent", _("ยังไม่ส่ง"), lambda status: status not in SENT_STATUSES),
-                ("sent", _("ส่งผลประเมินตนเองแล้ว"), lambda status: status in SENT_STATUSES),
+                ("not_sent", _("ยังไม่ส่ง"), lambda status: status not in SENT_ONCE_STATUSES),
+                ("sent", _("ส่งผลประเมินตนเองแล้ว"), lambda status: status in SENT_ONCE_STATUSES),
             )
         ]
 
