@@ -62,6 +62,12 @@ PROGRESS_STATUSES = (
     Status.PUBLISHED,
     Status.APPEALED,
 )
+# Sent by the organization at least once, whatever has happened since (a return for changes
+# included): what "ส่งผลประเมินตนเองแล้ว" counts on every card, table, workbook and report.
+# The status table groups its columns under it, so the card's figure is the sum beside it.
+# Not Assessment.SENT_STATUSES: that is the province's review queue, which a returned
+# assessment leaves until it comes back.
+SENT_ONCE_STATUSES = tuple(status for status in PROGRESS_STATUSES if status != Status.DRAFT)
 # How many provinces the "disagree most" list names.
 GAP_PROVINCES = 5
 # How many provinces (organizations on a province's page) the "moved most" lists name.
@@ -103,8 +109,12 @@ class Progress:
 
     @property
     def submitted(self) -> int:
-        """Sent by the organization at least once (whatever has happened since)."""
-        return self._sum(*Assessment.SENT_STATUSES)
+        """Sent by the organization at least once (SENT_ONCE_STATUSES)."""
+        return self._sum(*SENT_ONCE_STATUSES)
+
+    @property
+    def not_sent(self) -> int:
+        return self._sum(*(status for status in PROGRESS_STATUSES if status not in SENT_ONCE_STATUSES))
 
     @property
     def in_review(self) -> int:
@@ -248,6 +258,19 @@ class YearOverYear:
 
 
 @dataclass
+class StatusGroup:
+    """Columns of the status table under one heading: `key` not_sent or sent."""
+
+    key: str
+    label: str
+    statuses: list[tuple[str, str, int]]  # (status, its label, how many)
+
+    @property
+    def count(self) -> int:
+        return sum(n for _status, _label, n in self.statuses)
+
+
+@dataclass
 class Dashboard:
     round: Round
     filters: Filters
@@ -259,10 +282,28 @@ class Dashboard:
     provinces: list[ProvinceRow]  # the national page only
     distribution: list[DistributionRow] = field(default_factory=list)  # with distribution=True
     year_over_year: YearOverYear | None = None  # with a previous round
+    band_specs: list[scoring.BandSpec] = field(default_factory=list)  # the round's bands, for the charts
 
     @property
     def statuses(self) -> list[tuple[str, str]]:
         return [(status.value, status.label) for status in PROGRESS_STATUSES]
+
+    @property
+    def status_groups(self) -> list["StatusGroup"]:
+        """The status table, grouped: not sent yet, then sent (the card's figure over the
+        statuses it adds up)."""
+        counts = self.progress.counts
+        return [
+            StatusGroup(
+                key,
+                label,
+                [(status.value, status.label, counts.get(status, 0)) for status in PROGRESS_STATUSES if test(status)],
+            )
+            for key, label, test in (
+                ("not_sent", _("ยังไม่ส่ง"), lambda status: status not in SENT_ONCE_STATUSES),
+                ("sent", _("ส่งผลประเมินตนเองแล้ว"), lambda status: status in SENT_ONCE_STATUSES),
+            )
+        ]
 
     @property
     def dimension_gaps(self) -> list[DimensionRow]:
@@ -325,6 +366,7 @@ def build_dashboard(
         for row in overall.values("assessment__org_type").annotate(**_aggregates())
     }
     bands = dict(overall.values_list("verified_band").annotate(n=Count("pk")))
+    band_specs = assessment_round.band_specs()
     province_rows = []
     if by_province:
         results = {
@@ -349,8 +391,9 @@ def build_dashboard(
         types=[
             TypeRow(value, label, types[value]) for value, label in Organization.Type.choices if value in types
         ],
-        bands=_band_rows(assessment_round, bands),
+        bands=_band_rows(band_specs, bands),
         provinces=province_rows,
+        band_specs=band_specs,
     )
     if distribution:
         board.distribution = _distribution(reviewed, board)
@@ -436,10 +479,10 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _band_rows(assessment_round: Round, counts: dict[str, int]) -> list[BandRow]:
+def _band_rows(band_specs: list[scoring.BandSpec], counts: dict[str, int]) -> list[BandRow]:
     """The round's bands, best first, then a pass below every band and a fail; then any label
     the round no longer has (stored before its bands changed)."""
-    rows = [BandRow(band.label, counts.pop(band.label, 0)) for band in assessment_round.bands.all()]
+    rows = [BandRow(band.label, counts.pop(band.label, 0)) for band in band_specs]
     # A pass below every band happens only when the bands start above the pass mark.
     if counts.get(scoring.PASS_LABEL):
         rows.append(BandRow(scoring.PASS_LABEL, counts.pop(scoring.PASS_LABEL)))

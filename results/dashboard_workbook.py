@@ -156,7 +156,7 @@ def _progress(workbook: Workbook, board: Dashboard) -> None:
         _text("จังหวัด", 18),
         _count("อปท. ทั้งหมด"),
         *(_count(label) for label in labels),
-        _count("ส่งผลแล้ว"),
+        _count("ส่งผลประเมินตนเองแล้ว (รวม)"),
         _count("อยู่ระหว่างตรวจ"),
         _count("รับรองแล้ว"),
         _count("ประกาศผลแล้ว"),

@@ -38,6 +38,7 @@ from assessments.models import Assessment, Round
 from core.pdf import PDF_FONT_FACES, render_pdf
 from organizations.models import TYPE_ABBREVIATIONS, Organization, Province
 from results import charts
+from results.charts import Figure
 from results.dashboard import (
     DISTRIBUTION_EDGES,
     RESULT_STATUSES,
@@ -65,14 +66,6 @@ STEPS = 3
 
 ProgressCallback = Callable[[int, int], None]
 STATUS_LABELS = dict(Assessment.Status.choices)
-
-
-@dataclass
-class Figure:
-    """A chart and its title, printed above it (an SVG's own <title> is not drawn)."""
-
-    title: str
-    svg: str
 
 
 @dataclass
@@ -167,8 +160,21 @@ def _bin_rows(counts: list[int]) -> list[BinRow]:
     ]
 
 
-def _histogram(rows: list[BinRow], title: str) -> Figure:
-    return Figure(title, charts.histogram([charts.Bar(row.label, row.count) for row in rows], title=title))
+def _histogram(rows: list[BinRow], title: str, bands: charts.Banding) -> Figure:
+    """The organizations by range of %, each range in its band's colour, the pass mark drawn."""
+    svg = charts.histogram(
+        [charts.Bar(row.label, row.count) for row in rows],
+        title=title,
+        edges=DISTRIBUTION_EDGES,
+        bands=bands,
+        mark=bands.pass_mark,
+        mark_label=bands.mark_label,
+    )
+    return Figure(title, svg)
+
+
+def _banding(board: Dashboard) -> charts.Banding:
+    return charts.Banding.of(board.round.pass_mark, board.band_specs)
 
 
 def _render(template: str, context: Callable[[], dict[str, Any]], progress: ProgressCallback | None) -> bytes:
@@ -202,8 +208,9 @@ def province_report_context(assessment_round: Round, province: Province) -> dict
             "organization__district__code", "organization__code"
         )
     ]
+    bands = _banding(board)
     sections = [
-        _dimension_section(index, row, organizations, province=province)
+        _dimension_section(index, row, organizations, province=province, bands=bands)
         for index, row in enumerate(board.dimensions)
     ]
     overall_distribution = distribution(
@@ -219,7 +226,7 @@ def province_report_context(assessment_round: Round, province: Province) -> dict
         "charts": {
             **_summary_charts(board),
             "overall_distribution": _histogram(
-                overall_distribution, _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจประเมิน (ภาพรวม)")
+                overall_distribution, _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจประเมิน (ภาพรวม)"), bands
             ),
         },
     }
@@ -272,7 +279,7 @@ def _organization_row(assessment: Assessment, cells: dict[int, Cell], numbers: l
 
 
 def _dimension_section(
-    index: int, row: DimensionRow, organizations: list[OrganizationRow], *, province: Province
+    index: int, row: DimensionRow, organizations: list[OrganizationRow], *, province: Province, bands: charts.Banding
 ) -> DimensionSection:
     """Dimension `row` (the index-th of the report): its figures, distribution and ranking."""
     scored = [
@@ -293,6 +300,7 @@ def _dimension_section(
             bins,
             _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจประเมิน ด้านที่ %(number)s จังหวัด%(province)s")
             % {"number": row.number, "province": province.name_th},
+            bands,
         ),
         ranked=scored,
         without=[row for row in organizations if row.reviewed and id(row) not in counted],
@@ -311,7 +319,7 @@ def national_report_context(assessment_round: Round) -> dict[str, Any]:
     overall, *by_dimension = [_bin_rows(row.counts) for row in board.distribution]
     labels = distribution_labels()
     with_results = board.provinces_with_results
-    pass_mark = assessment_round.pass_mark
+    bands = _banding(board)
     by_mean = sorted(with_results, key=lambda row: (-row.results.mean_verified, row.province.code))
     by_pass_rate = sorted(with_results, key=lambda row: (-row.results.pass_rate, row.province.code))
     return {
@@ -330,29 +338,41 @@ def national_report_context(assessment_round: Round) -> dict[str, Any]:
         "charts": {
             **_summary_charts(board),
             "overall_distribution": _histogram(
-                overall, _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจประเมิน (ภาพรวม)")
+                overall, _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจประเมิน (ภาพรวม)"), bands
             ),
             "dimension_distributions": [
                 _histogram(
                     rows,
                     _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจประเมิน ด้านที่ %(number)s %(name)s")
                     % {"number": row.number, "name": row.name},
+                    bands,
                 )
                 for row, rows in zip(board.dimensions, by_dimension)
             ],
             "province_means": [
                 _bars(
-                    [charts.Bar(row.province.name_th, row.results.mean_verified) for row in part],
-                    _("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายจังหวัด (อันดับ %(first)s–%(last)s)")
+                    [
+                        charts.Bar(
+                            f"{start + rank}. {row.province.name_th}",
+                            row.results.mean_verified,
+                            charts.passed_note(row.results.passed, row.results.count),
+                        )
+                        for rank, row in enumerate(part, start=1)
+                    ],
+                    _("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายจังหวัด เรียงจากมากไปน้อย (อันดับ %(first)s–%(last)s)")
                     % {"first": start + 1, "last": start + len(part)},
-                    mark=pass_mark,
+                    bands=bands,
                 )
                 for start, part in _halves(by_mean)
             ],
+            # A rate, not a score: one colour, no bands and no pass mark.
             "province_pass_rates": [
                 _bars(
-                    [charts.Bar(row.province.name_th, row.results.pass_rate) for row in part],
-                    _("อัตราการผ่านเกณฑ์ รายจังหวัด (อันดับ %(first)s–%(last)s)")
+                    [
+                        charts.Bar(f"{start + rank}. {row.province.name_th}", row.results.pass_rate)
+                        for rank, row in enumerate(part, start=1)
+                    ],
+                    _("อัตราการผ่านเกณฑ์ รายจังหวัด เรียงจากมากไปน้อย (อันดับ %(first)s–%(last)s)")
                     % {"first": start + 1, "last": start + len(part)},
                 )
                 for start, part in _halves(by_pass_rate)
@@ -363,6 +383,7 @@ def national_report_context(assessment_round: Round) -> dict[str, Any]:
                     for row in board.province_gaps
                 ],
                 _("จังหวัดที่ผลประเมินตนเองกับผลการตรวจต่างกันมากที่สุด"),
+                bands,
             ),
         },
     }
@@ -387,7 +408,6 @@ def _common(assessment_round: Round, board: Dashboard) -> dict[str, Any]:
     return {
         "round": assessment_round,
         "dashboard": board,
-        "statuses": [(label, board.progress.counts.get(status, 0)) for status, label in board.statuses],
         "printed_at": timezone.now(),
         "pass_mark": assessment_round.pass_mark,
         "font_faces": PDF_FONT_FACES,
@@ -395,6 +415,7 @@ def _common(assessment_round: Round, board: Dashboard) -> dict[str, Any]:
 
 
 def _summary_charts(board: Dashboard) -> dict[str, Figure]:
+    bands = _banding(board)
     bands_title = _("การกระจายของระดับผลการประเมิน")
     return {
         "dimensions": _pairs(
@@ -403,11 +424,15 @@ def _summary_charts(board: Dashboard) -> dict[str, Figure]:
                 for row in board.dimensions
             ],
             _("ร้อยละเฉลี่ยรายด้าน: ผลประเมินตนเองกับผลการตรวจประเมิน"),
+            bands,
         ),
         "types": _bars(
-            [charts.Bar(row.label, row.results.mean_verified) for row in board.types],
-            _("ร้อยละเฉลี่ยของผลการตรวจประเมิน ตามประเภท อปท."),
-            mark=board.round.pass_mark,
+            [
+                charts.Bar(row.label, row.results.mean_verified, charts.passed_note(row.results.passed, row.results.count))
+                for row in board.types
+            ],
+            _("ร้อยละเฉลี่ยของผลการตรวจประเมิน และจำนวนที่ผ่านเกณฑ์ ตามประเภท อปท."),
+            bands=bands,
         ),
         "bands": Figure(
             bands_title,
@@ -415,24 +440,29 @@ def _summary_charts(board: Dashboard) -> dict[str, Figure]:
                 [charts.Bar(row.label, row.count) for row in board.bands],
                 title=bands_title,
                 fail_label=scoring.FAIL_LABEL,
+                bands=bands,
             ),
         ),
     }
 
 
-def _bars(bars: list[charts.Bar], title: str, *, mark: Decimal | None = None) -> Figure:
-    """Bars of percentages; `mark`, the pass mark, drawn as a dashed line."""
-    label = _("เกณฑ์ผ่าน ร้อยละ %(mark)s") % {"mark": mark} if mark is not None else ""
-    return Figure(title, charts.horizontal_bars(bars, title=title, mark=mark, mark_label=label))
+def _bars(bars: list[charts.Bar], title: str, *, bands: charts.Banding | None = None) -> Figure:
+    """Bars of percentages; with `bands`, each in its band's colour and the pass mark drawn."""
+    mark = {"bands": bands, "mark": bands.pass_mark, "mark_label": bands.mark_label} if bands is not None else {}
+    return Figure(title, charts.horizontal_bars(bars, title=title, **mark))
 
 
-def _pairs(pairs: list[charts.Pair], title: str) -> Figure:
+def _pairs(pairs: list[charts.Pair], title: str, bands: charts.Banding) -> Figure:
+    """Self-assessed (an outline) above verified (filled), each named before its value."""
     return Figure(
         title,
         charts.paired_bars(
             pairs,
             title=title,
-            first_label=_("ร้อยละเฉลี่ย (ประเมินตนเอง)"),
-            second_label=_("ร้อยละเฉลี่ย (ผลการตรวจ)"),
+            first_label=_("ประเมินตนเอง"),
+            second_label=_("ผลการตรวจ"),
+            bands=bands,
+            mark=bands.pass_mark,
+            mark_label=bands.mark_label,
         ),
     )

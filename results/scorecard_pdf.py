@@ -7,7 +7,6 @@ PDF goes through core.pdf.render_pdf (Sarabun embedded, Thai broken between word
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment
@@ -18,29 +17,41 @@ from results.scorecard import Score, Scorecard, build_scorecard
 TEMPLATE = "results/pdf/scorecard.html"
 
 
-def scorecard_chart(card: Scorecard) -> SafeString:
-    """Per dimension and overall: the organization's verified % beside its province's and the
-    country's means; before its results are visible, its self-assessed % alone."""
-    bars = []
-    for row in card.rows:
-        label = _("ด้านที่ %(n)s") % {"n": row.number} if row.number else _("รวม")
-        if card.verified_visible:
-            bars += [
-                charts.Bar(_("%(label)s · อปท. นี้") % {"label": label}, _percent(row.verified)),
-                charts.Bar(_("%(label)s · เฉลี่ยจังหวัด") % {"label": label}, row.province_mean),
-                charts.Bar(_("%(label)s · เฉลี่ยประเทศ") % {"label": label}, row.national_mean),
-            ]
-        else:
-            bars.append(charts.Bar(label, _percent(row.own)))
-    title = (
-        _("ร้อยละของผลการตรวจประเมิน เทียบกับค่าเฉลี่ยของจังหวัดและของประเทศ")
-        if card.verified_visible
-        else _("ร้อยละของผลการประเมินตนเอง รายด้าน")
-    )
-    mark = card.round.pass_mark
-    return charts.horizontal_bars(
-        bars, title=title, mark=mark, mark_label=_("เกณฑ์ผ่าน ร้อยละ %(mark)s") % {"mark": mark}
-    )
+def scorecard_chart(card: Scorecard) -> charts.Figure:
+    """Per dimension (by its whole name) and overall: the organization's self-assessed %
+    (an outline) and verified % (filled), each in its band's colour, then its province's and
+    the country's means in greys; before its results are visible, its self-assessed % alone."""
+    bands = charts.Banding.of(card.round.pass_mark, card.round.band_specs())
+    labels = [f"{row.number}. {row.name}" if row.number else _("ภาพรวม") for row in card.rows]
+    if card.verified_visible:
+        title = _("ร้อยละของผลประเมินตนเองและผลการตรวจประเมิน เทียบกับค่าเฉลี่ยของจังหวัดและของประเทศ")
+        series = [
+            charts.Series(_("ประเมินตนเอง"), charts.OUTLINED, _("ประเมินตนเอง")),
+            charts.Series(_("ผลการตรวจ"), charts.FILLED, _("ผลการตรวจ")),
+            charts.Series(_("เฉลี่ยจังหวัด"), charts.MEAN, _("เฉลี่ยจังหวัด")),
+            charts.Series(_("เฉลี่ยประเทศ"), charts.OTHER_MEAN, _("เฉลี่ยประเทศ")),
+        ]
+        groups = [
+            charts.Group(label, (_percent(row.own), _percent(row.verified), row.province_mean, row.national_mean))
+            for label, row in zip(labels, card.rows)
+        ]
+    else:
+        title = _("ร้อยละของผลการประเมินตนเอง รายด้าน")
+        series = [charts.Series("")]
+        groups = [charts.Group(label, (_percent(row.own),)) for label, row in zip(labels, card.rows)]
+    drawn = [
+        charts.grouped_bars(
+            groups,
+            title=title,
+            series=series,
+            mark=bands.pass_mark,
+            mark_label=bands.mark_label,
+            bands=bands,
+            compact=compact,
+        )
+        for compact in (False, True)
+    ]
+    return charts.Figure(title, *drawn)
 
 
 def _percent(score: Score | None) -> Decimal | None:

@@ -23,6 +23,7 @@ from organizations.models import Province
 from results import charts
 from results.access import get_report_scope_for_user
 from results.dashboard import (
+    DISTRIBUTION_EDGES,
     Dashboard,
     build_dashboard,
     distribution_labels,
@@ -31,6 +32,7 @@ from results.dashboard import (
 )
 from results.dashboard_workbook import build_dashboard_workbook
 from results.forms import DashboardFilterForm
+from results.models import OVERALL
 
 
 @login_required
@@ -168,65 +170,111 @@ def _xlsx(workbook, name: str) -> HttpResponse:
 
 
 def _charts(board: Dashboard, *, by_province: bool) -> dict:
-    """The page's SVG charts, from the dashboard's numbers."""
-    pass_mark = board.round.pass_mark
-    found = {
-        "dimensions": charts.horizontal_bars(
-            [charts.Bar(f"{row.number}. {row.name}", row.results.mean_verified) for row in board.dimensions],
-            title=_("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายด้าน"),
-        ),
-        "types": charts.horizontal_bars(
-            [charts.Bar(row.label, row.results.pass_rate) for row in board.types],
-            title=_("อัตราการผ่านเกณฑ์ ตามประเภท อปท."),
-        ),
-        "bands": charts.stacked_bar(
-            [charts.Bar(row.label, row.count) for row in board.bands],
-            title=_("การกระจายของระดับผลการประเมิน"),
-            fail_label=scoring.FAIL_LABEL,
-        ),
-        "distribution": _distribution_charts(board),
-    }
-    if board.year_over_year is not None:
-        found["year_over_year"] = _year_over_year_chart(board)
-    if by_province:
-        rows = board.provinces_with_results
-        found["provinces"] = charts.horizontal_bars(
-            [charts.Bar(row.province.name_th, row.results.mean_verified) for row in rows],
-            title=_("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายจังหวัด"),
-            mark=pass_mark,
-            mark_label=_("เกณฑ์ผ่าน ร้อยละ %(mark)s") % {"mark": pass_mark},
-        )
-        found["pass_rates"] = charts.horizontal_bars(
-            [charts.Bar(row.province.name_th, row.results.pass_rate) for row in rows],
-            title=_("อัตราการผ่านเกณฑ์ รายจังหวัด"),
-        )
-    return found
-
-
-def _distribution_charts(board: Dashboard) -> list[dict]:
-    """A histogram per dimension (and overall): how many organizations in each range of
-    scores, each with the name the page shows above it."""
+    """The page's SVG charts (charts.Figure: a title and the SVG), from the dashboard's numbers:
+    bars coloured by the round's bands, the pass mark drawn."""
+    bands = charts.Banding.of(board.round.pass_mark, board.band_specs)
+    mark = {"mark": bands.pass_mark, "mark_label": bands.mark_label, "bands": bands}
     labels = distribution_labels()
-    found = []
+    found = {
+        "dimensions": _figure(
+            _("ร้อยละเฉลี่ยรายด้าน: ผลประเมินตนเองกับผลการตรวจประเมิน"),
+            lambda title, **layout: charts.paired_bars(
+                [
+                    charts.Pair(f"{row.number}. {row.name}", row.results.mean_self, row.results.mean_verified)
+                    for row in board.dimensions
+                ],
+                title=title,
+                first_label=_("ประเมินตนเอง"),
+                second_label=_("ผลการตรวจ"),
+                **mark,
+                **layout,
+            ),
+        ),
+        "types": _figure(
+            _("ร้อยละเฉลี่ยของผลการตรวจประเมิน และจำนวนที่ผ่านเกณฑ์ ตามประเภท อปท."),
+            lambda title, **layout: charts.horizontal_bars(
+                [
+                    charts.Bar(row.label, row.results.mean_verified, charts.passed_note(row.results.passed, row.results.count))
+                    for row in board.types
+                ],
+                title=title,
+                **mark,
+                **layout,
+            ),
+        ),
+        "bands": _figure(
+            _("การกระจายของระดับผลการประเมิน"),
+            lambda title, **layout: charts.stacked_bar(
+                [charts.Bar(row.label, row.count) for row in board.bands],
+                title=title,
+                fail_label=scoring.FAIL_LABEL,
+                bands=bands,
+                **layout,
+            ),
+        ),
+        "distribution": [],
+    }
     for row in board.distribution:
         name = row.name if row.number == 0 else f"{row.number}. {row.name}"
-        svg = charts.histogram(
-            [charts.Bar(label, count) for label, count in zip(labels, row.counts)],
-            title=_("การกระจายของร้อยละผลการตรวจ: %(name)s") % {"name": name},
+        figure = _figure(
+            _("จำนวน อปท. ตามช่วงร้อยละของผลการตรวจ: %(name)s") % {"name": name},
+            lambda title, row=row, **layout: charts.histogram(
+                [charts.Bar(label, count) for label, count in zip(labels, row.counts)],
+                title=title,
+                edges=DISTRIBUTION_EDGES,
+                **mark,
+                **layout,
+            ),
         )
-        found.append({"name": name, "svg": svg})
+        if row.number == OVERALL:
+            found["overall_distribution"] = figure
+        else:
+            found["distribution"].append(figure)
+    if board.year_over_year is not None:
+        found["year_over_year"] = _year_over_year_chart(board, mark)
+    if by_province:
+        # Ranked: the highest mean first (ties by code), so the page answers "where are we weakest".
+        rows = sorted(board.provinces_with_results, key=lambda row: (-row.results.mean_verified, row.province.code))
+        found["provinces"] = _figure(
+            _("ร้อยละเฉลี่ยของผลการตรวจประเมิน รายจังหวัด เรียงจากมากไปน้อย และจำนวนที่ผ่านเกณฑ์"),
+            lambda title, **layout: charts.horizontal_bars(
+                [
+                    charts.Bar(
+                        f"{rank}. {row.province.name_th}",
+                        row.results.mean_verified,
+                        charts.passed_note(row.results.passed, row.results.count),
+                    )
+                    for rank, row in enumerate(rows, start=1)
+                ],
+                title=title,
+                **mark,
+                **layout,
+            ),
+        )
     return found
 
 
-def _year_over_year_chart(board: Dashboard):
-    """Overall and each dimension's mean this year above last year's."""
+def _figure(title: str, draw) -> charts.Figure:
+    """The chart as a screen shows it, and drawn again for a phone."""
+    return charts.Figure(title, draw(title), draw(title, compact=True))
+
+
+def _year_over_year_chart(board: Dashboard, mark: dict) -> charts.Figure:
+    """Overall and each dimension's mean this year (filled) above last year's (an outline)."""
     compared = board.year_over_year
     this, last = board.round.year, compared.round.year
     groups = [(_("ภาพรวม"), compared.overall)]
     groups += [(f"{row.number}. {row.name}".rstrip(". "), row.change) for row in compared.dimensions]
-    return charts.paired_bars(
-        [charts.Pair(name, change.current.mean_verified, change.previous.mean_verified) for name, change in groups],
-        title=_("ร้อยละเฉลี่ยของผลการตรวจประเมิน ปี %(this)s เทียบกับปี %(last)s") % {"this": this, "last": last},
-        first_label=_("ปี %(year)s") % {"year": this},
-        second_label=_("ปี %(year)s") % {"year": last},
+    return _figure(
+        _("ร้อยละเฉลี่ยของผลการตรวจประเมิน ปี %(this)s เทียบกับปี %(last)s") % {"this": this, "last": last},
+        lambda title, **layout: charts.paired_bars(
+            [charts.Pair(name, change.current.mean_verified, change.previous.mean_verified) for name, change in groups],
+            title=title,
+            first_label=_("ปี %(year)s") % {"year": this},
+            second_label=_("ปี %(year)s") % {"year": last},
+            first_style=charts.FILLED,
+            second_style=charts.OUTLINED,
+            **mark,
+            **layout,
+        ),
     )

@@ -1,7 +1,9 @@
 """The results dashboards: figures from stored results, filters, who sees which province, and
 a query count that does not grow with the number of organizations."""
 
+import re
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
@@ -12,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from assessments.models import Assessment, Round
 from organizations.models import Organization
+from results.charts import Banding
 from results.dashboard import Filters, build_dashboard
 from results.models import OVERALL, Result
 from tests.assessments.factories import AssessmentFactory, DimensionFactory, RoundFactory
@@ -169,10 +172,12 @@ def test_department_sees_the_country_with_links_to_provinces(client, country, de
     assert province_url(round, "81") in html
     assert 'data-overall-mean>78.33<' in html
     assert 'data-overall-pass-rate>66.67%' in html
-    # Charts are inline SVG with a name, each beside a table: five, and the distribution of
-    # scores overall and per dimension (no year-over-year: there is no previous round).
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 5 + 3
-    assert 'role="img" aria-label="อัตราการผ่านเกณฑ์ รายจังหวัด"' in html
+    # Charts are inline SVG with a name, each beside a table: four (the provinces' mean and pass
+    # rate in one ranked chart), and the distribution of scores overall and per dimension (no
+    # year-over-year: there is no previous round).
+    # Each drawn twice: for a screen and, shown instead below 576 px, for a phone.
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 2 * (4 + 3)
+    assert 'role="img" aria-label="ร้อยละเฉลี่ยของผลการตรวจประเมิน รายจังหวัด เรียงจากมากไปน้อย' in html
 
 
 def test_department_filters_by_province_type_and_status(client, country, department):
@@ -340,3 +345,109 @@ def test_a_verified_review_shows_on_the_dashboard(client):
     client.force_login(case.office)
     response = client.get(province_url(case.round, "81"))
     assert reverse("reviews:review_detail", args=[case.assessment.pk]) in response.content.decode()
+
+
+# The progress cards and the tables beside them count "sent" one way (issue 14: a card said
+# "ส่งผลประเมินตนเองแล้ว 5" beside a table saying 1).
+
+
+def progress_figures(html: str) -> dict[str, int]:
+    """The page's progress: each card, the status table's cells by status and its group heads."""
+    number = lambda text: int(re.sub(r"\D", "", text))  # noqa: E731
+    cards = {key: number(value) for key, value in re.findall(r'data-progress="(\w+)">([^<]+)<', html)}
+    statuses = {key: number(value) for key, value in re.findall(r'<td[^>]*data-status="(\w+)"[^>]*>([^<]+)<', html)}
+    stages = {key: number(value) for key, value in re.findall(r'data-stage="(\w+)"[^>]*>[^<]*<span[^>]*>([^<]+)<', html)}
+    return {"cards": cards, "statuses": statuses, "stages": stages}
+
+
+def test_the_sent_card_equals_the_statuses_the_table_groups_under_it(client, country, department):
+    round, _ = country
+    # Sent, then returned for changes: it was sent, and it is in review's loop.
+    returned = assessment_with(round, place="8101", type=SAO, status=Status.SUBMITTED, overall=(50, None))
+    Assessment.objects.filter(pk=returned.pk).update(status=Status.RETURNED, revision=1)
+    client.force_login(department)
+    for url in (dashboard_url(round), province_url(round, "81")):
+        html = client.get(url).content.decode()
+        figures = progress_figures(html)
+        cards, statuses, stages = figures["cards"], figures["statuses"], figures["stages"]
+        sent = [status for status in statuses if status != Status.DRAFT]
+        assert cards["submitted"] == stages["sent"] == sum(statuses[status] for status in sent), url
+        assert stages["not_sent"] == statuses[Status.DRAFT]
+        assert cards["total"] == stages["sent"] + stages["not_sent"]
+        # Every assessment in review's loop (the returned one included) was sent.
+        assert cards["in_review"] <= cards["submitted"]
+    html = client.get(dashboard_url(round)).content.decode()
+    assert progress_figures(html)["cards"]["submitted"] == 5
+    # The table by province counts the same "sent", under the same words.
+    table = html.split('data-table="province-progress"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-province="\d+">.*?</tr>', table, re.DOTALL)
+    sent_by_province = [int(re.findall(r'<td class="text-end">([\d,]+)</td>', row)[1]) for row in rows]
+    assert sum(sent_by_province) == 5
+    assert "ส่งผลประเมินตนเองแล้ว</th>" in table.split("</thead>")[0]
+
+
+# The charts (issue 14): each named above it, coloured by band with a legend, the pass mark
+# drawn, self-assessed beside verified, a ranked province chart, a histogram of everyone.
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def chart(html: str, name: str) -> tuple[str, ElementTree.Element]:
+    """The caption and the SVG of the page's figure data-chart=`name`."""
+    figure = re.search(rf'<figure[^>]*data-chart="{name}"[^>]*>(.*?)</figure>', html, re.DOTALL).group(1)
+    caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", figure, re.DOTALL).group(1).strip()
+    # The first drawing: the screen's (the phone's follows it).
+    return caption, ElementTree.fromstring(re.search(r"<svg.*?</svg>", figure, re.DOTALL).group(0))
+
+
+def texts(svg: ElementTree.Element, css: str) -> list[str]:
+    return ["".join(e.itertext()) for e in svg.iter() if css in (e.get("class") or "").split()]
+
+
+def fills(svg: ElementTree.Element) -> list[str]:
+    return [e.get("fill") for e in svg.iter() if "bar" in (e.get("class") or "").split()]
+
+
+def test_the_national_charts_answer_the_departments_questions_at_a_glance(client, country, department):
+    round, _ = country
+    client.force_login(department)
+    html = client.get(dashboard_url(round)).content.decode()
+    banding = Banding(pass_mark=round.pass_mark, bands=tuple(round.band_specs()))
+
+    # One ranked province chart: its rank and name, the mean and how many passed, by band.
+    caption, svg = chart(html, "provinces")
+    assert caption
+    assert texts(svg, "label") == ["1. ชลบุรี", "2. กระบี่"]
+    assert texts(svg, "value") == ["95.00% ผ่าน 1 จาก 1 แห่ง", "70.00% ผ่าน 1 จาก 2 แห่ง"]
+    assert fills(svg) == [banding.colour(95), banding.colour(70)]
+    assert texts(svg, "pass-mark") and "ดีเด่น (90–100)" in texts(svg, "legend-entry")
+    assert 'data-chart="pass_rates"' not in html
+
+    # Self-assessed beside verified, each dimension by its whole name.
+    _caption, svg = chart(html, "dimensions")
+    assert texts(svg, "label") == ["1. การบริหารจัดการ", "2. การบริหารงานบุคคล"]
+    assert texts(svg, "value")[:2] == ["ประเมินตนเอง 85.00%", "ผลการตรวจ 75.00%"]
+    assert {"ประเมินตนเอง", "ผลการตรวจ", "เกณฑ์ผ่าน ร้อยละ 70"} <= set(texts(svg, "legend-entry"))
+    assert len(set(fills(svg))) > 1
+
+    # The distribution of overall %: every organization with a result, once.
+    _caption, svg = chart(html, "overall_distribution")
+    counts = [int(text) for text in texts(svg, "count")]
+    assert sum(counts) == 3 == int(re.search(r"data-overall-count>(\d+)<", html).group(1))
+    assert texts(svg, "pass-mark")
+
+    # Every chart of the page has its title above it.
+    figures = re.findall(r"<figure[^>]*>(.*?)</figure>", html, re.DOTALL)
+    assert figures and all(re.search(r"<figcaption[^>]*>\s*\S", figure) for figure in figures)
+
+
+def test_the_province_page_ranks_nothing_but_shows_the_same_figures(client, country, department):
+    round, _ = country
+    client.force_login(department)
+    html = client.get(province_url(round, "81")).content.decode()
+    assert 'data-chart="provinces"' not in html
+    _caption, svg = chart(html, "overall_distribution")
+    assert sum(int(text) for text in texts(svg, "count")) == 2
+    _caption, svg = chart(html, "types")
+    assert set(texts(svg, "label")) == {str(Organization.Type(TOWN).label), str(Organization.Type(SAO).label)}
+    assert all("ผ่าน" in value for value in texts(svg, "value"))

@@ -355,3 +355,36 @@ def test_command_refuses_an_unknown_year_or_province(reviewed, tmp_path):
     with pytest.raises(CommandError, match="No province with code 99"):
         call_command("export_report", str(reviewed["a"].round.year), str(tmp_path / "x.pdf"), "--province", "99")
     assert not (tmp_path / "x.pdf").exists()
+
+
+# The charts print as the pages draw them (issue 14): a legend of the bands, the pass mark
+# named, self-assessed beside verified by name, provinces ranked, and a histogram of everyone.
+
+
+def test_the_national_summarys_charts_print_their_legends_and_labels(reviewed):
+    round = reviewed["a"].round
+    context = national_report_context(round)
+    text = pdf_text(render_national_report_pdf(round))
+    for words in ("ดีเด่น (90–100)", "ดีมาก (80–89.99)", "ไม่ผ่านเกณฑ์ (ต่ำกว่า 70)", "เกณฑ์ผ่าน ร้อยละ 70"):
+        assert words in text, words
+    board = context["dashboard"]
+    krabi = next(row for row in board.provinces if row.province.code == "81")
+    # Ranked: ชลบุรี's single organization passed as claimed, above กระบี่'s marked-down mean.
+    assert re.search(r"1\. ชลบุรี\s+[\d.]+% ผ่าน 1 จาก 1 แห่ง", text)
+    assert re.search(rf"2\. กระบี่\s+{two_places(krabi.results.mean_verified)}% ผ่าน {krabi.results.passed} จาก 2 แห่ง", text)
+    dimension = board.dimensions[0]
+    assert f"ประเมินตนเอง {two_places(dimension.results.mean_self)}%" in text
+    assert f"ผลการตรวจ {two_places(dimension.results.mean_verified)}%" in text
+    assert f"รวม {board.overall.count} แห่ง" in text
+
+
+def test_the_province_reports_histogram_counts_each_reviewed_organization_once(reviewed):
+    a = reviewed["a"]
+    context = province_report_context(a.round, province("81"))
+    svg = str(context["charts"]["overall_distribution"].svg)
+    counts = [int(n) for n in re.findall(r'<text class="count"[^>]*>([\d,]+)</text>', svg)]
+    reviewed_here = [row for row in context["organizations"] if row.reviewed]
+    assert sum(counts) == len(reviewed_here) == 2
+    assert 'class="pass-mark"' in svg
+    text = pdf_text(render_province_report_pdf(a.round, province("81")))
+    assert "รวม 2 แห่ง" in text and "เกณฑ์ผ่าน ร้อยละ 70" in text

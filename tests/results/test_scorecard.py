@@ -4,8 +4,10 @@ results hidden from the organization until they are published; the drill-down to
 indicator; who gets in; and query counts that do not grow with indicators or organizations."""
 
 import io
+import re
 import subprocess
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
@@ -22,7 +24,7 @@ from results.dashboard import Filters, build_dashboard
 from results.drilldown import build_indicator_detail
 from results.models import OVERALL, Result
 from results.scorecard import ABOUT_SHEET, INDICATOR_SHEET, SUMMARY_SHEET, build_scorecard, build_scorecard_workbook
-from results.scorecard_pdf import render_scorecard_pdf
+from results.scorecard_pdf import render_scorecard_pdf, scorecard_chart
 from reviews.workflow import verified_score
 from tests.assessments.factories import (
     AssessmentFactory,
@@ -348,7 +350,10 @@ def test_department_sees_the_page_with_links_and_crumbs(client, case):
     assert reverse("results:province_dashboard", args=[case.round.year, "81"]) in html
     assert indicator_url(case, "1.1") in html
     assert 'data-cell="province-mean">72.00<' in html and 'data-cell="change">+3.50' in html
-    assert html.count('role="img"') == 1
+    # One chart, drawn for a screen and for a phone (one shown at a time).
+    assert html.count('role="img"') == 2
+    assert re.search(r'<div class="d-none d-sm-block"><svg[^>]*viewBox="0 0 640 ', html)
+    assert re.search(r'<div class="d-sm-none"><svg[^>]*viewBox="0 0 360 ', html)
 
 
 def test_indicator_page_shows_answer_evidence_result_and_means(client, case):
@@ -469,12 +474,13 @@ def test_query_counts_do_not_grow_with_indicators_or_organizations(client, publi
             )
         )
     assert counts[0] == counts[1]
-    assert counts[0] == ((14, 13, 14) if published else (11, 10, 10))
+    # The page: one more than the workbook for the round's bands, which colour its chart.
+    assert counts[0] == ((15, 13, 14) if published else (12, 10, 10))
 
 
 def test_department_query_count_is_pinned(client, case):
     client.force_login(case.department)
-    assert queries(client, scorecard_url(case)) == 14
+    assert queries(client, scorecard_url(case)) == 15  # the round's bands colour the chart
     assert queries(client, indicator_url(case, "1.1")) == 14
 
 
@@ -502,3 +508,47 @@ def test_a_draft_without_results_or_last_year_shows_dashes(client):
     assert card.overall.own is None and card.last_year is None
     assert client.get(scorecard_url(case, "scorecard_pdf")).status_code == 200
     assert client.get(scorecard_url(case, "scorecard_workbook")).status_code == 200
+
+
+# The chart (issue 14: it was 18 identical blue bars named "ด้านที่ 1 · อปท. นี้"…).
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def chart_texts(svg, css: str) -> list[str]:
+    return ["".join(e.itertext()) for e in svg.iter() if css in (e.get("class") or "").split()]
+
+
+def test_the_chart_groups_each_dimension_by_name_with_self_verified_and_the_means(case):
+    card = build_scorecard(reload(case), verified_visible=True)
+    svg = ElementTree.fromstring(str(scorecard_chart(card).svg))
+    names = [f"{section.row.number}. {section.row.name}" for section in card.sections]
+    assert chart_texts(svg, "label") == [*names, "ภาพรวม"]
+    values = chart_texts(svg, "value")
+    # Overall: self 76.67, verified 76.00, province 72.00, country 69.00 (as the PDF's table).
+    assert values[-4:] == ["ประเมินตนเอง 76.67%", "ผลการตรวจ 76.00%", "เฉลี่ยจังหวัด 72.00%", "เฉลี่ยประเทศ 69.00%"]
+    legend = chart_texts(svg, "legend-entry")
+    assert {"ประเมินตนเอง", "ผลการตรวจ", "เฉลี่ยจังหวัด", "เฉลี่ยประเทศ", "เกณฑ์ผ่าน ร้อยละ 70"} <= set(legend)
+    assert "ดีเด่น (90–100)" in legend
+    bars = [e for e in svg.iter() if "bar" in (e.get("class") or "").split()]
+    assert len({(bar.get("fill"), bar.get("stroke")) for bar in bars}) >= 4
+    assert [e for e in svg.iter() if e.get("class") == "pass-mark"]
+
+
+def test_before_publication_the_chart_shows_the_self_assessment_alone(case):
+    card = build_scorecard(reload(case), verified_visible=False)
+    svg = ElementTree.fromstring(str(scorecard_chart(card).svg))
+    assert chart_texts(svg, "value")[-1] == "76.67%"
+    assert not any("เฉลี่ย" in text or "ผลการตรวจ" in text for text in chart_texts(svg, "legend-entry"))
+
+
+def test_the_pdfs_chart_prints_its_legend_and_whole_names_in_sarabun_alone(case, tmp_path):
+    content = render_scorecard_pdf(reload(case), verified_visible=True)
+    text = pdf_text(content)
+    for words in ("เฉลี่ยจังหวัด 72.00%", "ผลการตรวจ 76.00%", "ดีเด่น (90–100)", "เกณฑ์ผ่าน ร้อยละ 70", "2. การบริหารงานบุคคล"):
+        assert words in text, words
+    path = tmp_path / "scorecard.pdf"
+    path.write_bytes(content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
+    assert names and all(name.split("+")[-1].startswith("Sarabun") for name in names), names
