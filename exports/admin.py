@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from exports.models import Export
 
@@ -12,7 +13,7 @@ class ExportAdmin(admin.ModelAdmin):
     exclude = ["file"]
     readonly_fields = [field.name for field in Export._meta.fields if field.name != "file"] + ["stored_as"]
 
-    @admin.display(description="stored as")
+    @admin.display(description=_("ที่เก็บไฟล์"))
     def stored_as(self, export: Export) -> str:
         return export.file.name or "–"
 

@@ -1,11 +1,11 @@
 """Load-balancer probes, answered before anything else looks at the request.
 
 `/healthz` is liveness: the process answers (no database, no session, no template — also the
-benchmark's floor). `/readyz` is readiness: the database answers, the evidence storage answers
-(its folder, or its bucket),
-and the background queue is being drained (its oldest waiting task is younger than
-LPA_READY_MAX_QUEUE_AGE seconds). A probe comes to a node's own address over plain HTTP, so
-the middleware answers before ALLOWED_HOSTS is checked and before the HTTPS redirect.
+benchmark's floor). `/readyz` is readiness: the database answers, the evidence storage (its
+folder or its bucket) answers, and the background queue is being drained (its oldest waiting
+task is younger than LPA_READY_MAX_QUEUE_AGE seconds). A probe comes to a node's own address
+over plain HTTP, so the middleware answers before ALLOWED_HOSTS is checked and before the
+HTTPS redirect.
 """
 
 import json
