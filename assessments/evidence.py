@@ -8,7 +8,7 @@ holds at most settings.LPA_EVIDENCE_MAX_ITEMS pieces of evidence (20 by default)
 
 Files are stored under a random name in the private evidence storage (assessments.storage);
 the uploader's name is kept for display only. Removing evidence is a soft delete recorded
-as an event: the file stays on disk, so what the organization once showed can still be
+as an event: the file stays stored, so what the organization once showed can still be
 checked. (A purge of removed files after the round closes is left for later.)
 
 After publication the self-assessment is closed, but the head may appeal single indicators
@@ -299,16 +299,22 @@ def remove_evidence(evidence: Evidence, *, by: User, today: datetime.date | None
     evidence.deleted_at, evidence.deleted_by = current.deleted_at, by
 
 
-def open_evidence(evidence: Evidence, *, include_removed: bool = False) -> File:
-    """The stored file, opened for reading, for the view that checked the user may see it.
+def stored_name(evidence: Evidence, *, include_removed: bool = False) -> str:
+    """The name of the evidence's file in the evidence storage, for the view that checked the
+    user may see it. Links and, unless asked for, removed evidence have no file to serve
+    (Evidence.DoesNotExist).
 
     Serve it as an attachment named evidence.original_name with evidence.content_type
-    (FileResponse(..., as_attachment=True, filename=...)). Links and, unless asked for,
-    removed evidence have no file to open (Evidence.DoesNotExist).
+    (core.storage.download_response streams it or redirects to a presigned address).
     """
     if evidence.is_link or (evidence.is_removed and not include_removed):
         raise Evidence.DoesNotExist("no file to serve")
-    return evidence_storage().open(evidence.file.name, "rb")
+    return evidence.file.name
+
+
+def open_evidence(evidence: Evidence, *, include_removed: bool = False) -> File:
+    """The stored file, opened for reading (see stored_name); FileNotFoundError when missing."""
+    return evidence_storage().open(stored_name(evidence, include_removed=include_removed), "rb")
 
 
 def _saved_answer(assessment: Assessment, answer: Answer) -> Answer:

@@ -1,48 +1,42 @@
-"""Where evidence files live: a private folder that no URL reaches.
+"""Where evidence files live: the private storage settings.STORAGES names "evidence".
 
 Evidence is served only through a view that checks permissions (assessments.evidence.
-open_evidence), so the storage has no public URL and sits outside MEDIA_ROOT. The folder
-is settings.LPA_EVIDENCE_ROOT (default: BASE_DIR / "evidence"), read on every use so tests
-and deployments can point it elsewhere without a restart of the models.
+open_evidence), so the storage has no public URL. On the local disk (the default) it is the
+folder settings.LPA_EVIDENCE_ROOT (default: BASE_DIR / "evidence"), outside MEDIA_ROOT, read
+on every use so tests and deployments can point it elsewhere; with LPA_STORAGE=s3 it is the
+"evidence/" prefix of a private bucket (core.storage).
 """
 
-import os
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+
+from core.storage import PrivateFileSystemStorage, StorageAlias
 
 if TYPE_CHECKING:
     from assessments.models import Evidence
+
+ALIAS = "evidence"
 
 
 def evidence_root() -> Path:
     return Path(getattr(settings, "LPA_EVIDENCE_ROOT", settings.BASE_DIR / "evidence"))
 
 
-class EvidenceStorage(FileSystemStorage):
-    """A FileSystemStorage rooted at LPA_EVIDENCE_ROOT, with no URL."""
+class EvidenceStorage(PrivateFileSystemStorage):
+    """The local evidence folder: LPA_EVIDENCE_ROOT, with no URL."""
 
-    # Plain properties instead of the parent's cached ones: the setting is read on each use.
-    @property
-    def base_location(self) -> str:
-        return str(evidence_root())
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("Evidence has no public URL: serve it through the permission-checked view.")
+    def __init__(self, **kwargs):
+        super().__init__(root_setting="LPA_EVIDENCE_ROOT", default_folder="evidence", **kwargs)
 
 
-_storage = EvidenceStorage()
+_storage = StorageAlias(ALIAS)
 
 
-def evidence_storage() -> EvidenceStorage:
-    """The storage of Evidence.file (a callable, so migrations do not freeze a path)."""
+def evidence_storage() -> StorageAlias:
+    """The storage of Evidence.file (a callable, so migrations do not freeze a backend)."""
     return _storage
 
 

@@ -5,17 +5,19 @@ their own export of the same report still waiting or running, or creates the row
 enqueues the task in one transaction (the database backend keeps the queue in the same
 database, so a rolled-back request leaves no orphan job). build() is what the task runs:
 it calls the report's pure builder (registered by the app that owns it: results/apps.py)
-with a progress callback, writes the file, and tells the person it is ready.
+with a progress callback into a temporary file, saves that to the exports storage, and
+tells the person it is ready.
 """
 
 import datetime
 import logging
-import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,12 +118,9 @@ def build(export_pk: int) -> Export:
     export.status, export.started_at = Export.Status.RUNNING, timezone.now()
     export.file_name = report.file_name(export)
     export.save(update_fields=["status", "started_at", "file_name"])
-    path = export.path
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        report.write(export, path, _progress_writer(export))
+        export.size = _build_and_store(export, report)
     except Exception as error:
-        path.unlink(missing_ok=True)
         export.status, export.finished_at = Export.Status.FAILED, timezone.now()
         export.error = _("จัดทำไฟล์ไม่สำเร็จ กรุณาสั่งใหม่อีกครั้ง หากยังไม่สำเร็จ แจ้งผู้ดูแลระบบ (รหัสงาน %(id)s)") % {
             "id": export.pk
@@ -129,11 +128,24 @@ def build(export_pk: int) -> Export:
         export.save(update_fields=["status", "finished_at", "error"])
         logger.exception("export %s (%s) failed: %s", export.pk, export.kind, error)
         raise
-    export.status, export.finished_at, export.size = Export.Status.DONE, timezone.now(), path.stat().st_size
+    export.status, export.finished_at = Export.Status.DONE, timezone.now()
     export.done = export.total
-    export.save(update_fields=["status", "finished_at", "size", "done"])
+    export.save(update_fields=["status", "finished_at", "size", "done", "file"])
     _tell_ready(export)
     return export
+
+
+def _build_and_store(export: Export, report: Report) -> int:
+    """Build into a local temporary file (the builders write to a path), then save it to the
+    exports storage, which may be another machine's bucket; the size built."""
+    with tempfile.TemporaryDirectory(prefix="lpa-export-") as folder:
+        path = Path(folder) / export.file_name
+        report.write(export, path, _progress_writer(export))
+        size = path.stat().st_size
+        with path.open("rb") as built:
+            # The storage may choose another name than asked (never replacing a file): keep its.
+            export.file.save(export.file_name, File(built), save=False)
+    return size
 
 
 def _progress_writer(export: Export) -> Progress:
@@ -175,6 +187,8 @@ def prune(*, days: int = KEEP_DAYS) -> int:
     """Delete finished exports older than `days` with their files; returns how many."""
     old = list(Export.objects.finished_before(timezone.now() - datetime.timedelta(days=days)))
     for export in old:
-        shutil.rmtree(export.path.parent, ignore_errors=True)
+        if export.file:
+            # Through the storage (a file or an object in the bucket); a file already gone is no error.
+            export.file.delete(save=False)
     Export.objects.filter(pk__in=[export.pk for export in old]).delete()
     return len(old)

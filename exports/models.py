@@ -1,14 +1,13 @@
 """Exports built off the request: one row per file someone asked for.
 
 A request creates the row and enqueues exports.tasks.build_export in the same transaction;
-the worker (`manage.py db_worker`) builds the file under LPA_EXPORTS_ROOT, writing its
-progress here as it goes, so the person's page shows how far it is and offers the file
-when it is done. Files live outside MEDIA_ROOT and are served only through a
-permission-checked view, like evidence.
+the worker (`manage.py db_worker`) builds the file, writing its progress here as it goes,
+so the person's page shows how far it is and offers the file when it is done. Files are
+kept in the private "exports" storage (exports/storage.py: LPA_EXPORTS_ROOT or an S3
+bucket) and are served only through a permission-checked view, like evidence.
 """
 
 import datetime
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Round
+from exports.storage import export_path, export_storage
 from organizations.models import Province
 
 # A queued export not started after this long is shown with a hint that no worker may be running.
@@ -53,7 +53,9 @@ class Export(models.Model):
     # Steps done of the builder's total (organizations for a workbook, stages for a PDF).
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    # The name the person downloads it under; `file` is where it is stored.
     file_name = models.CharField(max_length=200, blank=True)
+    file = models.FileField(_("ไฟล์"), storage=export_storage, upload_to=export_path, max_length=300, blank=True)
     size = models.PositiveBigIntegerField(_("ขนาด"), null=True, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
@@ -87,10 +89,6 @@ class Export(models.Model):
     @property
     def scope_label(self) -> str:
         return f"จังหวัด{self.province.name_th}" if self.province_id else str(_("ทั้งประเทศ"))
-
-    @property
-    def path(self) -> Path:
-        return Path(settings.LPA_EXPORTS_ROOT) / str(self.pk) / self.file_name
 
     @property
     def percent(self) -> int:

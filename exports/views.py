@@ -7,12 +7,13 @@ for the file in the background, so their links keep working.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.models import Round
+from core.storage import download_response
 from exports.access import get_export_for_user, report_for
 from exports.building import KEEP_DAYS, request_export
 from exports.forms import ExportRequestForm
@@ -69,14 +70,16 @@ def status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file, streamed or (LPA_STORAGE_REDIRECT) by a presigned address, once access is checked."""
     export = get_export_for_user(request.user, pk)
-    if export.status != Export.Status.DONE or not export.path.is_file():
+    if export.status != Export.Status.DONE or not export.file:
         raise Http404
     report = report_for(export.kind)
-    return FileResponse(
-        export.path.open("rb"), as_attachment=True, filename=export.file_name, content_type=report.content_type
-    )
+    try:
+        return download_response(export.file.storage, export.file.name, filename=export.file_name, content_type=report.content_type)
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 def offer(request: HttpRequest, *, kind: str, assessment_round: Round, province: Province | None) -> HttpResponse:

@@ -1,10 +1,11 @@
 """Load-balancer probes, answered before anything else looks at the request.
 
 `/healthz` is liveness: the process answers (no database, no session, no template — also the
-benchmark's floor). `/readyz` is readiness: the database answers, the file storage answers,
-and the background queue is being drained (its oldest waiting task is younger than
-LPA_READY_MAX_QUEUE_AGE seconds). A probe comes to a node's own address over plain HTTP, so
-the middleware answers before ALLOWED_HOSTS is checked and before the HTTPS redirect.
+benchmark's floor). `/readyz` is readiness: the database answers, the evidence storage (its
+folder or its bucket) answers, and the background queue is being drained (its oldest waiting
+task is younger than LPA_READY_MAX_QUEUE_AGE seconds). A probe comes to a node's own address
+over plain HTTP, so the middleware answers before ALLOWED_HOSTS is checked and before the
+HTTPS redirect.
 """
 
 import json
@@ -17,6 +18,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+from core.storage import is_s3
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +51,14 @@ def _database() -> dict:
 
 
 def _storage() -> dict:
-    storage = storages["default"]
-    storage.exists(PROBE_FILE)  # a round trip to the disk or the object store
+    """The storage evidence lives in answers: a round trip to the disk or the object store."""
+    storage = storages["evidence"]
+    if is_s3(storage):
+        # A missing key is no error to exists(), so a misspelt bucket would pass: ask for the
+        # bucket itself (missing, or credentials refused, raises).
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+    else:
+        storage.exists(PROBE_FILE)
     return {"ok": True}
 
 

@@ -227,6 +227,51 @@ LPA_EVIDENCE_MAX_ITEMS = env_int("LPA_EVIDENCE_MAX_ITEMS", 20)  # per indicator
 # Exports built in the background (exports app); the web and the worker must share this folder.
 LPA_EXPORTS_ROOT = Path(os.environ.get("LPA_EXPORTS_ROOT", BASE_DIR / "exports-files"))
 
+# Where evidence and export files are kept (core/storage.py): the two folders above (`local`,
+# the default) or one private S3-compatible bucket (`s3`), each kind under its own key prefix.
+# Downloads are always checked by a view; with LPA_STORAGE_REDIRECT the view then sends the
+# browser to a presigned address valid for LPA_STORAGE_URL_SECONDS instead of streaming.
+LPA_STORAGE = os.environ.get("LPA_STORAGE", "local").strip().lower()
+LPA_STORAGE_REDIRECT = env_bool("LPA_STORAGE_REDIRECT", False)
+LPA_STORAGE_URL_SECONDS = env_int("LPA_STORAGE_URL_SECONDS", 300)
+if not 1 <= LPA_STORAGE_URL_SECONDS <= 7 * 24 * 3600:  # S3 signs for at most seven days
+    raise ImproperlyConfigured(f"LPA_STORAGE_URL_SECONDS must be 1 to 604800, not {LPA_STORAGE_URL_SECONDS}")
+if LPA_STORAGE == "local":
+    if LPA_STORAGE_REDIRECT:
+        raise ImproperlyConfigured("LPA_STORAGE_REDIRECT needs LPA_STORAGE=s3: local files have no address to redirect to")
+    STORAGES["evidence"] = {"BACKEND": "assessments.storage.EvidenceStorage"}
+    STORAGES["exports"] = {"BACKEND": "exports.storage.ExportStorage"}
+elif LPA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("LPA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _S3 = {
+        "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # None: Amazon S3 itself
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # None: boto3 finds credentials itself (its environment variables, a profile, an instance role).
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for many S3-compatible stores
+        "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+        # Private objects (the bucket's own policy), signed addresses, and never a file replaced.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": LPA_STORAGE_URL_SECONDS,
+        "file_overwrite": False,
+        # A file being read spills to a temporary file past this size instead of staying in memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3, "location": os.environ.get("LPA_S3_EVIDENCE_PREFIX", "evidence").strip("/")},
+    }
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3, "location": os.environ.get("LPA_S3_EXPORTS_PREFIX", "exports").strip("/")},
+    }
+else:
+    raise ImproperlyConfigured(f"LPA_STORAGE must be local or s3, not {LPA_STORAGE!r}")
+
 # /readyz answers 503 when the oldest background task has waited longer than this (seconds):
 # no worker is draining the queue.
 LPA_READY_MAX_QUEUE_AGE = env_int("LPA_READY_MAX_QUEUE_AGE", 300)

@@ -3,6 +3,8 @@ import os
 import pytest
 from django.test import override_settings
 
+from tests.s3 import S3Server, moto_server
+
 # live_server runs in a thread beside sync Playwright, which Django sees as an async context.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -22,6 +24,9 @@ def _plain_http():
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            # The local folders LPA_EVIDENCE_ROOT / LPA_EXPORTS_ROOT, whatever LPA_STORAGE says.
+            "evidence": {"BACKEND": "assessments.storage.EvidenceStorage"},
+            "exports": {"BACKEND": "exports.storage.ExportStorage"},
         },
     ):
         yield
@@ -34,3 +39,18 @@ def _thai_after_each_test():
     from django.utils import translation
 
     translation.activate("th")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1, started once per test process (tests/s3.py)."""
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server, settings) -> str:
+    """A fresh private bucket that evidence and exports go to for this test (as LPA_STORAGE=s3)."""
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, **s3_server.storages(bucket)}
+    return bucket

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core.log_context import ContextFilter, RequestIdMiddleware, task_context
+from tests.s3 import S3Server
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,32 @@ def test_readyz_names_a_failing_check_without_failing_itself(client, monkeypatch
     assert response.status_code == 503
     assert response.json()["checks"]["storage"] == {"ok": False, "error": "OSError"}
     assert response.json()["checks"]["database"] == {"ok": True}
+
+
+def test_readyz_asks_the_bucket_evidence_is_kept_in(client, s3_bucket):
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json()["checks"]["storage"] == {"ok": True}
+
+
+def test_readyz_says_503_when_the_evidence_bucket_is_missing(client, s3_server, settings):
+    settings.STORAGES = {**settings.STORAGES, **s3_server.storages("lpa-no-such-bucket")}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == {"ok": False, "error": "ClientError"}
+
+
+def test_readyz_says_503_when_the_object_store_does_not_answer(client, s3_server, settings):
+    unreachable = S3Server(f"http://127.0.0.1:{closed_port()}")
+    settings.STORAGES = {**settings.STORAGES, **unreachable.storages("lpa-evidence")}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"]["ok"] is False
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # Request ids.

@@ -91,3 +91,47 @@ def test_static_files_are_served_without_debug_after_collectstatic(tmp_path):
     assert status == "200", served.stderr
     assert url != "/static/vendor/bootstrap-5.3.8/bootstrap.min.css"  # a hashed, cacheable name
     assert "max-age" in cache
+
+
+STORAGE_OPTIONS = (
+    "from django.core.files.storage import storages; "
+    "s = storages['{alias}']; "
+    "print(type(s).__name__, s.bucket_name, s.location, s.endpoint_url, s.default_acl, s.querystring_auth, "
+    "s.querystring_expire, s.file_overwrite)"
+)
+
+
+def test_files_stay_on_the_local_disk_by_default(tmp_path):
+    result = run_manage(
+        "shell", "-c",
+        "from django.core.files.storage import storages; print(storages['evidence'].location, storages['exports'].location)",
+        LPA_EVIDENCE_ROOT=str(tmp_path / "ev"), LPA_EXPORTS_ROOT=str(tmp_path / "ex"),
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == [str(tmp_path / "ev"), str(tmp_path / "ex")], result.stderr
+
+
+@pytest.mark.parametrize("alias, prefix", [("evidence", "evidence"), ("exports", "exports")])
+def test_lpa_storage_s3_puts_each_kind_of_file_under_its_prefix_of_a_private_bucket(alias, prefix):
+    result = run_manage(
+        "shell", "-c", STORAGE_OPTIONS.format(alias=alias),
+        LPA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="lpa-files", AWS_S3_ENDPOINT_URL="https://s3.example.go.th",
+        LPA_STORAGE_URL_SECONDS="120",
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "S3Storage", "lpa-files", prefix, "https://s3.example.go.th", "None", "True", "120", "False"
+    ], result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"LPA_STORAGE": "ftp"}, "LPA_STORAGE must be local or s3"),
+        ({"LPA_STORAGE": "s3"}, "LPA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME"),
+        ({"LPA_STORAGE_REDIRECT": "1"}, "LPA_STORAGE_REDIRECT needs LPA_STORAGE=s3"),
+        ({"LPA_STORAGE_URL_SECONDS": "0"}, "LPA_STORAGE_URL_SECONDS must be 1 to 604800"),
+    ],
+)
+def test_bad_storage_settings_fail_loudly(env, message):
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert message in result.stderr

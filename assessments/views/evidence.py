@@ -1,8 +1,10 @@
 """Evidence of an indicator: upload files, add links, download, view in the page, remove.
 
 Files are served only here, after the access check, as attachments under the uploader's
-file name (never used as a path) with the type the content check found. PDFs and images
-are also served inline for the review page's preview (evidence_view).
+file name (never used as a path) with the type the content check found: streamed, or with
+LPA_STORAGE_REDIRECT (S3) by a redirect to a short-lived presigned address. PDFs and images
+are also served inline for the review page's preview (evidence_view), always streamed, so
+the framing and sandboxing headers below are this site's own.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -16,10 +18,12 @@ from django.views.decorators.http import require_POST
 from assessments import selfassessment
 from assessments.access import get_assessment_for_user, get_evidence_for_user
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm
-from assessments.evidence import JPEG, PDF, PNG, open_evidence, remove_evidence
+from assessments.evidence import JPEG, PDF, PNG, open_evidence, remove_evidence, stored_name
 from assessments.models import Evidence
 from assessments.selfassessment import AssessmentLocked
+from assessments.storage import evidence_storage
 from assessments.views.self_assessment import OK, REFUSED, block_response, indicator_or_404
+from core.storage import download_response
 
 
 def _answer(assessment, indicator):
@@ -69,16 +73,16 @@ def evidence_link(request: HttpRequest, pk: int, indicator: int) -> HttpResponse
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_evidence_for_user(request.user, pk)
     try:
-        file = open_evidence(evidence)
+        response = download_response(
+            evidence_storage(), stored_name(evidence), filename=evidence.original_name, content_type=evidence.content_type
+        )
     except (Evidence.DoesNotExist, FileNotFoundError):
         raise Http404 from None
-    response = FileResponse(
-        file, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    # A file someone uploaded is never run as a page of this site.
+    # A file someone uploaded is never run as a page of this site (a presigned redirect serves
+    # it from the store's own address, as an attachment).
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

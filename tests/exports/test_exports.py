@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import importlib
 import io
 import logging
 import os
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -24,32 +26,12 @@ from exports import building
 from exports.building import request_export
 from exports.models import Export
 from notifications.models import Notification
-from organizations.geography import load_geography
-from organizations.models import District, Province
 from results.workbook import SUMMARY_SHEET
-from tests.factories import district, user_with_role
-from tests.reviews.factories import submitted_for_review
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def export_folder(settings, tmp_path):
-    settings.LPA_EXPORTS_ROOT = tmp_path / "exports"
-
-
-@pytest.fixture
-def cases():
-    """A verified กระบี่ assessment and a ชลบุรี draft in one round."""
-    if not District.objects.exists():
-        # transaction=True tests run last, after others flushed the migrations' geography.
-        load_geography(Province, District)
-    krabi = submitted_for_review()
-    krabi.verified()
-    chonburi = submitted_for_review(krabi.round, submit=False, assign=False, district=district("2001"))
-    return krabi, chonburi
 
 
 def ask(client, kind: str, year: int, province: str = ""):
@@ -92,7 +74,9 @@ def test_the_worker_builds_the_file_the_person_then_downloads(client, cases):
     run_worker()
     export = Export.objects.get()
     assert export.status == Export.Status.DONE and export.done == export.total == 2
-    assert export.size == export.path.stat().st_size > 0
+    stored = Path(settings.LPA_EXPORTS_ROOT) / export.file.name
+    assert export.file.name == f"{export.pk}-lpa-results-{krabi.round.year}.xlsx"
+    assert export.size == stored.stat().st_size > 0
     assert client.get(reverse("exports:status", args=[export.pk])).json() == {
         "status": "done", "label": "พร้อมดาวน์โหลด", "done": 2, "total": 2, "percent": 100,
     }
@@ -182,7 +166,8 @@ def test_a_failed_build_is_recorded_with_a_thai_message_and_no_file(client, case
     ask(client, Export.Kind.RESULTS_WORKBOOK, krabi.round.year)
     run_worker()
     export = Export.objects.get()
-    assert export.status == Export.Status.FAILED and not export.path.exists()
+    assert export.status == Export.Status.FAILED and not export.file
+    assert list(Path(settings.LPA_EXPORTS_ROOT).rglob("*")) == [], "the half-written file went with its temporary folder"
     assert "จัดทำไฟล์ไม่สำเร็จ" in export.error and "disk full" not in export.error
     page = client.get(export.get_absolute_url()).content.decode()
     assert export.error in page and "สั่งจัดทำใหม่" in page
@@ -277,11 +262,12 @@ def test_prune_deletes_old_finished_exports_with_their_files(cases):
     Export.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
     waiting, _ = request_export(user=krabi.office, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=krabi.assessment.organization.district.province)
     Export.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - datetime.timedelta(days=30))
-    assert old.path.exists()
+    stored = Path(settings.LPA_EXPORTS_ROOT) / old.file.name
+    assert stored.exists()
     out = io.StringIO()
     call_command("prune_exports", stdout=out)
     assert "deleted 1 exports" in out.getvalue()
-    assert not old.path.parent.exists()
+    assert not stored.exists()
     assert list(Export.objects.all()) == [waiting]
 
 
@@ -324,3 +310,37 @@ def test_the_worker_prints_the_pdf_reports(client, cases, kind, province):
         ["pdftotext", "-layout", "-", "-"], input=b"".join(response.streaming_content), capture_output=True, check=True
     ).stdout.decode()
     assert "กระบี่" in text and str(krabi.round.year) in text
+
+
+def test_an_export_built_before_the_file_field_keeps_its_file(client, cases, settings):
+    """Files were kept at LPA_EXPORTS_ROOT/<id>/<file name>; the data migration points the field there."""
+    migration = importlib.import_module("exports.migrations.0003_export_file_from_old_path")
+    krabi, _chonburi = cases
+    export = Export.objects.create(
+        requested_by=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, status=Export.Status.DONE,
+        file_name="lpa-results-2569.xlsx", size=4,
+    )
+    failed = Export.objects.create(
+        requested_by=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, round=krabi.round, status=Export.Status.FAILED,
+    )
+    old = Path(settings.LPA_EXPORTS_ROOT) / str(export.pk) / export.file_name
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"xlsx")
+    migration.forward(django_apps, None)
+    export.refresh_from_db()
+    failed.refresh_from_db()
+    assert (export.file.name, failed.file.name) == (f"{export.pk}/lpa-results-2569.xlsx", "")
+    client.force_login(krabi.department)
+    response = client.get(reverse("exports:download", args=[export.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"xlsx"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_shows_where_a_file_is_stored_without_a_link(admin_client, cases):
+    krabi, _chonburi = cases
+    export, _ = request_export(user=krabi.department, kind=Export.Kind.RESULTS_WORKBOOK, assessment_round=krabi.round, province=None)
+    run_worker()
+    export.refresh_from_db()
+    response = admin_client.get(reverse("admin:exports_export_change", args=[export.pk]))
+    assert response.status_code == 200
+    assert export.file.name in response.content.decode()

@@ -364,6 +364,19 @@ def test_second_appeal_is_refused_and_its_files_are_removed(client, published, e
     assert stored_files(evidence_folder) == []
 
 
+def test_appeal_evidence_goes_to_the_bucket_and_a_refused_appeal_leaves_none(client, published, s3_server, s3_bucket):
+    client.force_login(published.head)
+    refused = appeal_post(rows_for(published, {"1.1": ("มีรายงานครบ", [upload("ดี.pdf", pdf_bytes()), upload("โปรแกรม.pdf", PE_HEADER)])}))
+    assert client.post(appeal_url(published), refused).status_code == 200
+    assert s3_server.keys(s3_bucket) == []
+    data = appeal_post(rows_for(published, {"1.1": ("มีรายงานครบ", [upload("รายงานประชาคม.pdf", pdf_bytes())])}))
+    assert client.post(appeal_url(published), data).status_code == 302
+    (evidence,) = Appeal.objects.get().evidence.all()
+    assert s3_server.keys(s3_bucket) == [f"evidence/{evidence.file.name}"]
+    response = client.get(reverse("assessments:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf_bytes()
+
+
 def test_after_appealing_the_page_says_once_only_and_shows_no_form(client, published):
     open_one(published)
     client.force_login(published.head)
