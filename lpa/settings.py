@@ -132,6 +132,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database must take a handful of people saving at once: WAL lets readers go on
+    # while one writes; IMMEDIATE takes the write lock when a transaction starts, so a save waits
+    # (up to the timeout, in seconds) instead of failing with "database is locked" when it upgrades
+    # a read lock that another writer holds.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        timeout=20,
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
