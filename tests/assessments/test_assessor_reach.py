@@ -75,3 +75,14 @@ def test_provincial_office_reads_every_organization_of_its_province(client, two_
 def test_visible_to_an_assessor_is_their_teams_assignments(two_teams):
     ours, theirs, our_team, _ = two_teams
     assert list(Assessment.objects.visible_to(our_team.lead)) == [ours]
+
+
+def test_organization_page_links_only_the_assessments_the_assessor_may_open(client, two_teams):
+    ours, theirs, our_team, _ = two_teams
+    client.force_login(our_team.lead)
+    html = client.get(ours.organization.get_absolute_url()).content.decode()
+    assert ours.get_absolute_url() in html
+    # Another team's organization of the province: its page stays open, its assessment is not listed.
+    response = client.get(theirs.organization.get_absolute_url())
+    assert response.status_code == 200
+    assert theirs.get_absolute_url() not in response.content.decode()
