@@ -77,7 +77,10 @@ class IndicatorAnswerForm(forms.Form):
             )
         if indicator.allows_not_applicable:
             self.fields["not_applicable"] = forms.BooleanField(
-                label=_("ไม่มีภารกิจนี้"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+                label=_("ไม่มีภารกิจนี้"),
+                required=False,
+                # self_assessment.js disables the answer's fields while it is ticked.
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input", "data-not-applicable": ""}),
             )
             self.fields["na_reason"] = forms.CharField(
                 label=_("เหตุผลที่ไม่มีภารกิจ"), required=False, widget=forms.Textarea(attrs=TEXTAREA)

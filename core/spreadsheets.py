@@ -295,6 +295,10 @@ class Table:
     """A table on a new sheet: a title line if given, a bold header row kept in view (with the
     first `frozen_columns` columns), then the rows; `add_filter` puts a filter over them.
 
+    `subheaders`, if given, is a second header line under the first (a value per column, such
+    as the long name behind a short code), kept in view too; the filter sits on it, so sorting
+    never moves it among the rows.
+
     Widths and panes are set before the first row and rows are only appended, the order a
     write-only sheet needs (the large exports stream), so one writer serves both kinds of sheet.
     """
@@ -306,6 +310,7 @@ class Table:
         *,
         title: str | None = None,
         frozen_columns: int = 0,
+        subheaders: Sequence[Any] | None = None,
     ) -> None:
         from openpyxl.styles import Alignment, Font
         from openpyxl.utils import get_column_letter
@@ -313,12 +318,14 @@ class Table:
         self.sheet, self.columns = sheet, list(columns)
         for index, column in enumerate(self.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
-        self.header_row = 2 if title else 1
+        self.header_row = (2 if title else 1) + (1 if subheaders is not None else 0)
         sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{self.header_row + 1}"
         if title:
             append_row(sheet, [title], font=Font(bold=True, size=13))
         bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
         sheet.append([cell(sheet, column.header, font=bold, alignment=wrapped) for column in self.columns])
+        if subheaders is not None:
+            sheet.append([cell(sheet, value, alignment=wrapped) for _, value in zip(self.columns, subheaders, strict=True)])
         self.rows = self.header_row
 
     def append(self, values: Sequence[Any]) -> None:

@@ -71,7 +71,9 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
             "organization": organization,
             "type_changes": organization.type_changes.all(),
             "roles": organization.roles.select_related("user").order_by("kind", "user__username"),
-            # Visible to whoever sees the organization (Assessment.objects.visible_to has the same scope).
-            "assessments": organization.assessments.select_related("round").order_by("-round__year"),
+            # Only those the user may open: an assessor sees the organizations of the province, but
+            # only the assessments assigned to their team (the related manager is the assessments
+            # app's, so this app needs no import of it).
+            "assessments": organization.assessments.visible_to(request.user).select_related("round").order_by("-round__year"),
         },
     )

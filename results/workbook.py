@@ -9,8 +9,8 @@ Sheets, in order:
   verified points, full marks and percentage, the overall ones with band and pass, and the
   self-assessed overall percentage beside them.
 - ด้านที่ 1 … 5: one row per organization: each indicator's verified points (a column per
-  indicator code), the dimension's points, full marks and percentage, and the overall
-  band and pass.
+  indicator code, its title on a second header line), the dimension's points, full marks and
+  percentage, and the overall band and pass.
 - เกี่ยวกับรายงาน: year, scope, when the file was made (Buddhist Era), how to read the
   cells, and the indicators behind the column codes.
 
@@ -127,9 +127,9 @@ class _Chunk:
     verified: dict[int, dict[int, Any]]  # assessment → indicator pk → cell value
 
 
-def _sheet(workbook: Workbook, title: str, columns: list[Column]) -> Table:
-    """A data sheet in write-only mode whose header row and organization's code and name stay in view."""
-    return Table(workbook.create_sheet(title), columns, frozen_columns=2)
+def _sheet(workbook: Workbook, title: str, columns: list[Column], subheaders: list[Any] | None = None) -> Table:
+    """A data sheet in write-only mode whose header rows and organization's code and name stay in view."""
+    return Table(workbook.create_sheet(title), columns, frozen_columns=2, subheaders=subheaders)
 
 
 def build_dimension_workbook(
@@ -152,7 +152,12 @@ def build_dimension_workbook(
 
     summary = _sheet(workbook, SUMMARY_SHEET, _summary_columns(dimensions))
     sheets = {
-        dimension.number: _sheet(workbook, f"ด้านที่ {dimension.number}", _dimension_columns(dimension, by_dimension))
+        dimension.number: _sheet(
+            workbook,
+            f"ด้านที่ {dimension.number}",
+            _dimension_columns(dimension, by_dimension),
+            _indicator_titles(dimension, by_dimension),
+        )
         for dimension in dimensions
     }
     count = 0
@@ -217,6 +222,14 @@ def _dimension_columns(dimension: Dimension, by_dimension: dict[int, list[Indica
         Column("ตัวชี้วัดที่นับคะแนน", COUNT_WIDTH),
     ]
     return columns
+
+
+def _indicator_titles(dimension: Dimension, by_dimension: dict[int, list[Indicator]]) -> list[Any]:
+    """The second header line of a dimension sheet: each indicator's title under its code."""
+    columns = _dimension_columns(dimension, by_dimension)
+    indicators = by_dimension[dimension.number]
+    titles = [None] * len(PLACE_COLUMNS) + [indicator.title for indicator in indicators]
+    return titles + [None] * (len(columns) - len(titles))
 
 
 def _score_columns(prefix: str) -> list[Column]:
@@ -380,6 +393,7 @@ def _about(
         "ทุก อปท. ในรอบการประเมินอยู่ในรายงาน ไม่ว่าจะอยู่ในสถานะใด (ดูคอลัมน์สถานะการประเมิน)",
         "คะแนนที่ได้ คะแนนเต็ม และร้อยละ เป็นผลการตรวจประเมินของคณะผู้ประเมิน "
         "ว่างเมื่อยังไม่มีตัวชี้วัดใดของด้านนั้นที่ตรวจแล้ว",
+        "ชีตรายด้าน: แถวที่ 1 คือรหัสตัวชี้วัด แถวที่ 2 คือชื่อตัวชี้วัด (รายละเอียดอยู่ในตารางท้ายชีตนี้)",
         "ช่องตัวชี้วัดว่าง: ตัวชี้วัดไม่ใช้กับ อปท. นี้ (ประเภทหรือจังหวัดอื่น) หรือยังไม่ได้ตรวจ",
         f"{NOT_APPLICABLE}: คณะผู้ประเมินยืนยันว่าไม่มีภารกิจ ไม่นับทั้งคะแนนที่ได้และคะแนนเต็ม",
         "ตัวชี้วัดนำร่องแสดงคะแนนแต่ไม่นับรวมในคะแนนของด้าน",

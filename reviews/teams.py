@@ -271,7 +271,7 @@ def _announce_batch(team: Team, organizations: list, *, by: User) -> None:
     deliver(
         recipients,
         kind=AssessmentEvent.Kind.ASSIGNED,
-        subject=_("มอบหมายให้%(team)sตรวจประเมิน %(n)s อปท. ปี %(year)s")
+        subject=_("มอบหมายให้%(team)s ตรวจประเมิน %(n)s อปท. ปี %(year)s")
         % {"team": team.name, "n": len(organizations), "year": team.round.year},
         body=_("%(team)s ได้รับมอบหมายให้ตรวจประเมิน: %(names)s") % {"team": team.name, "names": names},
         assessment=None,

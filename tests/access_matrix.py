@@ -219,8 +219,10 @@ MATRIX += [
 
 
 # Self-assessment: organization A's assessment in an open round, with one
-# indicator "A" answered and one file as evidence. Outsiders (another organization, another
-# province) get 404; provincial and national readers may read but not write (403).
+# indicator "A" answered and one file as evidence, assigned to no team yet. Outsiders (another
+# organization, another province) get 404, and so does the province's assessor: an assessor
+# reads only the assessments assigned to a team they are on (the review year's below). The
+# provincial office and the department may read but not write (403).
 SELF_ASSESSMENT_YEAR = 2567
 
 
@@ -263,10 +265,10 @@ def evidence_url(name: str) -> Callable[[World], str]:
 
 
 ORGANIZATION = {"org_staff": 200, "org_head": 200}
-ASSESSMENT_READERS = {**ORGANIZATION, "assessor": 200, "province_admin": 200, **NATIONAL}
+ASSESSMENT_READERS = {**ORGANIZATION, "province_admin": 200, **NATIONAL}
 # A write by a reader: the organization's people pass (200: the page again with the form's
 # message, as an empty post gets), readers are refused.
-ASSESSMENT_WRITERS = {**ORGANIZATION, "assessor": 403, "province_admin": 403, "department": 403, "system_admin": 403}
+ASSESSMENT_WRITERS = {**ORGANIZATION, "province_admin": 403, "department": 403, "system_admin": 403}
 
 MATRIX += [
     Case("my assessments", lambda w: reverse("assessments:assessment_list"), {**ORGANIZATION, "outsider_org_staff": 200}),
@@ -409,6 +411,23 @@ MATRIX += [
         {**{k: 403 for k in RESULT_READERS}, "assessor": 200, "province_admin": 200},
     ),
     Case("notifications", lambda w: reverse("notifications:list"), EVERYONE),
+]
+
+
+# The self-assessment pages of the review year's assessment, assigned to the matrix assessor's
+# team: the team reads them beside the office, the department and the organization.
+def reviewed_assessment_url(name: str, *args) -> Callable[[World], str]:
+    return lambda w: reverse(f"assessments:{name}", args=[matrix_review(w).pk, *args])
+
+
+MATRIX += [
+    Case("assessment overview (assigned to the team)", reviewed_assessment_url("assessment_detail"), RESULT_READERS),
+    Case(
+        "assessment dimension page (assigned to the team)",
+        reviewed_assessment_url("assessment_dimension", 1),
+        RESULT_READERS,
+    ),
+    Case("assessment PDF (assigned to the team)", reviewed_assessment_url("assessment_pdf"), RESULT_READERS),
 ]
 
 

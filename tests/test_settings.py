@@ -135,3 +135,57 @@ def test_bad_storage_settings_fail_loudly(env, message):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+# Six people saving at once through the ORM, each save reading before it writes (as a form save
+# does): with SQLite's defaults one of them gets "database is locked" at once.
+_CONCURRENT_WRITES = """
+import threading, time
+from django.contrib.sessions.models import Session
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+with connection.schema_editor() as editor:
+    editor.create_model(Session)
+errors = []
+
+def save(worker):
+    try:
+        for i in range(25):
+            try:
+                with transaction.atomic():
+                    Session.objects.count()
+                    time.sleep(0.002)
+                    Session.objects.create(session_key=f"{worker}-{i}", session_data="x", expire_date=timezone.now())
+            except Exception as error:
+                errors.append(repr(error))
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(connection.cursor().execute("PRAGMA journal_mode").fetchone()[0], Session.objects.count(), len(errors))
+print(errors[:3])
+"""
+
+
+def test_sqlite_database_takes_concurrent_writers_without_locking_errors(tmp_path):
+    result = run_manage(
+        "shell", "-c", _CONCURRENT_WRITES, DATABASE_URL=f"sqlite:///{tmp_path / 'concurrent.sqlite3'}"
+    )
+    assert result.returncode == 0, result.stderr
+    mode, rows, errors = result.stdout.strip().splitlines()[-2].split()
+    assert errors == "0", result.stdout
+    assert (mode, rows) == ("wal", "150")
+
+
+def test_sqlite_options_leave_postgresql_alone():
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/lpa",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "transaction_mode" not in result.stdout and "init_command" not in result.stdout

@@ -157,7 +157,7 @@ class IndicatorForm(forms.Form):
             self.fields["province"].empty_label = None
         self.fields["category"].queryset = categories
         self.fields["category"].label_from_instance = lambda c: (
-            _("ด้านที่ %(d)s หมวด %(c)s %(name)s")
+            _("ด้านที่ %(d)s หมวด %(d)s.%(c)s %(name)s")
             % {
                 "d": c.dimension.number,
                 "c": c.number,

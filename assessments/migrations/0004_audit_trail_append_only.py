@@ -3,8 +3,7 @@
 PostgreSQL refuses UPDATE and DELETE of an AssessmentEvent row; SQLite (development)
 refuses UPDATE. One update stays allowed: setting indicator_id to NULL and nothing else,
 which is what the foreign key's SET_NULL does when a correction removes an indicator (the
-event's data keeps its code). TRUNCATE, which the test runner uses to empty tables, is not
-a row change and stays possible.
+event's data keeps its code). TRUNCATE is not a row change: 0005 refuses it.
 """
 
 from django.db import migrations

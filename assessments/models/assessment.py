@@ -30,16 +30,21 @@ class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user: "User") -> "AssessmentQuerySet":
         """The assessments inside the user's reach (see assessments.access.get_assessment_for_user).
 
-        An organization's own people see its assessments; provincial roles those of their
-        province's organizations; the department all.
+        An organization's own people see its assessments; the provincial office (admin) those
+        of its province's organizations; an assessor only those assigned to a team they are on,
+        as for the review (reviewable_by); the department all.
         """
         scope = scope_for(user)
         if scope.national:
             return self
-        return self.filter(
-            Q(organization_id__in=scope.organization_ids)
-            | Q(organization__district__province_id__in=scope.province_ids)
+        condition = Q(organization_id__in=scope.organization_ids) | Q(
+            organization__district__province_id__in=scope.manages_province_ids
         )
+        if scope.province_ids:
+            # A subquery rather than a join: no duplicates for a user on several teams, and
+            # callers may still lock, count or aggregate.
+            condition |= Q(pk__in=Assessment.objects.filter(assignment__team__members__user=user).values("pk"))
+        return self.filter(condition)
 
     def reviewable_by(self, user: "User") -> "AssessmentQuerySet":
         """The assessments whose review the user takes part in (see reviews.access.get_review_for_user).

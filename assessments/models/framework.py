@@ -71,7 +71,8 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"หมวด {self.number} {self.name}"
+        # The framework numbers a category within its dimension: หมวด 1.1 is dimension 1's first.
+        return f"หมวด {self.dimension.number}.{self.number} {self.name}"
 
 
 class IndicatorQuerySet(models.QuerySet):

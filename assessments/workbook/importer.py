@@ -177,6 +177,24 @@ class _Checker:
             settings["fiscal_year"] = sheet_year - 1
         if sheet_year and settings["fiscal_year"] > sheet_year:
             rows["fiscal_year"].error("ค่า", "ต้องไม่หลังปีการประเมิน")
+        another_year = year is not None and bool(sheet_year) and year != sheet_year
+        # Another year's dates are left blank below, so they are not checked: a year whose
+        # results were published before its review window ended keeps an appeal window that
+        # opens before it, and its workbook must still start the next year.
+        if not another_year:
+            self.check_windows(settings, rows)
+        year_row = rows["year"].number if "year" in rows else None
+        if year is not None and not FIRST_BUDDHIST_YEAR <= year <= LAST_YEAR:
+            self.errors.append(WorkbookError(ROUND_SHEET, year_row, "B", f"ปีที่ให้นำเข้า ({year}) ต้องเป็นปีพุทธศักราช"))
+        elif another_year:
+            # Last year's workbook as this year's starting point: the windows are the new year's to set.
+            settings["fiscal_year"] += year - sheet_year
+            settings["title"] = settings.get("title", "").replace(str(sheet_year), str(year))
+            settings.update(dict.fromkeys(DATE_FIELDS))
+        return _Plan(year=year or sheet_year or 0, settings=settings, year_row=year_row)
+
+    def check_windows(self, settings: dict[str, Any], rows: dict[str, Row]) -> None:
+        """Each window's dates in order, and no window opening before the one before it ends."""
         for opens, closes in zip(DATE_FIELDS[::2], DATE_FIELDS[1::2]):
             if settings.get(opens) and settings.get(closes) and settings[closes] < settings[opens]:
                 rows[closes].error("ค่า", f"ต้องไม่ก่อน{rows[opens].name}")
@@ -186,15 +204,6 @@ class _Checker:
             for name, messages in error.message_dict.items():
                 for message in messages:
                     rows[name].error("ค่า", message, plain=True)
-        year_row = rows["year"].number if "year" in rows else None
-        if year is not None and not FIRST_BUDDHIST_YEAR <= year <= LAST_YEAR:
-            self.errors.append(WorkbookError(ROUND_SHEET, year_row, "B", f"ปีที่ให้นำเข้า ({year}) ต้องเป็นปีพุทธศักราช"))
-        elif year is not None and sheet_year and year != sheet_year:
-            # Last year's workbook as this year's starting point: the windows are the new year's to set.
-            settings["fiscal_year"] += year - sheet_year
-            settings["title"] = settings.get("title", "").replace(str(sheet_year), str(year))
-            settings.update(dict.fromkeys(DATE_FIELDS))
-        return _Plan(year=year or sheet_year or 0, settings=settings, year_row=year_row)
 
     def bands(self) -> list[tuple[str, Decimal]]:
         bands, labels, minimums = [], {}, {}

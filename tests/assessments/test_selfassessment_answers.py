@@ -130,6 +130,13 @@ def test_not_applicable_drops_the_values_left_in_the_form(sa):
     assert answer.not_applicable and answer.level is None and answer.is_answered
 
 
+def test_not_applicable_ignores_a_figure_left_in_the_box_even_an_unreadable_one(sa):
+    indicator = sa.indicator(kind=Indicator.Kind.FIGURE, options=[(5, 80)], allows_not_applicable=True)
+    answer = save(sa, indicator, {"figure": "85 ครับ", "not_applicable": True, "na_reason": "ไม่มีตลาด"})
+    answer.refresh_from_db()
+    assert answer.not_applicable and answer.figure is None
+
+
 def test_the_database_refuses_not_applicable_without_a_reason(sa):
     indicator = sa.indicator(allows_not_applicable=True)
     with pytest.raises(IntegrityError), transaction.atomic():

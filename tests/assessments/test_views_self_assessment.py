@@ -14,6 +14,7 @@ from assessments.selfassessment import save_answer, submit
 from reviews.workflow import return_for_revision
 from tests.assessments.factories import IndicatorFactory, open_round, self_assessment
 from tests.factories import province, user_with_role
+from tests.reviews.factories import assigned_team
 
 pytestmark = pytest.mark.django_db
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
@@ -190,7 +191,7 @@ def test_indicator_of_another_type_is_not_found(client, sa):
 
 def test_provincial_reader_sees_the_dimension_without_forms_and_may_not_save(client, sa):
     indicator = sa.indicator(code="1.1")
-    assessor = user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81"))
+    assessor = assigned_team(sa.assessment).lead  # reads the organizations assigned to their team
     client.force_login(assessor)
     html = client.get(dimension_url(sa)).content.decode()
     assert "1.1" in html and 'data-block-form' not in html
@@ -306,7 +307,8 @@ def test_only_the_provincial_office_of_the_province_opens_the_extension_page(cli
     url = reverse("assessments:extension_grant", args=[sa.assessment.pk])
     for user, status in [
         (sa.head, 403),
-        (user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")), 403),
+        (assigned_team(sa.assessment).lead, 403),  # reads the assessment, grants nothing
+        (user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")), 404),  # on no team
         (user_with_role(Role.Kind.DEPARTMENT_OFFICIAL), 403),
         (user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("20")), 404),
     ]:

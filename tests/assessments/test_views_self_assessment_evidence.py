@@ -12,6 +12,7 @@ from assessments.selfassessment import save_answer, submit
 from tests.assessments import factories as samples
 from tests.assessments.factories import self_assessment, upload
 from tests.factories import province, user_with_role
+from tests.reviews.factories import assigned_team
 
 pytestmark = pytest.mark.django_db
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
@@ -141,7 +142,7 @@ def test_download_serves_the_file_as_an_attachment_under_its_original_name(clien
     upload_files(client, sa, indicator, upload("คำสั่ง.pdf", samples.pdf_bytes("หนึ่ง")))
     evidence = Evidence.objects.get()
     url = reverse("assessments:evidence_download", args=[evidence.pk])
-    assessor = user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81"))
+    assessor = assigned_team(sa.assessment).lead  # an assessor reads the evidence of their team's organizations
     for user in (sa.staff, sa.head, assessor, user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)):
         client.force_login(user)
         response = client.get(url)
@@ -169,7 +170,7 @@ def test_readers_may_not_upload_or_remove(client, sa, indicator):
     client.force_login(sa.staff)
     upload_files(client, sa, indicator, upload("คำสั่ง.pdf", samples.pdf_bytes()))
     evidence = Evidence.objects.get()
-    client.force_login(user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")))
+    client.force_login(assigned_team(sa.assessment).lead)
     assert upload_files(client, sa, indicator, upload("x.pdf", samples.pdf_bytes("x"))).status_code == 403
     assert client.post(reverse("assessments:evidence_remove", args=[evidence.pk])).status_code == 403
 
@@ -218,7 +219,7 @@ def test_pdf_and_images_are_served_inline_for_the_preview(client, sa, indicator)
         client, sa, indicator, upload("คำสั่ง.pdf", samples.pdf_bytes("หนึ่ง")), upload("ภาพ.jpg", samples.image_bytes("JPEG"), "image/jpeg")
     )
     pdf, jpeg = Evidence.objects.order_by("pk")
-    client.force_login(user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")))
+    client.force_login(assigned_team(sa.assessment).lead)
     response = client.get(view_url(pdf))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -1,5 +1,6 @@
 """The framework workbook on the web: export, import into a round in set-up, round trip."""
 
+import datetime
 import io
 
 import pytest
@@ -68,6 +69,27 @@ def test_exported_workbook_creates_next_year_through_the_web(client, official, o
     assert response.status_code == 302
     new = Round.objects.get(year=2570)
     assert (new.phase, new.fiscal_year, new.indicators.count()) == (Round.Phase.SETUP, 2569, 4)
+
+
+def test_published_year_with_its_appeal_window_starts_next_year_through_the_web(client, official, opened):
+    # Published before the review window's planned end: the appeal window opens inside it.
+    Round.objects.filter(pk=opened.pk).update(
+        phase=Round.Phase.APPEAL,
+        review_opens=datetime.date(2026, 6, 1),
+        review_closes=datetime.date(2026, 9, 30),
+        appeal_opens=datetime.date(2026, 9, 1),
+        appeal_closes=datetime.date(2026, 9, 15),
+    )
+    client.force_login(official)
+    exported = export(client).content
+
+    response = client.post(
+        reverse("assessments:round_create"), {"year": 2570, "start": "workbook", "file": upload(exported)}
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    new = Round.objects.get(year=2570)
+    assert (new.phase, new.review_closes, new.appeal_opens, new.indicators.count()) == (Round.Phase.SETUP, None, None, 4)
 
 
 def test_broken_workbook_shows_the_error_table_and_imports_nothing(client, official, framework):

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Role
 from assessments.models import Indicator, Round
 from assessments.workbook import WorkbookError, WorkbookErrors, build_framework_workbook, import_framework_workbook
+from assessments.workbook.layout import DATE_FIELDS
 from organizations.models import Organization
 from tests.assessments.factories import IndicatorFactory, RoundFactory, framework_with
 from tests.factories import province, user_with_role
@@ -266,3 +267,27 @@ def test_characters_xlsx_cannot_hold_are_left_out_of_the_export(round):
     round.indicators.filter(code="1.1").update(title="แผน\x0bพัฒนา\x1f")
     content = cells(save(build_framework_workbook(round)))
     assert "แผนพัฒนา" in {row[4] for row in content["ตัวชี้วัด"][1:]}
+
+
+def test_a_year_with_every_window_set_is_imported_as_a_new_year(round):
+    # Issue 14: results published before the planned end of the review set an appeal window
+    # that opens before it (reviews.workflow.publish_round). The import checked those dates of
+    # the source year, which the new year leaves blank, and refused the workbook for them.
+    Round.objects.filter(pk=round.pk).update(
+        phase=Round.Phase.CLOSED,
+        self_assessment_opens=datetime.date(2026, 1, 15),
+        self_assessment_closes=datetime.date(2026, 3, 31),
+        review_opens=datetime.date(2026, 6, 1),
+        review_closes=datetime.date(2026, 9, 30),
+        appeal_opens=datetime.date(2026, 9, 1),
+        appeal_closes=datetime.date(2026, 9, 15),
+    )
+    round.refresh_from_db()
+    exported = save(build_framework_workbook(round))
+
+    new = import_framework_workbook(exported, by=None, year=2570)
+
+    assert (new.year, new.phase, new.indicators.count()) == (2570, Round.Phase.SETUP, 5)
+    assert [getattr(new, name) for name in DATE_FIELDS] == [None] * len(DATE_FIELDS)
+    round.refresh_from_db()
+    assert round.appeal_closes == datetime.date(2026, 9, 15)  # the source year untouched

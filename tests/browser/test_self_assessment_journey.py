@@ -199,3 +199,30 @@ def test_dimension_page_fits_a_375px_phone(demo, login, live_server):
     for path in ("", "dimensions/1/", "submit/"):
         page.goto(f"{live_server.url}{demo_assessment().get_absolute_url()}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+
+
+def test_ticking_not_applicable_disables_the_figure_box(demo, login, live_server):
+    page = login("org_staff")
+    page.goto(f"{live_server.url}{demo_assessment().get_absolute_url()}dimensions/3/")
+    # 3.3.3: a figure the organization may declare not applicable.
+    block = page.locator("[data-indicator-block]").filter(has=page.locator("h3 .code", has_text="3.3.3"))
+    figure = block.locator("input[name$='-figure']")
+    not_applicable = block.get_by_label("ไม่มีภารกิจนี้")
+    expect(figure).to_be_enabled()
+
+    not_applicable.check()
+    expect(figure).to_be_disabled()
+    not_applicable.uncheck()
+    expect(figure).to_be_enabled()
+
+    # Saved as not applicable: the block the server sends back keeps the box disabled.
+    figure.fill("85")
+    not_applicable.check()
+    block.get_by_label("เหตุผลที่ไม่มีภารกิจ").fill("ไม่มีสถานีขนส่งในพื้นที่")
+    block.get_by_role("button", name="บันทึกคำตอบ 3.3.3").click()
+    expect(block.locator("[data-block-message]").first).to_contain_text("บันทึกคำตอบตัวชี้วัด 3.3.3 แล้ว")
+    expect(block.get_by_label("ไม่มีภารกิจนี้")).to_be_checked()
+    expect(block.locator("input[name$='-figure']")).to_be_disabled()
+    expect(block.locator("input[name$='-figure']")).to_have_value("")  # the server dropped the figure
+    page.reload()
+    expect(block.locator("input[name$='-figure']")).to_be_disabled()

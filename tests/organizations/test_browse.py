@@ -115,7 +115,9 @@ def test_list_query_count_is_fixed(client, registry, department, django_assert_m
 
 
 def test_search_with_a_nul_character_is_not_a_500(client, registry, department):
-    # PostgreSQL refuses NUL in string literals; the form must reject it before the query.
+    # PostgreSQL refuses NUL in string literals: a NUL in the query is refused before any view
+    # (core.middleware), with a page saying what to fix.
     client.force_login(department)
     response = client.get(reverse("organizations:list"), {"q": "กระ\x00บี่"})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "ตรวจสอบที่อยู่หรือคำค้นหา" in response.content.decode()

@@ -29,9 +29,10 @@ def read(round, **kwargs):
 
 
 def rows_by_code(sheet) -> dict[str, dict[str, object]]:
-    """Each organization's row as {header: value}, by organization code."""
+    """Each organization's row as {header: value}, by organization code (a dimension sheet's
+    second header line, the indicators' titles, has none)."""
     header = [cell.value for cell in sheet[1]]
-    return {row[0]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return {row[0]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] is not None}
 
 
 def team_disagrees_on_1_1(case) -> None:
@@ -98,9 +99,11 @@ def test_numbers_are_numbers_and_percentages_show_two_places(verified_case):
 def test_every_data_sheet_has_a_frozen_filtered_header_and_set_widths(verified_case):
     workbook = read(verified_case.round)
     assert workbook.sheetnames == [SUMMARY_SHEET, "ด้านที่ 1", ABOUT_SHEET]
-    for sheet in (workbook[SUMMARY_SHEET], workbook["ด้านที่ 1"]):
-        assert sheet.freeze_panes == "C2"
-        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+    # A dimension sheet has a second header line (the indicators' titles): the filter sits on it.
+    for sheet, header_rows in ((workbook[SUMMARY_SHEET], 1), (workbook["ด้านที่ 1"], 2)):
+        assert sheet.freeze_panes == f"C{header_rows + 1}"
+        last = sheet.cell(1, sheet.max_column).column_letter
+        assert sheet.auto_filter.ref == f"A{header_rows}:{last}{sheet.max_row}"
         assert sheet["A1"].font.bold
         assert sheet.column_dimensions["B"].width == 34
     about = [row for row in workbook[ABOUT_SHEET].iter_rows(values_only=True)]
@@ -108,6 +111,20 @@ def test_every_data_sheet_has_a_frozen_filtered_header_and_set_widths(verified_c
     assert ("ขอบเขต", "ทั้งประเทศ") in [row[:2] for row in about]
     generated = next(row[1] for row in about if row[0] == "ส่งออกเมื่อ")
     assert generated.startswith(thai_date(timezone.localdate()))  # 26 พ.ย. 2569 14:05 น.
+
+
+def test_dimension_sheet_names_each_indicator_under_its_code(verified_case):
+    round = verified_case.round
+    round.indicators.filter(code="1.1").update(title=FORMULAS[1])  # a typed title stays text
+    sheet = read(round)["ด้านที่ 1"]
+    codes = [cell.value for cell in sheet[1]]
+    titles = dict(zip(codes, sheet[2]))
+    for indicator in round.indicators.exclude(code="1.1"):
+        assert titles[indicator.code].value == indicator.title
+    assert_inert(titles["1.1"], FORMULAS[1])
+    assert titles["1.2"].alignment.wrap_text
+    # The row of titles is no organization's: the first data row comes after it.
+    assert sheet.cell(3, 1).value == verified_case.assessment.organization.code
 
 
 def test_unreviewed_assessments_are_listed_with_blank_verified_columns(verified_case):

@@ -195,4 +195,5 @@ def test_an_assessor_not_on_the_team_does_not_see_the_thread_on_the_organization
     post_comment(assessment=sa.assessment, indicator=sa.levels, by=sa.staff, body="คำถามของ อปท.")
     client.force_login(user_with_role(Role.Kind.PROVINCIAL_ASSESSOR, province=province("81")))
     response = client.get(org_page(sa))
-    assert response.status_code == 200 and "คำถามของ อปท." not in response.content.decode()
+    # An assessor reads only the organizations assigned to their team: not the page at all.
+    assert response.status_code == 404 and "คำถามของ อปท." not in response.content.decode()

@@ -265,6 +265,16 @@ def test_one_assignment_notifies_each_member_and_a_batch_sends_one_summary(
     assert "5" in notes[0].subject
 
 
+def test_batch_summary_keeps_a_space_after_a_team_name_ending_in_a_number(
+    round, office, assessors, django_capture_on_commit_callbacks
+):
+    team = make_team(round, office, assessors, name="คณะผู้ประเมินที่ 1")
+    with django_capture_on_commit_callbacks(execute=True):
+        teams.assign(team=team, assessments=[assessment_in(round), assessment_in(round)], by=office)
+    subject = Notification.objects.filter(kind="assigned").first().subject
+    assert subject.startswith("มอบหมายให้คณะผู้ประเมินที่ 1 ตรวจประเมิน 2 อปท."), subject
+
+
 def test_unassigning_is_allowed_before_the_review_starts_and_recorded(round, office, assessors):
     team = make_team(round, office, assessors)
     waiting = set_status(assessment_in(round), Status.SUBMITTED)

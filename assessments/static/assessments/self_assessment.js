@@ -6,6 +6,32 @@
 // forms post normally and the server redirects back (or shows the page with the errors).
 (function () {
   "use strict";
+  // "ไม่มีภารกิจนี้" (not applicable) ticked: the answer's own fields (level, ticked items,
+  // figure) do not count, so they are disabled until it is unticked. The server drops them
+  // too (selfassessment.clean_answer), so this only saves typing into a box that is ignored.
+  function applyNotApplicable(box) {
+    var form = box.form;
+    if (!form) return;
+    form.querySelectorAll("[data-answer-values] input, [data-answer-values] select, [data-answer-values] textarea")
+      .forEach(function (field) { field.disabled = box.checked; });
+  }
+  function applyAll(root) {
+    root.querySelectorAll("input[data-not-applicable]").forEach(applyNotApplicable);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[data-not-applicable]")) applyNotApplicable(event.target);
+  });
+  applyAll(document);
+  // A block sent back by the server after a save replaces the old one: apply it there too.
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(function (node) { if (node.querySelectorAll) applyAll(node); });
+    });
+  }).observe(document.body, { childList: true, subtree: true });
+})();
+
+(function () {
+  "use strict";
   var live = document.getElementById("save-status");
   if (!live || !window.fetch || !window.FormData) return;
 
