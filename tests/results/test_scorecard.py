@@ -75,10 +75,11 @@ def other(round, place: str, status: str, overall, dimensions):
 def build_case(extra: int = 0):
     """The hand-checked case: a กระบี่ อบต. reviewed and approved (not yet published).
 
-    Dimension 1 (1.1–1.5 of SELF_ASSESSED): self 4+4+5+5+0 of 25 = 72%; the team gives 1.1
-    level 3 (2 points, with REASON) and confirms 1.5 not applicable: 16 of 20 = 80%.
+    Dimension 1 (1.1–1.5 of SELF_ASSESSED): self 4+4+5+5 of 20 = 90% (the organization's own
+    N/A claim on 1.5 is out of its full marks); the team gives 1.1 level 3 (2 points, with
+    REASON) and confirms 1.5 not applicable: 16 of 20 = 80%.
     Dimension 2 (2.1, levels 0–5): self 5, team 3 of 5: 100% and 60%.
-    Overall: self 23 of 30 = 76.6667%, verified 19 of 25 = 76%.
+    Overall: self 23 of 25 = 92%, verified 19 of 25 = 76%.
     Others of the round (verified overall, dimension 1, dimension 2): B กระบี่ published
     90/85/95; C ชลบุรี published 60/50/70; E กระบี่ verified, not published 50/40/60;
     D กระบี่ in review 10/10/10 (never counted).
@@ -192,19 +193,19 @@ def test_scorecard_holds_the_engines_numbers_the_means_and_last_years_change(cas
     own, verified = self_assessed_score(case.assessment), verified_score(reload(case))
     overall, (first, second) = card.overall, [section.row for section in card.sections]
 
-    assert (overall.own.points, overall.own.full_marks) == (own.points, own.full_marks) == (23, 30)
-    assert overall.own.percent == D("76.6667")
+    assert (overall.own.points, overall.own.full_marks) == (own.points, own.full_marks) == (23, 25)
+    assert overall.own.percent == D("92.00")
     assert (overall.verified.points, overall.verified.full_marks) == (verified.points, verified.full_marks) == (19, 25)
-    assert overall.verified.percent == D("76.0000") and overall.verified.band == verified.band == "ดี"
+    assert overall.verified.percent == D("76.00") and overall.verified.band == verified.band == "ดี"
     assert overall.verified.passed is True
-    assert (first.own.percent, first.verified.percent, second.own.percent, second.verified.percent) == (72, 80, 100, 60)
+    assert (first.own.percent, first.verified.percent, second.own.percent, second.verified.percent) == (90, 80, 100, 60)
     assert first.verified.points == verified.dimension(1).points == 16
 
     # Finished reviews: the case, B and E in กระบี่; C in ชลบุรี besides. D (in review) never counts.
     assert (overall.province_mean, overall.province_count) == (72, 3)
     assert (overall.national_mean, overall.national_count) == (D("69"), 4)
-    assert first.province_mean.quantize(D("0.0001")) == D("68.3333") and first.national_mean == D("63.75")
-    assert second.province_mean.quantize(D("0.0001")) == D("71.6667") and second.national_mean == D("71.25")
+    assert first.province_mean == D("68.33") and first.national_mean == D("63.75")
+    assert second.province_mean == D("71.67") and second.national_mean == D("71.25")
     # The dashboards' figures: the same stored rows, the same rule.
     board = build_dashboard(case.round, Filters(), provinces=[province("81")])
     assert board.overall.mean_verified == overall.national_mean
@@ -213,7 +214,7 @@ def test_scorecard_holds_the_engines_numbers_the_means_and_last_years_change(cas
 
     assert card.last_year == case.round.year - 1 and card.type_changed
     assert (overall.last_verified, overall.verified_change) == (D("72.5"), D("3.5"))
-    assert overall.self_change.quantize(D("0.0001")) == D("6.6667")
+    assert overall.self_change == D("22.00")  # 92.00 − 70.00
     assert (first.verified_change, second.verified_change) == (10, -20)
 
     rows = {row.code: row for section in card.sections for row in section.indicators}
@@ -230,7 +231,7 @@ def test_organization_is_compared_with_published_results_only(case):
     card = build_scorecard(reload(case), verified_visible=True, published_only=True)
     # E (verified, not published) is left out: กระบี่ = the case and B; the country adds C.
     assert (card.overall.province_mean, card.overall.province_count) == (83, 2)
-    assert card.overall.national_mean.quantize(D("0.0001")) == D("75.3333")
+    assert card.overall.national_mean == D("75.33")  # (76 + 90 + 60) / 3 = 75.333…, rounded once
     assert (card.province_rank, card.province_ranked) == (2, 2)
 
 
@@ -240,7 +241,7 @@ def test_without_verified_results_the_scorecard_holds_none(case):
     assert all(row.verified is None and row.province_mean is None and row.last_verified is None for row in rows)
     assert card.province_rank is None
     assert all(row.verified_points is None and row.reason == "" for s in card.sections for row in s.indicators)
-    assert card.overall.own.percent == D("76.6667") and card.overall.last_self == 70
+    assert card.overall.own.percent == D("92.00") and card.overall.last_self == 70
 
 
 def test_workbook_shows_the_scorecards_numbers_as_numbers(case):
@@ -251,7 +252,7 @@ def test_workbook_shows_the_scorecards_numbers_as_numbers(case):
     rows = {row["ด้าน"]: row for row in sheet_rows(summary)}
     total = rows["รวม"]
     assert (total["คะแนนที่ตรวจได้"], total["คะแนนเต็ม (ผลการตรวจ)"], total["ร้อยละ (ผลการตรวจ)"]) == (19, 25, 76)
-    assert total["ร้อยละ (ประเมินตนเอง)"] == pytest.approx(76.6667)
+    assert total["ร้อยละ (ประเมินตนเอง)"] == 92
     assert (total["ร้อยละเฉลี่ยของจังหวัด"], total["ร้อยละเฉลี่ยของประเทศ"]) == (72, 69)
     assert total[f"ร้อยละ ปี {case.round.year - 1} (ผลการตรวจ)"] == 72.5
     assert total["เปลี่ยนแปลง (ผลการตรวจ)"] == 3.5
@@ -286,12 +287,12 @@ def test_workbook_writes_typed_names_titles_and_reasons_as_inert_text(client, ca
 def test_pdf_text_shows_the_scorecards_numbers(case):
     text = pdf_text(render_scorecard_pdf(reload(case), verified_visible=True))
     assert case.sa.organization.full_name in text
-    total = next(line for line in text.splitlines() if "23 / 30" in line)
-    # Self 23/30 76.67, verified 19/25 76.00, province 72.00, country 69.00, last year 72.50, +3.50.
-    numbers = ["23", "/", "30", "76.67", "19", "/", "25", "76.00", "72.00", "69.00", "72.50", "+3.50"]
+    total = next(line for line in text.splitlines() if "23 / 25" in line)
+    # Self 23/25 92.00, verified 19/25 76.00, province 72.00, country 69.00, last year 72.50, +3.50.
+    numbers = ["23", "/", "25", "92.00", "19", "/", "25", "76.00", "72.00", "69.00", "72.50", "+3.50"]
     assert total.split()[-len(numbers):] == numbers
-    first = next(line for line in text.splitlines() if "18 / 25" in line)
-    numbers = ["18", "/", "25", "72.00", "16", "/", "20", "80.00", "68.33", "63.75", "70.00", "+10.00"]
+    first = next(line for line in text.splitlines() if "18 / 20" in line)
+    numbers = ["18", "/", "20", "90.00", "16", "/", "20", "80.00", "68.33", "63.75", "70.00", "+10.00"]
     assert first.split()[-len(numbers):] == numbers
     assert REASON in text
     assert "อันดับ 2 จาก 3 แห่งในจังหวัดกระบี่" in text
@@ -306,7 +307,7 @@ def test_organization_before_publication_sees_no_verified_score_anywhere(client,
     assert page.status_code == 200
     html = page.content.decode()
     assert "ยังไม่ประกาศผลการประเมิน" in html
-    assert 'data-cell="self-percent">76.67<' in html
+    assert 'data-cell="self-percent">92.00<' in html
     for secret in ("76.00", "19 / 25", "80.00", REASON, "เฉลี่ยจังหวัด", "อันดับ"):
         assert secret not in html
 
@@ -319,7 +320,7 @@ def test_organization_before_publication_sees_no_verified_score_anywhere(client,
     assert 19 not in [cell for row in workbook[SUMMARY_SHEET].iter_rows(values_only=True) for cell in row]
 
     text = pdf_text(client.get(scorecard_url(case, "scorecard_pdf")).content)
-    assert "76.67" in text
+    assert "92.00" in text
     for secret in ("76.00", REASON, "เฉลี่ยจังหวัด"):
         assert secret not in text
 
@@ -502,3 +503,22 @@ def test_a_draft_without_results_or_last_year_shows_dashes(client):
     assert card.overall.own is None and card.last_year is None
     assert client.get(scorecard_url(case, "scorecard_pdf")).status_code == 200
     assert client.get(scorecard_url(case, "scorecard_workbook")).status_code == 200
+
+
+def test_a_dimension_of_pilots_only_has_no_score_line(client, case):
+    from results.scores import refresh_results
+
+    category = CategoryFactory(dimension=DimensionFactory(round=case.round, number=3, name="นำร่อง"))
+    IndicatorFactory(category=category, code="3.1", title="ตัวชี้วัดนำร่องด้านสาม", is_pilot=True)
+    refresh_results([case.assessment])
+
+    card = build_scorecard(reload(case), verified_visible=True)
+    assert [row.number for row in card.rows] == [1, 2, OVERALL]
+    # The pilot is still listed under its dimension, with no score line for the dimension.
+    (pilots,) = [section for section in card.sections if section.row.number == 3]
+    assert [row.code for row in pilots.indicators] == ["3.1"] and not pilots.scored
+    client.force_login(case.department)
+    html = client.get(scorecard_url(case)).content.decode()
+    assert 'data-dimension="3"' not in html and "0 / 0" not in html
+    workbook = read_workbook(_save(build_scorecard_workbook(card)))
+    assert [row["ด้าน"] for row in sheet_rows(workbook[SUMMARY_SHEET])] == [1, 2, "รวม"]
