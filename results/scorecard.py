@@ -107,6 +107,8 @@ class IndicatorRow:
     self_points: Decimal | None  # None: not answered (counts 0)
     verified_points: Decimal | None  # None: not visible, or not verified yet
     not_applicable: bool = False  # the team confirmed the organization's "no such mission"
+    # The organization claimed "no such mission": out of its self-assessed score (N/A there).
+    self_not_applicable: bool = False
     differs: bool = False
     reason: str = ""  # the team's reason, where its result differs and is visible
 
@@ -307,6 +309,7 @@ def _indicator_rows(
             answered=answered,
             self_points=scoring.indicator_points(spec, own.answer) if answered else None,
             verified_points=None,
+            self_not_applicable=claimed and spec.allows_not_applicable,
         )
         if checked is not None:
             answer = verified_for_engine(
@@ -450,7 +453,7 @@ def _indicator_columns(card: Scorecard) -> list[Column]:
 
 
 def _indicator_values(card: Scorecard, section: Section, row: IndicatorRow) -> list:
-    values = [row.code, section.row.number, row.title, row.full_points, row.self_points]
+    values = [row.code, section.row.number, row.title, row.full_points, NOT_APPLICABLE if row.self_not_applicable else row.self_points]
     notes = []
     if row.is_pilot:
         notes.append("ตัวชี้วัดนำร่อง ไม่นับคะแนน")

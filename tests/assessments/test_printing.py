@@ -146,7 +146,7 @@ def test_summary_lists_missing_items_and_history(sa):
     assert rows["1.5"].missing == ["ยังไม่ได้ตอบ"] and rows["1.5"].answer_lines == ["ยังไม่ได้ตอบ"]
     assert [flag.reason for flag in rows["1.2"].flags] == ["ไม่พบรายงานการประชุมประชาคม"]
     assert [event.kind for event, _details in context["events"]] == ["submitted", "returned", "extension_granted"]
-    assert context["percent"] == "44.00"  # (4 + 2 + 5 + 0 + 0) of 25
+    assert context["percent"] == "55.00"  # (4 + 2 + 5 + 0) of 20: the claimed N/A (1.4) is out
 
 
 def test_summary_loads_in_fixed_queries(sa):

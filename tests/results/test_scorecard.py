@@ -262,6 +262,8 @@ def test_workbook_shows_the_scorecards_numbers_as_numbers(case):
     assert (indicators["1.1"]["คะแนนประเมินตนเอง"], indicators["1.1"]["คะแนนที่ตรวจได้"]) == (4, 2)
     assert indicators["1.1"]["เหตุผลของผู้ประเมิน"] == REASON
     assert indicators["1.5"]["คะแนนที่ตรวจได้"] == "N/A"
+    # The organization's own claim is out of its self-assessed score too.
+    assert indicators["1.5"]["คะแนนประเมินตนเอง"] == "N/A"
 
 
 def test_workbook_writes_typed_names_titles_and_reasons_as_inert_text(client, case):
@@ -316,7 +318,11 @@ def test_organization_before_publication_sees_no_verified_score_anywhere(client,
     assert "คะแนนประเมินตนเอง" in headers
     assert not any("ผลการตรวจ" in header or "ตรวจได้" in header or "เฉลี่ย" in header for header in headers)
     values = [cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell]
-    assert REASON not in values and "N/A" not in values
+    assert REASON not in values and "ยืนยันว่าไม่มีภารกิจ ไม่นับคะแนน" not in values
+    # 1.5's N/A is the organization's own claim (its self-assessed view), not the team's result.
+    indicator_rows = {row["รหัสตัวชี้วัด"]: row for row in sheet_rows(workbook[INDICATOR_SHEET])}
+    assert indicator_rows["1.5"]["คะแนนประเมินตนเอง"] == "N/A"
+    assert 'data-indicator="1.5"' in html and 'data-cell="self">N/A<' in html
     assert 19 not in [cell for row in workbook[SUMMARY_SHEET].iter_rows(values_only=True) for cell in row]
 
     text = pdf_text(client.get(scorecard_url(case, "scorecard_pdf")).content)
@@ -391,9 +397,10 @@ def test_indicator_means_follow_the_engine_for_every_kind(case):
         assert (means.self_province.points, means.verified_province.points) == (own, checked), code
         assert means.self_province.count == means.verified_province.count == 2, code
         assert means.self_national == means.self_province and means.verified_national == means.verified_province
-    # 1.5: both claimed "no such mission" (0 in the self-assessed score); confirmed, it leaves the verified mean.
+    # 1.5: both claimed "no such mission", which leaves their self-assessed scores, so the self
+    # mean too; confirmed, it leaves the verified mean as well.
     means = build_indicator_detail(assessment, "1.5", verified_visible=True).means
-    assert (means.self_province.points, means.self_province.count, means.verified_province.count) == (0, 2, 0)
+    assert (means.self_province.points, means.self_province.count, means.verified_province.count) == (None, 0, 0)
     assert means.verified_province.points is None
 
 

@@ -267,3 +267,42 @@ def test_the_refresh_runs_with_the_change_not_after_its_commit(monkeypatch):
 
     assert seen == [True]
     assert_matches_engine(case.assessment)
+
+
+def test_recompute_command_with_all_rebuilds_closed_rounds_too():
+    from django.core.management import call_command
+
+    from assessments.models import Round
+
+    case = submitted_for_review()
+    Round.objects.filter(pk=case.round.pk).update(phase=Round.Phase.CLOSED)
+    # A row as an earlier version stored it: 18 of 25 claimed, 72.0000.
+    Result.objects.filter(assessment=case.assessment, dimension=OVERALL).update(
+        self_full_marks=25, self_percent=Decimal("72.00"), self_band="ดี"
+    )
+    call_command("recompute_results")  # running rounds only: the closed one is left
+    assert Result.objects.get(assessment=case.assessment, dimension=OVERALL).self_percent == Decimal("72.00")
+    call_command("recompute_results", "--all")
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    assert (overall.self_full_marks, overall.self_percent, overall.self_band) == (20, Decimal("90.00"), "ดีเด่น")
+
+
+def test_the_migration_reports_stored_percentages_from_their_own_points_once():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("results.migrations.0002_report_stored_percentages_once")
+    case = submitted_for_review()
+    case.verified()
+    # As stored before: 7,515 of 10,900 = 68.944954…, kept as 68.9450 and shown 68.95; and a
+    # 69.995 judged a fail on its exact value.
+    Result.objects.filter(assessment=case.assessment, dimension=OVERALL).update(
+        self_points=Decimal("7515"), self_full_marks=Decimal("10900"), self_percent=Decimal("68.95"),
+        verified_points=Decimal("139.99"), verified_full_marks=Decimal("200"), verified_percent=Decimal("69.99"),
+        verified_passed=False, verified_band="ไม่ผ่านเกณฑ์",
+    )
+    migration.forward(apps, None)
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    assert (overall.self_percent, overall.self_passed, overall.self_band) == (Decimal("68.94"), False, "ไม่ผ่านเกณฑ์")
+    assert (overall.verified_percent, overall.verified_passed, overall.verified_band) == (Decimal("70.00"), True, "ดี")
