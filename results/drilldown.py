@@ -87,6 +87,11 @@ class IndicatorDetail:
     means: Means | None = None  # None: not visible to this reader
 
     @property
+    def self_not_applicable(self) -> bool:
+        """The organization claimed "no such mission": out of its self-assessed score."""
+        return bool(self.answer and self.answer.not_applicable and self.indicator.allows_not_applicable)
+
+    @property
     def round(self):
         return self.assessment.round
 

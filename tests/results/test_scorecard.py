@@ -4,6 +4,7 @@ results hidden from the organization until they are published; the drill-down to
 indicator; who gets in; and query counts that do not grow with indicators or organizations."""
 
 import io
+import re
 import subprocess
 from decimal import Decimal
 
@@ -529,3 +530,11 @@ def test_a_dimension_of_pilots_only_has_no_score_line(client, case):
     assert 'data-dimension="3"' not in html and "0 / 0" not in html
     workbook = read_workbook(_save(build_scorecard_workbook(card)))
     assert [row["ด้าน"] for row in sheet_rows(workbook[SUMMARY_SHEET])] == [1, 2, "รวม"]
+
+
+def test_indicator_page_shows_the_organizations_own_not_applicable_claim_as_na(client, case):
+    detail = build_indicator_detail(reload(case), "1.5", verified_visible=True)
+    assert detail.self_not_applicable and not build_indicator_detail(reload(case), "1.1", verified_visible=True).self_not_applicable
+    client.force_login(case.department)
+    html = client.get(indicator_url(case, "1.5")).content.decode()
+    assert re.search(r"data-self-points>\s*คะแนน\s+N/A\s*</p>", html)
