@@ -9,9 +9,15 @@ The department's scoring rules:
   (and, for a provincial indicator, to its province), is not a pilot, and has not been
   declared not applicable with a reviewer's confirmation. An indicator that does not count
   is left out of points and full marks alike. An unconfirmed "not applicable" counts, with 0.
-- Percentages keep full Decimal precision; pass/fail and the band are judged on that exact
-  value. Rounding to 2 places is for display only (`round_percent`, `format_percent`), so a
-  69.996% shows as "70.00" yet fails; the lead decides whether DLA rounds first.
+  The self-assessed score is the organization's own view (`self_assessed=True`): there its
+  own "not applicable" claims leave the indicator out without a confirmation, so the gap
+  between the self-assessed and the verified score shows the claims the team rejected.
+- A percentage is reported to 2 places, rounded half up once from the exact fraction
+  (points ÷ full marks, `percent_of`), and pass/fail and the band are judged on that reported
+  figure: 13,999 of 20,000 (69.995) is reported 70.00 and passes; 89.995 is 90.00, the top
+  band. So every page, workbook, CSV and PDF shows the figure that was judged, and never a
+  "70.00" beside a fail. A mean of percentages across organizations is the exact mean of
+  their reported figures, rounded half up once (`mean_percent`).
 - Nothing to score (no full marks) gives no percentage: `percent`, `passed` and `band` are None.
 - The dimensions reported are those holding at least one non-pilot indicator that applies to
   the organization; so pilots and indicators for other types never change the result, and a
@@ -23,7 +29,8 @@ come from the self-assessment and the reviewers' verified scores.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 # Scoring kinds. Indicator.Kind uses these values, so the database and the engine agree.
 LEVELS = "levels"  # pick one level; its points
@@ -45,8 +52,6 @@ PASS_LABEL = "ผ่านเกณฑ์"
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-# An explicit context, so a caller's decimal settings cannot change a result.
-_CONTEXT = Context(prec=28)
 
 
 @dataclass(frozen=True)
@@ -166,20 +171,52 @@ def indicator_points(spec: IndicatorSpec, answer: Answer) -> Decimal:
     return max((o.points for o in spec.options if answer.figure >= o.threshold), default=ZERO)
 
 
-def indicator_status(spec: IndicatorSpec, answer: Answer, *, org_type: str, province: str | None = None) -> str:
+def indicator_status(
+    spec: IndicatorSpec, answer: Answer, *, org_type: str, province: str | None = None, self_assessed: bool = False
+) -> str:
+    """How the indicator takes part in a score. `self_assessed`: the organization's own view,
+    where its "not applicable" claim needs no confirmation."""
     if not spec.applies(org_type, province):
         return NOT_FOR_ORGANIZATION
     if spec.is_pilot:
         return PILOT
-    if answer.not_applicable and answer.na_confirmed and spec.allows_not_applicable:
+    if answer.not_applicable and (answer.na_confirmed or self_assessed) and spec.allows_not_applicable:
         return NOT_APPLICABLE
     return COUNTED
 
 
+def half_up(value: Fraction) -> Decimal:
+    """`value` to 2 places, half up, from its exact value: the one rounding of a reported figure."""
+    cents = value * 100
+    whole = cents.numerator // cents.denominator
+    if cents - whole >= Fraction(1, 2):
+        whole += 1
+    return Decimal(whole).scaleb(-2)
+
+
 def percent_of(points: Decimal, full_marks: Decimal) -> Decimal | None:
+    """points ÷ full marks × 100 as reported: 2 places, rounded half up once from the exact fraction."""
     if full_marks == 0:
         return None
-    return _CONTEXT.divide(_CONTEXT.multiply(points, HUNDRED), full_marks)
+    return half_up(Fraction(points) * 100 / Fraction(full_marks))
+
+
+def mean_percent(total: Decimal | float | None, count: int) -> Decimal | None:
+    """The mean of `count` reported percentages adding up to `total`, reported as one: 2 places,
+    rounded half up once from the exact mean.
+
+    The total of 2-place figures is itself a whole number of hundredths; a float total (SQLite's
+    SUM) is taken back to its hundredths first.
+    """
+    if total is None or not count:
+        return None
+    exact_total = Decimal(str(total)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return half_up(Fraction(exact_total) / count)
+
+
+def share_percent(part: int, whole: int) -> Decimal | None:
+    """`part` of `whole` as a reported percentage (a pass rate): rounded half up once."""
+    return None if not whole else half_up(Fraction(part * 100, whole))
 
 
 def band_for(percent: Decimal | None, *, pass_mark: Decimal, bands: Iterable[BandSpec]) -> str | None:
@@ -200,13 +237,19 @@ def score_assessment(
     pass_mark: Decimal,
     bands: Sequence[BandSpec],
     province: str | None = None,
+    self_assessed: bool = False,
 ) -> AssessmentScore:
-    """Score one organization's answers (keyed by indicator code) against a round's framework."""
+    """Score one organization's answers (keyed by indicator code) against a round's framework.
+
+    `self_assessed`: the organization's own answers, scored in its own view (its "not
+    applicable" claims leave the indicator out); otherwise the verified answers, where only a
+    confirmed claim does.
+    """
     results = []
     dimensions: dict[int, list[Decimal]] = {}
     for spec in indicators:
         answer = answers.get(spec.code, NOT_ANSWERED)
-        status = indicator_status(spec, answer, org_type=org_type, province=province)
+        status = indicator_status(spec, answer, org_type=org_type, province=province, self_assessed=self_assessed)
         points = indicator_points(spec, answer)
         results.append(IndicatorResult(spec.code, spec.dimension, points, spec.full_points, status))
         if status in (COUNTED, NOT_APPLICABLE):
@@ -233,7 +276,7 @@ def score_assessment(
 
 
 def round_percent(percent: Decimal | None) -> Decimal | None:
-    """Two decimal places, half up (814/1,015 = 80.197… → 80.20), for display and exports."""
+    """A percentage with its 2 places shown (a reported figure is already rounded: unchanged)."""
     return None if percent is None else percent.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

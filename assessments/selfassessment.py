@@ -390,8 +390,8 @@ def grant_extension(
 def self_assessed_score(assessment: Assessment) -> scoring.AssessmentScore:
     """The score the organization's own answers give, by the scoring engine's rules.
 
-    A claimed "not applicable" is unconfirmed here (only a reviewer confirms), so the
-    indicator still counts, with 0 points.
+    The organization's own view: its "not applicable" claims leave the indicator out of
+    points and full marks (the verified score leaves out only the claims the team confirmed).
     """
     from assessments.framework import specs_for_round
 
@@ -404,6 +404,7 @@ def self_assessed_score(assessment: Assessment) -> scoring.AssessmentScore:
         pass_mark=assessment_round.pass_mark,
         bands=assessment_round.band_specs(),
         province=assessment.organization.district.province.code,
+        self_assessed=True,
     )
 
 

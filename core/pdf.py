@@ -11,6 +11,8 @@ nothing else is fetched. Pango with libthai breaks Thai lines between words give
 
 import functools
 import io
+import re
+import unicodedata
 from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +43,81 @@ def render_pdf(html: str) -> bytes:
     """An HTML page (naming only the faces of PDF_FONT_FACES by their file names) as a PDF."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=f"{FONTS}/", url_fetcher=local_fonts_fetcher()).write_pdf()
+    return HTML(string=html, base_url=f"{FONTS}/", url_fetcher=local_fonts_fetcher()).write_pdf(
+        finisher=mark_actual_text
+    )
+
+
+# A font selection (`/F1 12 Tf`) and a glyph run (`[<01d1>0<>-1.0<02df>1] TJ`) in a content stream.
+_FONT = re.compile(rb"^/(\S+) \S+ Tf$")
+_GLYPHS = re.compile(rb"<([0-9a-fA-F]*)>")
+
+
+def mark_actual_text(document: Any, pdf: Any) -> None:
+    """Tag every line of text holding combining marks with its text as written (ActualText).
+
+    Thai tone marks and upper and lower vowels are drawn as zero-width glyphs, shifted a
+    little left or right of the pen by the font's mark positioning. The glyphs are in the
+    order typed and their Unicode map is right (`pdftotext -raw` reads "ผ่าน"), but an
+    extractor that rebuilds reading order from glyph positions, as pdftotext, PDF viewers'
+    copy and search do, sees a mark 0.001 em right of the next letter and puts it after
+    it: "ผา่ น". A marked-content span with /ActualText gives such a line's text once, in
+    order, and extractors read it instead of the positions. A WeasyPrint finisher: it runs
+    on the finished pages, before the file is written.
+    """
+    import pydyf
+
+    unicode_of = {font.hash: font.to_unicode for font in document.fonts.values()}
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and b"BT" in item.stream:
+            item.stream = _with_actual_text(item.stream, unicode_of)
+
+
+def _with_actual_text(operations: list, unicode_of: dict[str, dict[int, str]]) -> list:
+    """`operations` with each line of text that holds a combining mark in an ActualText span.
+
+    WeasyPrint draws a text box's lines in one text object (BT … ET), each line starting
+    with its text matrix (Tm); a span covers one line, from its Tm to the next or to ET.
+    """
+    import pydyf
+
+    result: list = []
+    line: list = []  # the operations of the line being read, from its Tm
+    text: list[str] = []
+    font: dict[int, str] = {}
+
+    def close_line() -> None:
+        written = "".join(text)
+        if any(unicodedata.category(char) == "Mn" for char in written):
+            span = pydyf.Dictionary({"ActualText": pydyf.String(written)})
+            result.extend([line[0], b"/Span " + span.data + b" BDC", *line[1:], b"EMC"])
+        else:
+            result.extend(line)
+        line.clear()
+        text.clear()
+
+    for operation in operations:
+        data = operation if isinstance(operation, bytes) else str(operation).encode()
+        if data.endswith(b" Tm") or data == b"ET":
+            if line:
+                close_line()
+            if data == b"ET":
+                result.append(operation)
+            else:
+                line.append(operation)
+            continue
+        if not line:
+            result.append(operation)
+            continue
+        line.append(operation)
+        if found := _FONT.match(data):
+            font = unicode_of.get(found.group(1).decode(), {})
+        elif data.endswith(b"TJ"):
+            # Two-byte glyph codes (Identity-H), in the order drawn: the order typed.
+            text.extend(font.get(int(run[i : i + 4], 16), "") for run in _GLYPHS.findall(data) for i in range(0, len(run), 4))
+    if line:
+        close_line()
+    return result
 
 
 def local_fonts_fetcher() -> "URLFetcher":

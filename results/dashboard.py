@@ -25,7 +25,6 @@ from itertools import pairwise
 from urllib.parse import urlencode
 
 from django.db.models import (
-    Avg,
     Case,
     Count,
     DecimalField,
@@ -36,6 +35,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -145,13 +145,17 @@ class Summary:
 
     @property
     def pass_rate(self) -> Decimal | None:
-        if self.passed is None or not self.count:
+        """The share passing, reported as a percentage is: 2 places, rounded half up once."""
+        if self.passed is None:
             return None
-        return Decimal(self.passed) * 100 / self.count
+        return scoring.share_percent(self.passed, self.count)
 
     @property
     def gap(self) -> Decimal | None:
-        """Mean self-assessed % minus mean verified %: how far organizations rated themselves above."""
+        """Mean self-assessed % minus mean verified %: how far organizations rated themselves above.
+
+        The difference of the two means as reported (each rounded once), so it adds up on the page.
+        """
         if self.mean_self is None or self.mean_verified is None:
             return None
         return self.mean_self - self.mean_verified
@@ -454,8 +458,12 @@ def _year_over_year(board: Dashboard, previous: Round) -> YearOverYear:
 def _aggregates() -> dict:
     return {
         "n": Count("pk"),
-        "mean_verified": Avg("verified_percent"),
-        "mean_self": Avg("self_percent"),
+        # Means are worked out from sums (mean_percent): the exact mean of the reported
+        # figures, rounded once; AVG would give SQLite's float mean, which rounds off-by-one.
+        "sum_verified": Sum("verified_percent"),
+        "n_verified": Count("verified_percent"),
+        "sum_self": Sum("self_percent"),
+        "n_self": Count("self_percent"),
         "passed": Count("pk", filter=Q(verified_passed=True)),
     }
 
@@ -463,8 +471,8 @@ def _aggregates() -> dict:
 def _summary(row: dict) -> Summary:
     return Summary(
         count=row["n"],
-        mean_verified=_decimal(row["mean_verified"]),
-        mean_self=_decimal(row["mean_self"]),
+        mean_verified=scoring.mean_percent(row["sum_verified"], row["n_verified"]),
+        mean_self=scoring.mean_percent(row["sum_self"], row["n_self"]),
         passed=row["passed"],
     )
 
@@ -472,11 +480,6 @@ def _summary(row: dict) -> Summary:
 def _without_pass(summary: Summary) -> Summary:
     summary.passed = None
     return summary
-
-
-def _decimal(value) -> Decimal | None:
-    # SQLite's AVG gives a float, PostgreSQL's a Decimal.
-    return None if value is None else Decimal(str(value))
 
 
 def _band_rows(band_specs: list[scoring.BandSpec], counts: dict[str, int]) -> list[BandRow]:
@@ -519,7 +522,7 @@ def province_organizations(assessment_round: Round, filters: Filters, *, previou
         assessment__organization=OuterRef("organization"),
         assessment__status__in=RESULT_STATUSES,
     ).values("verified_percent")[:1]
-    percent = DecimalField(max_digits=7, decimal_places=4)
+    percent = DecimalField(max_digits=6, decimal_places=2)  # a difference of reported figures
     return assessments.annotate(previous_percent=Subquery(last_year, output_field=percent)).annotate(
         percent_change=Case(
             When(

@@ -17,7 +17,7 @@ page always agree:
   last year's % and the change;
 - เกี่ยวกับรายงาน: year, scope, filters, when it was made, how to read it.
 
-Numbers are numbers (percentages to 4 places, shown as 0.00); a blank cell is "no result".
+Numbers are numbers (percentages as reported: 2 places, rounded once); a blank cell is "no result".
 The tables are a few hundred rows at most (a province's organizations), so the workbook is
 built in normal mode, where header styles, frozen panes and filters are simple to set.
 """
@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessments import scoring
 from assessments.models import Assessment
 from core.spreadsheets import Column, Table, append_row
 from core.templatetags.thai_dates import thai_datetime
@@ -38,7 +39,7 @@ from organizations.models import Organization
 from results.dashboard import Change, Dashboard, Summary, distribution_labels
 
 PERCENT_FORMAT = "0.00"
-PLACES = Decimal("0.0001")
+PLACES = Decimal("0.01")
 ABOUT_SHEET = "เกี่ยวกับรายงาน"
 STATUS_LABELS = dict(Assessment.Status.choices)
 TYPE_LABELS = dict(Organization.Type.choices)
@@ -101,7 +102,7 @@ def build_dashboard_workbook(board: Dashboard, *, organizations: Sequence[Assess
         workbook,
         "ระดับผลการประเมิน",
         [_text("ระดับ", 18), _count("จำนวน อปท."), _percent("ร้อยละของ อปท. ที่มีผล")],
-        ([row.label, row.count, _exact(Decimal(row.count) * 100 / total) if total else None] for row in board.bands),
+        ([row.label, row.count, scoring.share_percent(row.count, total)] for row in board.bands),
     )
     _gaps(workbook, board)
     if board.year_over_year is not None:
@@ -124,7 +125,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[Column], rows: Iterable
 
 
 def _value(value: Any) -> Any:
-    # Means come from the database with as many places as it likes: 4 are exact enough.
+    # Percentages, means and their changes arrive reported (2 places, rounded once): unchanged.
     if isinstance(value, Decimal):
         return value.quantize(PLACES)
     return value

@@ -87,6 +87,11 @@ class IndicatorDetail:
     means: Means | None = None  # None: not visible to this reader
 
     @property
+    def self_not_applicable(self) -> bool:
+        """The organization claimed "no such mission": out of its self-assessed score."""
+        return bool(self.answer and self.answer.not_applicable and self.indicator.allows_not_applicable)
+
+    @property
     def round(self):
         return self.assessment.round
 
@@ -199,10 +204,14 @@ def _means(assessment: Assessment, indicator: Indicator, *, published_only: bool
         "assessment__round_id": assessment.round_id,
         "assessment__status__in": comparison_statuses(published_only),
     }
-    # The organization's side: a claimed "no such mission" counts 0 until confirmed, as in
-    # its self-assessed score.
+    # The organization's side, as in its self-assessed score: its own "no such mission" claim
+    # leaves the indicator out (where the indicator allows one; elsewhere it counts 0).
     own = Answer.objects.filter(indicator=indicator, **compared).order_by()
-    self_province, self_national = _side(own, Answer, indicator, province, zero=Q(not_applicable=True))
+    claimed = Q(not_applicable=True)
+    if indicator.allows_not_applicable:
+        self_province, self_national = _side(own, Answer, indicator, province, out=claimed)
+    else:
+        self_province, self_national = _side(own, Answer, indicator, province, zero=claimed)
     # The team's side: a confirmed "no such mission" (where the organization claimed one)
     # leaves the score, so the mean too; where the indicator allows none, it counts 0.
     verified = (

@@ -27,8 +27,9 @@ class ResultQuerySet(models.QuerySet):
 class Result(models.Model):
     """One assessment's self-assessed and verified score: overall (dimension 0) or one dimension.
 
-    Percentages are exact to 4 places (display rounds to 2); band and pass are on the overall
-    row only. `verified_indicators` counts indicators with a verified result, against
+    Percentages are the reported figures (assessments/scoring.py): 2 places, rounded half up
+    once from points ÷ full marks, and band and pass (on the overall row only) are judged on
+    them, so what is stored is what every page and export shows. `verified_indicators` counts indicators with a verified result, against
     `indicators` that apply, so a partly reviewed assessment can be told from a finished one.
     """
 
@@ -39,12 +40,12 @@ class Result(models.Model):
     verified_indicators = models.PositiveSmallIntegerField(_("ตัวชี้วัดที่ตรวจแล้ว"), default=0)
     self_points = models.DecimalField(_("คะแนนประเมินตนเอง"), max_digits=9, decimal_places=2, default=0)
     self_full_marks = models.DecimalField(_("คะแนนเต็ม (ประเมินตนเอง)"), max_digits=9, decimal_places=2, default=0)
-    self_percent = models.DecimalField(_("ร้อยละ (ประเมินตนเอง)"), max_digits=7, decimal_places=4, null=True)
+    self_percent = models.DecimalField(_("ร้อยละ (ประเมินตนเอง)"), max_digits=5, decimal_places=2, null=True)
     self_band = models.CharField(_("ระดับ (ประเมินตนเอง)"), max_length=100, blank=True)
     self_passed = models.BooleanField(_("ผ่าน (ประเมินตนเอง)"), null=True)
     verified_points = models.DecimalField(_("คะแนนที่ตรวจได้"), max_digits=9, decimal_places=2, default=0)
     verified_full_marks = models.DecimalField(_("คะแนนเต็ม (ผลการตรวจ)"), max_digits=9, decimal_places=2, default=0)
-    verified_percent = models.DecimalField(_("ร้อยละ (ผลการตรวจ)"), max_digits=7, decimal_places=4, null=True)
+    verified_percent = models.DecimalField(_("ร้อยละ (ผลการตรวจ)"), max_digits=5, decimal_places=2, null=True)
     verified_band = models.CharField(_("ระดับ (ผลการตรวจ)"), max_length=100, blank=True)
     verified_passed = models.BooleanField(_("ผ่าน (ผลการตรวจ)"), null=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -394,7 +394,7 @@ def render_national_report_pdf(assessment_round: Round, *, progress: ProgressCal
 
 
 def _share(part: int, whole: int) -> Decimal | None:
-    return Decimal(part) * 100 / whole if whole else None
+    return scoring.share_percent(part, whole)
 
 
 def _halves(rows: list[ProvinceRow]) -> list[tuple[int, list[ProvinceRow]]]:

@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -107,6 +107,8 @@ class IndicatorRow:
     self_points: Decimal | None  # None: not answered (counts 0)
     verified_points: Decimal | None  # None: not visible, or not verified yet
     not_applicable: bool = False  # the team confirmed the organization's "no such mission"
+    # The organization claimed "no such mission": out of its self-assessed score (N/A there).
+    self_not_applicable: bool = False
     differs: bool = False
     reason: str = ""  # the team's reason, where its result differs and is visible
 
@@ -115,6 +117,9 @@ class IndicatorRow:
 class Section:
     row: ScoreRow
     indicators: list[IndicatorRow] = field(default_factory=list)
+    # Whether the dimension is scored: it has a stored result, i.e. a non-pilot indicator for
+    # the organization. A dimension of pilots only lists its pilots and has no score line.
+    scored: bool = True
 
 
 @dataclass
@@ -150,8 +155,8 @@ class Scorecard:
 
     @property
     def rows(self) -> list[ScoreRow]:
-        """The dimensions then the overall, as the summary tables list them."""
-        return [section.row for section in self.sections] + [self.overall]
+        """The scored dimensions then the overall, as the summary tables list them."""
+        return [section.row for section in self.sections if section.scored] + [self.overall]
 
 
 def build_scorecard(assessment: Assessment, *, verified_visible: bool, published_only: bool = False) -> Scorecard:
@@ -177,7 +182,7 @@ def build_scorecard(assessment: Assessment, *, verified_visible: bool, published
         review_finished=assessment.status in dashboard.RESULT_STATUSES,
         published_only=published_only,
         overall=rows.pop(OVERALL),
-        sections=[Section(row) for row in rows.values()],
+        sections=[Section(row, scored=number in stored) for number, row in rows.items()],
         made_at=timezone.now(),
     )
     if verified_visible:
@@ -211,9 +216,10 @@ def _compare(card: Scorecard, *, published_only: bool) -> None:
     """The province's and the country's mean verified % per dimension, and the ranks, in one query."""
     in_province = Q(assessment__organization__district__province_id=card.organization.district.province_id)
     aggregates = {
-        "national": Avg("verified_percent"),
+        # Means: the exact mean of the reported figures, rounded once (scoring.mean_percent).
+        "national": Sum("verified_percent"),
         "national_n": Count("pk"),
-        "province": Avg("verified_percent", filter=in_province),
+        "province": Sum("verified_percent", filter=in_province),
         "province_n": Count("pk", filter=in_province),
     }
     mine = card.overall.verified.percent if card.overall.verified and card.review_finished else None
@@ -238,8 +244,8 @@ def _compare(card: Scorecard, *, published_only: bool) -> None:
         row = rows.get(found["dimension"])
         if row is None:
             continue
-        row.national_mean, row.national_count = _decimal(found["national"]), found["national_n"]
-        row.province_mean, row.province_count = _decimal(found["province"]), found["province_n"]
+        row.national_mean, row.national_count = scoring.mean_percent(found["national"], found["national_n"]), found["national_n"]
+        row.province_mean, row.province_count = scoring.mean_percent(found["province"], found["province_n"]), found["province_n"]
         if row.number == OVERALL and mine is not None:
             card.national_rank, card.national_ranked = found["national_above"] + 1, found["national_n"]
             card.province_rank, card.province_ranked = found["province_above"] + 1, found["province_n"]
@@ -303,6 +309,7 @@ def _indicator_rows(
             answered=answered,
             self_points=scoring.indicator_points(spec, own.answer) if answered else None,
             verified_points=None,
+            self_not_applicable=claimed and spec.allows_not_applicable,
         )
         if checked is not None:
             answer = verified_for_engine(
@@ -367,11 +374,6 @@ def _answered(given: _Given) -> bool:
 
 def _difference(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     return None if now is None or before is None else now - before
-
-
-def _decimal(value) -> Decimal | None:
-    # SQLite's AVG gives a float, PostgreSQL's a Decimal.
-    return None if value is None else Decimal(str(value))
 
 
 # The workbook.
@@ -451,7 +453,7 @@ def _indicator_columns(card: Scorecard) -> list[Column]:
 
 
 def _indicator_values(card: Scorecard, section: Section, row: IndicatorRow) -> list:
-    values = [row.code, section.row.number, row.title, row.full_points, row.self_points]
+    values = [row.code, section.row.number, row.title, row.full_points, NOT_APPLICABLE if row.self_not_applicable else row.self_points]
     notes = []
     if row.is_pilot:
         notes.append("ตัวชี้วัดนำร่อง ไม่นับคะแนน")

@@ -21,7 +21,6 @@ from results.models import OVERALL, Result
 from reviews.models import VerifiedAnswer
 
 BATCH_SIZE = 500
-PERCENT_PLACES = Decimal("0.0001")
 
 
 @dataclass
@@ -97,7 +96,7 @@ def _score(
     claimed = {code for code, answer in answers.answers.items() if answer.not_applicable}
     verified = {code: verified_for_engine(answer, claimed=code in claimed) for code, answer in answers.verified.items()}
     common = {"org_type": org_type, "pass_mark": assessment_round.pass_mark, "bands": bands, "province": province}
-    own = scoring.score_assessment(indicators=specs, answers=answers.answers, **common)
+    own = scoring.score_assessment(indicators=specs, answers=answers.answers, self_assessed=True, **common)
     checked = scoring.score_assessment(indicators=specs, answers=verified, **common)
     return _rows(pk, specs, own, checked, answers, org_type=org_type, province=province)
 
@@ -159,9 +158,11 @@ def _rows(
     org_type: str,
     province: str,
 ) -> list[Result]:
+    # Counted indicators only: a pilot never counts, so it neither adds to "indicators that
+    # count" nor gives a dimension of pilots a row of its own.
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # applicable, answered, verified
     for spec in specs:
-        if not spec.applies(org_type, province):
+        if spec.is_pilot or not spec.applies(org_type, province):
             continue
         for number in (spec.dimension, OVERALL):
             counts[number][0] += 1
@@ -194,10 +195,10 @@ def _rows(
                 verified_indicators=verified,
                 self_points=self_score[0],
                 self_full_marks=self_score[1],
-                self_percent=_percent(self_score[2]),
+                self_percent=self_score[2],
                 verified_points=verified_score[0],
                 verified_full_marks=verified_score[1],
-                verified_percent=_percent(verified_score[2]) if given.verified else None,
+                verified_percent=verified_score[2] if given.verified else None,
                 **extra,
             )
         )
@@ -209,6 +210,3 @@ def _triple(score: scoring.DimensionScore | None) -> tuple[Decimal, Decimal, Dec
         return scoring.ZERO, scoring.ZERO, None
     return score.points, score.full_marks, score.percent
 
-
-def _percent(percent: Decimal | None) -> Decimal | None:
-    return None if percent is None else percent.quantize(PERCENT_PLACES)

@@ -221,7 +221,10 @@ def _scores(
         "bands": (),
         "province": assessment.organization.district.province.code,
     }
-    return scoring.score_assessment(answers=own, **common), scoring.score_assessment(answers=verified, **common)
+    return (
+        scoring.score_assessment(answers=own, self_assessed=True, **common),
+        scoring.score_assessment(answers=verified, **common),
+    )
 
 
 def build_blocks(

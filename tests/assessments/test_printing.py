@@ -146,7 +146,7 @@ def test_summary_lists_missing_items_and_history(sa):
     assert rows["1.5"].missing == ["ยังไม่ได้ตอบ"] and rows["1.5"].answer_lines == ["ยังไม่ได้ตอบ"]
     assert [flag.reason for flag in rows["1.2"].flags] == ["ไม่พบรายงานการประชุมประชาคม"]
     assert [event.kind for event, _details in context["events"]] == ["submitted", "returned", "extension_granted"]
-    assert context["percent"] == "44.00"  # (4 + 2 + 5 + 0 + 0) of 25
+    assert context["percent"] == "55.00"  # (4 + 2 + 5 + 0) of 20: the claimed N/A (1.4) is out
 
 
 def test_summary_loads_in_fixed_queries(sa):
@@ -178,3 +178,46 @@ def test_the_pdf_fetches_nothing_but_its_fonts():
     for url in ("https://example.com/logo.png", "file:///etc/passwd", "http://127.0.0.1:8000/static/x.css"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+# Thai marks (tone marks, upper and lower vowels) are zero-width glyphs that the font's mark
+# positioning shifts a little left or right of the pen. Extractors that rebuild the reading
+# order from positions (pdftotext without -raw, viewers' copy and search) used to move them:
+# "ไม่ผา่ น", "ที่น่ี", "ฝั่ ง". Every line holding a mark carries its text as written (ActualText).
+MARKED_WORDS = "ผ่าน ไม่ผ่าน ร้อยละเฉลี่ย ที่นี่ คำสั่ง น้ำ ญี่ปุ่น ท้องถิ่นจังหวัด ผู้ใหญ่ ฝั่ง ฟื้นฟู ศูนย์ ตั้งแต่ กิ๊ฟ ฎีกา"
+MARKED_HTML = (
+    '<html lang="th"><head><style>@font-face { font-family: Sarabun; src: url("Sarabun-Regular.ttf"); }'
+    '@font-face { font-family: Sarabun; font-weight: 700; src: url("Sarabun-Bold.ttf"); }'
+    "body { font-family: Sarabun; font-size: 11pt } p { width: 60mm }</style></head><body>"
+    f"<h1>{MARKED_WORDS}</h1><p>{MARKED_WORDS}</p><table><tr><td>{MARKED_WORDS}</td></tr></table></body></html>"
+)
+
+
+def extracted(pdf: bytes, tmp_path, *options: str) -> str:
+    path = tmp_path / "marks.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", *options, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("options", [(), ("-layout",), ("-raw",)], ids=["reading-order", "layout", "raw"])
+def test_every_thai_word_extracts_as_written_whatever_the_extractors_mode(tmp_path, options):
+    from core.pdf import render_pdf
+
+    text = extracted(render_pdf(MARKED_HTML), tmp_path, *options)
+    # Lines wrap (Thai between words, inside "ท้องถิ่น|จังหวัด" too): compare without the spaces.
+    assert "".join(text.split()).count("".join(MARKED_WORDS.split())) == 3, text
+    assert "ไม่ผา่ น" not in text and "ฝั่ ง" not in text
+
+
+def test_the_text_marks_change_nothing_drawn(tmp_path):
+    from weasyprint import HTML
+
+    from core.pdf import FONTS, render_pdf
+
+    plain = HTML(string=MARKED_HTML, base_url=f"{FONTS}/", url_fetcher=local_fonts_fetcher()).write_pdf()
+    pages = []
+    for name, pdf in (("plain", plain), ("marked", render_pdf(MARKED_HTML))):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "72", "-png", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True)
+        pages.append(sorted(path.read_bytes() for path in tmp_path.glob(f"{name}-*.png")))
+    assert pages[0] == pages[1]

@@ -22,7 +22,10 @@ from assessments.scoring import (
     band_for,
     format_percent,
     indicator_points,
+    mean_percent,
+    percent_of,
     score_assessment,
+    share_percent,
 )
 
 D = Decimal
@@ -163,6 +166,20 @@ def test_unconfirmed_not_applicable_scores_zero_of_full_marks():
     assert result.indicators[1].status == COUNTED
 
 
+def test_self_assessed_score_leaves_out_the_organizations_own_not_applicable_claims():
+    # The organization's view: its claim takes the indicator out of points and full marks
+    # without anyone's confirmation (4 of 5 = 80.00, not 4 of 10 = 40.00).
+    specs = [levels("A"), levels("N", allows_not_applicable=True)]
+    result = score(specs, {"A": Answer(level=4), "N": Answer(not_applicable=True)}, self_assessed=True)
+    assert (result.points, result.full_marks, result.percent) == (D(4), D(5), D("80.00"))
+    assert result.indicators[1].status == NOT_APPLICABLE
+
+
+def test_a_claim_on_an_indicator_without_not_applicable_counts_even_in_the_self_score():
+    result = score([levels("A"), levels("B")], {"A": Answer(level=4), "B": Answer(not_applicable=True)}, self_assessed=True)
+    assert (result.points, result.full_marks) == (D(4), D(10))
+
+
 def test_not_applicable_on_an_indicator_that_does_not_allow_it_counts_zero():
     result = score([levels("A")], {"A": Answer(not_applicable=True, na_confirmed=True)})
     assert (result.points, result.full_marks) == (D(0), D(5))
@@ -202,10 +219,41 @@ def test_band_is_the_highest_reached(percent, band):
     assert band_for(D(percent), pass_mark=D(70), bands=BANDS) == band
 
 
-def test_pass_judged_on_the_exact_value_not_the_rounded_one():
-    # 69.996% shows as 70.00 but is below the pass mark.
-    assert format_percent(D("69.996")) == "70.00"
-    assert band_for(D("69.996"), pass_mark=D(70), bands=BANDS) == FAIL_LABEL
+def checklist_of(full: int, met: int, dimension: int = 1) -> tuple[IndicatorSpec, Answer]:
+    """One checklist of `full` one-point criteria, `met` of them ticked."""
+    spec = IndicatorSpec(f"C{dimension}", dimension, CHECKLIST, ALL, options=tuple(OptionSpec(k, D(1)) for k in range(full)))
+    return spec, Answer(ticked=frozenset(range(met)))
+
+
+@pytest.mark.parametrize(
+    ("full", "met", "reported", "passed", "band"),
+    [
+        # 13,999 / 20,000 = 69.995 exactly: reported 70.00, and passes on that figure.
+        (20000, 13999, "70.00", True, "ดี"),
+        # 17,999 / 20,000 = 89.995 exactly: reported 90.00, and ดีเด่น.
+        (20000, 17999, "90.00", True, "ดีเด่น"),
+        # 13,998.9 would be 69.9945: 139,989 / 200,000 reported 69.99 (rounded once, not 69.995 → 70.00).
+        (200000, 139989, "69.99", False, FAIL_LABEL),
+        # 75 / 109 = 68.8073…: 68.81; 2 / 3 = 66.666…: 66.67.
+        (109, 75, "68.81", False, FAIL_LABEL),
+        (3, 2, "66.67", False, FAIL_LABEL),
+    ],
+)
+def test_percentage_is_reported_to_two_places_once_and_judged_on_that_figure(full, met, reported, passed, band):
+    spec, answer = checklist_of(full, met)
+    result = score([spec], {spec.code: answer})
+    assert str(result.percent) == reported
+    assert str(result.dimension(1).percent) == reported
+    assert format_percent(result.percent) == reported
+    assert (result.passed, result.band) == (passed, band)
+
+
+def test_percentage_rounds_half_up_from_the_exact_fraction_not_from_a_rounded_one():
+    # 68.944954… (7,515 / 10,900) is 68.94: rounding a 4-place 68.9450 again would give 68.95.
+    assert percent_of(D(7515), D(10900)) == D("68.94")
+    assert percent_of(D("0.5"), D(200)) == D("0.25")
+    assert percent_of(D(1), D(8000)) == D("0.01")  # 0.0125
+    assert percent_of(D(1), D(0)) is None
 
 
 def test_passing_below_every_band_is_just_a_pass():
@@ -217,3 +265,17 @@ def test_spec_rejects_negative_points_and_figure_bands_without_thresholds():
         IndicatorSpec("X", 1, LEVELS, ALL, options=(OptionSpec(1, D(-1)),))
     with pytest.raises(ValueError):
         IndicatorSpec("X", 1, FIGURE, ALL, options=(OptionSpec(1, D(5)),))
+
+
+def test_mean_of_percentages_is_rounded_once_from_the_exact_mean():
+    # 70.00 and 70.01: the exact mean 70.005 is reported 70.01 (a float mean would be 70.00499…).
+    assert mean_percent(D("140.01"), 2) == D("70.01")
+    assert mean_percent(140.01, 2) == D("70.01")  # SQLite's SUM, a float
+    assert mean_percent(D("200.00"), 3) == D("66.67")
+    assert mean_percent(None, 0) is None and mean_percent(D(0), 0) is None
+
+
+def test_pass_rate_is_rounded_once():
+    assert share_percent(7754, 7849) == D("98.79")  # 98.7896…
+    assert share_percent(1, 8) == D("12.50")
+    assert share_percent(0, 0) is None

@@ -111,14 +111,14 @@ def test_self_assessed_score_follows_the_scoring_engine():
     save(sa, levels, {"level": levels.options.get(position=5).pk})  # 4 points
     save(sa, checklist, {"ticked": list(checklist.options.values_list("pk", flat=True)[:2])})  # 2 + 2
     save(sa, figure, {"figure": "85"})  # ≥ 80 → 5
-    save(sa, claimed_na, {"not_applicable": True, "na_reason": "ไม่มีภารกิจ"})  # unconfirmed: counts, 0
+    save(sa, claimed_na, {"not_applicable": True, "na_reason": "ไม่มีภารกิจ"})  # the organization's view: out
     save(sa, pilot, {"level": pilot.options.last().pk})  # assessed, not counted
 
     score = self_assessed_score(sa.assessment)
-    assert (score.points, score.full_marks) == (Decimal(13), Decimal(25))
-    assert score.percent == Decimal(52) and score.passed is False and score.band == "ไม่ผ่านเกณฑ์"
+    assert (score.points, score.full_marks) == (Decimal(13), Decimal(20))
+    assert score.percent == Decimal("65.00") and score.passed is False and score.band == "ไม่ผ่านเกณฑ์"
     by_code = {result.code: result for result in score.indicators}
-    assert by_code["4"].status == "counted" and by_code["4"].points == 0
+    assert by_code["4"].status == "not_applicable" and by_code["4"].points == 0
     assert by_code["6"].status == "pilot" and by_code["6"].points == 5
     assert by_code["7"].status == "not_for_organization"
 

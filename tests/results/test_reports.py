@@ -133,6 +133,34 @@ def test_province_report_prints_each_organizations_engine_score_and_the_province
     assert fonts and all(name.split("+")[-1].startswith("Sarabun") for name in fonts), fonts
 
 
+def reading_order_text(content: bytes) -> str:
+    """pdftotext as a person copying from a viewer gets it: reading order rebuilt from positions."""
+    return subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+
+
+def test_province_report_text_holds_every_name_and_heading_as_written(reviewed):
+    # Names full of tone marks and upper and lower vowels, which used to come out reordered
+    # ("ผา่ น", "ร้อยละเฉลีย่").
+    names = {"a": "บ้านไร่ผู้ใหญ่", "b": "ท่าน้ำฝั่งซ้าย", "c": "ศรีสุนทรปู่ย่า"}
+    for key, name in names.items():
+        Organization.objects.filter(pk=reviewed[key].assessment.organization_id).update(name=name)
+    text = reading_order_text(render_province_report_pdf(reviewed["a"].round, province("81")))
+    # A long name may wrap inside its table cell: compared without the line breaks.
+    joined = "".join(text.split())
+    for name in names.values():
+        assert f"อบต.{name}" in joined, name  # as the tables print it: short type and name
+    for heading in (
+        "รายงานผลการประเมินประสิทธิภาพขององค์กรปกครองส่วนท้องถิ่น จังหวัดกระบี่",
+        "ผลการประเมินของ อปท. ทุกแห่งในจังหวัด",
+        "ร้อยละเฉลี่ย (ผลการตรวจ)",
+        "ร้อยละเฉลี่ย (ประเมินตนเอง)",
+        "อัตราการผ่านเกณฑ์",
+        "ยังตรวจประเมินไม่เสร็จ",
+    ):
+        assert "".join(heading.split()) in joined, heading
+    assert "ผา่ น" not in text and "เฉลีย่" not in text
+
+
 def test_national_summary_prints_each_provinces_figures_and_the_country(reviewed, tmp_path):
     a, d = reviewed["a"], reviewed["d"]
     pdf = render_national_report_pdf(a.round)

@@ -41,11 +41,11 @@ def assert_matches_engine(assessment) -> None:
     own, checked = self_assessed_score(assessment), verified_score(assessment)
     overall = Result.objects.get(assessment=assessment, dimension=OVERALL)
     assert (overall.self_points, overall.self_full_marks) == (own.points, own.full_marks)
-    assert overall.self_percent == own.percent.quantize(Decimal("0.0001"))
+    assert overall.self_percent == own.percent
     assert (overall.self_band, overall.self_passed) == (own.band or "", own.passed)
     assert (overall.verified_points, overall.verified_full_marks) == (checked.points, checked.full_marks)
     if assessment.verified_answers.exists():
-        assert overall.verified_percent == checked.percent.quantize(Decimal("0.0001"))
+        assert overall.verified_percent == checked.percent
         assert (overall.verified_band, overall.verified_passed) == (checked.band or "", checked.passed)
     else:  # not reviewed yet: no verified percentage, band or pass to show
         assert (overall.verified_percent, overall.verified_band, overall.verified_passed) == (None, "", None)
@@ -62,11 +62,55 @@ def test_refresh_stores_the_engines_self_assessed_and_verified_scores():
     refresh_results([case.assessment.pk])
     assert_matches_engine(case.reload())
     overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
-    # Five indicators apply, all answered and verified; the confirmed N/A (1.5) leaves the
-    # verified full marks but stays in the self-assessed ones with 0 points.
+    # Five indicators apply, all answered and verified; the N/A (1.5) the organization claimed
+    # and the team confirmed is out of both full marks.
     assert (overall.indicators, overall.answered_indicators, overall.verified_indicators) == (5, 5, 5)
-    assert overall.verified_full_marks < overall.self_full_marks
+    assert overall.verified_full_marks == overall.self_full_marks == 20
     assert overall.verified_points < overall.self_points
+
+
+def test_self_assessed_score_leaves_out_the_claimed_not_applicable_and_the_verified_only_when_confirmed():
+    case = submitted_for_review()
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    # Claimed on 1.5: the organization's view is 18 of 20 (90.00 ดีเด่น), not 18 of 25 (72.00).
+    assert (overall.self_points, overall.self_full_marks, overall.self_percent) == (18, 20, Decimal("90.00"))
+    assert overall.self_band == "ดีเด่น"
+    case.score_as_claimed("1.1", "1.2", "1.3", "1.4")
+    case.score("1.5", {"na_confirmed": False, "level": case.option("1.5", 1).pk, "reason": "มีท่าเรือในพื้นที่"})
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    # The team rejected the claim: the verified score counts 1.5 with 0 of 5.
+    assert (overall.verified_points, overall.verified_full_marks, overall.verified_percent) == (18, 25, Decimal("72.00"))
+    assert (overall.self_points, overall.self_full_marks) == (18, 20)
+    assert_matches_engine(case.reload())
+
+
+def pilot_case():
+    """A ReviewCase whose round has a pilot in dimension 1 and a dimension 2 of pilots only."""
+    from tests.assessments.factories import CategoryFactory, DimensionFactory, IndicatorFactory
+
+    case = submitted_for_review(submit=False, assign=False)
+    category = case.indicator("1.1").category
+    IndicatorFactory(category=category, code="1.9", kind="levels", is_pilot=True)
+    pilots_only = CategoryFactory(dimension=DimensionFactory(round=case.round, number=2))
+    IndicatorFactory(category=pilots_only, code="2.1", kind="levels", is_pilot=True)
+    case.answer("1.9", {"level": case.option("1.9", 5).pk})
+    case.answer("2.1", {"level": case.option("2.1", 5).pk})
+    refresh_results([case.assessment])
+    return case
+
+
+def test_pilot_indicators_are_not_counted_among_the_indicators_that_count():
+    case = pilot_case()
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    dimension = Result.objects.get(assessment=case.assessment, dimension=1)
+    assert (overall.indicators, overall.answered_indicators) == (5, 5)
+    assert (dimension.indicators, dimension.answered_indicators) == (5, 5)
+    assert (overall.self_points, overall.self_full_marks) == (18, 20)
+
+
+def test_a_dimension_of_pilots_only_has_no_stored_row():
+    case = pilot_case()
+    assert [row[0] for row in stored(case.assessment)] == [OVERALL, 1]
 
 
 def test_an_assessment_with_nothing_answered_has_zero_rows_with_its_full_marks():
@@ -223,3 +267,42 @@ def test_the_refresh_runs_with_the_change_not_after_its_commit(monkeypatch):
 
     assert seen == [True]
     assert_matches_engine(case.assessment)
+
+
+def test_recompute_command_with_all_rebuilds_closed_rounds_too():
+    from django.core.management import call_command
+
+    from assessments.models import Round
+
+    case = submitted_for_review()
+    Round.objects.filter(pk=case.round.pk).update(phase=Round.Phase.CLOSED)
+    # A row as an earlier version stored it: 18 of 25 claimed, 72.0000.
+    Result.objects.filter(assessment=case.assessment, dimension=OVERALL).update(
+        self_full_marks=25, self_percent=Decimal("72.00"), self_band="ดี"
+    )
+    call_command("recompute_results")  # running rounds only: the closed one is left
+    assert Result.objects.get(assessment=case.assessment, dimension=OVERALL).self_percent == Decimal("72.00")
+    call_command("recompute_results", "--all")
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    assert (overall.self_full_marks, overall.self_percent, overall.self_band) == (20, Decimal("90.00"), "ดีเด่น")
+
+
+def test_the_migration_reports_stored_percentages_from_their_own_points_once():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("results.migrations.0002_report_stored_percentages_once")
+    case = submitted_for_review()
+    case.verified()
+    # As stored before: 7,515 of 10,900 = 68.944954…, kept as 68.9450 and shown 68.95; and a
+    # 69.995 judged a fail on its exact value.
+    Result.objects.filter(assessment=case.assessment, dimension=OVERALL).update(
+        self_points=Decimal("7515"), self_full_marks=Decimal("10900"), self_percent=Decimal("68.95"),
+        verified_points=Decimal("139.99"), verified_full_marks=Decimal("200"), verified_percent=Decimal("69.99"),
+        verified_passed=False, verified_band="ไม่ผ่านเกณฑ์",
+    )
+    migration.forward(apps, None)
+    overall = Result.objects.get(assessment=case.assessment, dimension=OVERALL)
+    assert (overall.self_percent, overall.self_passed, overall.self_band) == (Decimal("68.94"), False, "ไม่ผ่านเกณฑ์")
+    assert (overall.verified_percent, overall.verified_passed, overall.verified_band) == (Decimal("70.00"), True, "ดี")

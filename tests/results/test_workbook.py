@@ -53,11 +53,11 @@ def test_summary_holds_the_engines_verified_and_self_assessed_scores(verified_ca
     assessment = verified_case.reload()
     row = rows_by_code(read(assessment.round)[SUMMARY_SHEET])[assessment.organization.code]
     # Hand-checked: verified 2 + 4 + 5 + 5 of 20 (1.5 confirmed N/A is out of both) = 80 %;
-    # self-assessed 4 + 4 + 5 + 5 + 0 of 25 (an unconfirmed N/A counts 0) = 72 %.
+    # self-assessed 4 + 4 + 5 + 5 of 20 (the organization's own N/A claim is out of its view) = 90 %.
     assert (row["รวม คะแนนที่ได้"], row["รวม คะแนนเต็ม"], row["รวม ร้อยละ"]) == (16, 20, 80)
     assert (row["ด้านที่ 1 คะแนนที่ได้"], row["ด้านที่ 1 คะแนนเต็ม"], row["ด้านที่ 1 ร้อยละ"]) == (16, 20, 80)
     assert (row["ระดับผลการประเมิน"], row["ผลการประเมิน"]) == ("ดีมาก", "ผ่าน")
-    assert row["ร้อยละ (ประเมินตนเอง)"] == 72
+    assert row["ร้อยละ (ประเมินตนเอง)"] == 90
     assert (row["ตัวชี้วัดที่ตรวจแล้ว"], row["ตัวชี้วัดที่นับคะแนน"]) == (5, 5)
     # ... which is what the scoring engine says.
     checked, own = verified_score(assessment), self_assessed_score(assessment)
@@ -133,7 +133,7 @@ def test_unreviewed_assessments_are_listed_with_blank_verified_columns(verified_
     row = rows_by_code(workbook[SUMMARY_SHEET])[draft.assessment.organization.code]
     assert row["สถานะการประเมิน"] == "กำลังประเมินตนเอง"
     assert row["รวม คะแนนที่ได้"] is row["รวม ร้อยละ"] is row["ผลการประเมิน"] is None
-    assert row["ร้อยละ (ประเมินตนเอง)"] == 72  # answered, not submitted
+    assert row["ร้อยละ (ประเมินตนเอง)"] == 90  # answered, not submitted
     detail = rows_by_code(workbook["ด้านที่ 1"])[draft.assessment.organization.code]
     assert [detail[code] for code in ("1.1", "1.2", "1.3", "1.4", "1.5")] == [None] * 5
 
@@ -204,3 +204,15 @@ def test_command_writes_the_workbook_and_reports_time_and_memory(verified_case, 
     call_command("export_results_workbook", str(verified_case.round.year), str(path), "--province", "81", stdout=out)
     assert "peak memory" in out.getvalue() and " s;" in out.getvalue()
     assert verified_case.assessment.organization.code in rows_by_code(load_workbook(path)[SUMMARY_SHEET])
+
+
+def test_indicators_that_count_leave_out_the_pilots(verified_case):
+    from results.scores import refresh_results
+
+    category = verified_case.indicator("1.1").category
+    IndicatorFactory(category=category, code="1.9", position=9, is_pilot=True)
+    refresh_results([verified_case.assessment])
+    row = rows_by_code(read(verified_case.round)[SUMMARY_SHEET])[verified_case.assessment.organization.code]
+    # 1.1–1.5 count; the pilot 1.9 is assessed but never counts.
+    assert (row["ตัวชี้วัดที่ตรวจแล้ว"], row["ตัวชี้วัดที่นับคะแนน"]) == (5, 5)
+    assert (row["รวม คะแนนที่ได้"], row["รวม คะแนนเต็ม"]) == (16, 20)

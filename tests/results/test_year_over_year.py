@@ -59,9 +59,9 @@ def make_years():
     Dimension 1: A 85 → 80, B 70 → 50, C 85 → 95, D 83; dimension 2: A 90 → 80, B 80 → 70,
     C 85 → 95, D 83.
 
-    By hand: overall 78.3333 (3 of them) against (88 + 75 + 85 + 83) / 4 = 82.75 (4), change
-    −4.4167; pass rate 66.67% against 100%, −33.33. Dimension 1: 75 against 80.75, −5.75;
-    dimension 2: 81.6667 against 84.5, −2.8333. กระบี่ 70 against (88 + 75 + 83) / 3 = 82,
+    By hand: overall 78.33 (3 of them, 78.333… reported) against (88 + 75 + 85 + 83) / 4 = 82.75
+    (4), change −4.42 (between the reported means); pass rate 66.67% against 100%, −33.33.
+    Dimension 1: 75 against 80.75, −5.75; dimension 2: 81.67 against 84.5, −2.83. กระบี่ 70 against (88 + 75 + 83) / 3 = 82,
     −12 (pass rate 50 against 100); ชลบุรี 95 against 85, +10.
     """
     last = RoundFactory(phase=Round.Phase.CLOSED)
@@ -96,15 +96,15 @@ def test_year_over_year_equals_the_hand_computed_case(years):
     assert compared.round == last
     overall = compared.overall
     assert (overall.current.count, overall.previous.count) == (3, 4)
-    assert (q(overall.current.mean_verified), overall.previous.mean_verified) == (Decimal("78.3333"), Decimal("82.75"))
-    assert q(overall.mean_change) == Decimal("-4.4167")
-    assert (q(overall.current.pass_rate), overall.previous.pass_rate) == (Decimal("66.6667"), 100)
-    assert q(overall.pass_rate_change) == Decimal("-33.3333")
+    assert (q(overall.current.mean_verified), overall.previous.mean_verified) == (Decimal("78.33"), Decimal("82.75"))
+    assert q(overall.mean_change) == Decimal("-4.42")
+    assert (q(overall.current.pass_rate), overall.previous.pass_rate) == (Decimal("66.67"), 100)
+    assert q(overall.pass_rate_change) == Decimal("-33.33")
 
     dimensions = {row.number: row.change for row in compared.dimensions}
     assert (dimensions[1].current.mean_verified, dimensions[1].previous.mean_verified) == (75, Decimal("80.75"))
     assert dimensions[1].mean_change == Decimal("-5.75")
-    assert q(dimensions[2].mean_change) == Decimal("-2.8333")
+    assert q(dimensions[2].mean_change) == Decimal("-2.83")
     assert dimensions[2].pass_rate_change is None  # pass and fail are on the overall score only
 
     provinces = {row.province.code: row.change for row in compared.provinces}

@@ -298,7 +298,7 @@ def test_the_verified_score_follows_the_team_and_differs_from_the_self_assessmen
     case.score_as_claimed("1.2")  # 2 + 2 = 4 of 5, agreed
     case.score("1.3", {"figure": "75", "reason": "นับใหม่ได้ร้อยละ 75"})  # ≥ 70: 3 of 5 (self: 85 → 5)
     case.score("1.4", {"ticked": [case.option("1.4", 1).pk, case.option("1.4", 2).pk], "reason": "ขาดข้อ 3"})  # 0 of 5
-    case.score_as_claimed("1.5")  # confirmed N/A: out of points and full marks (self: counts 0 of 5)
+    case.score_as_claimed("1.5")  # confirmed N/A: out of points and full marks (as in the self score)
     case.score("2.1", {"level": case.option("2.1", 2).pk, "reason": "ไม่ครบตามเกณฑ์"}, by=case.team.lead)  # 5 of 10
 
     verified = verified_score(case.assessment)
@@ -309,13 +309,14 @@ def test_the_verified_score_follows_the_team_and_differs_from_the_self_assessmen
         (2, Decimal(5), Decimal(10), Decimal(50)),
     ]
     assert (verified.points, verified.full_marks) == (Decimal(14), Decimal(30))
-    assert verified.percent.quantize(Decimal("0.0001")) == Decimal("46.6667")
+    assert verified.percent == Decimal("46.67")  # reported: 2 places, rounded once
     assert (verified.passed, verified.band) == (False, "ไม่ผ่านเกณฑ์")
 
-    # Self-assessed: 4 + 4 + 5 + 5 + 0 (unconfirmed N/A) = 18 of 25, and 10 of 10: 28 of 35 = 80%.
+    # Self-assessed: 4 + 4 + 5 + 5 of 20 (the organization's own N/A claim is out of its view),
+    # and 10 of 10: 28 of 30 = 93.33%.
     own = self_assessed_score(case.assessment)
-    assert (own.points, own.full_marks, own.percent) == (Decimal(28), Decimal(35), Decimal(80))
-    assert (own.passed, own.band) == (True, "ดีมาก")
+    assert (own.points, own.full_marks, own.percent) == (Decimal(28), Decimal(30), Decimal("93.33"))
+    assert (own.passed, own.band) == (True, "ดีเด่น")
 
 
 def test_unscored_indicators_count_zero_in_the_verified_score(case):
