@@ -533,8 +533,8 @@ def test_the_chart_groups_each_dimension_by_name_with_self_verified_and_the_mean
     names = [f"{section.row.number}. {section.row.name}" for section in card.sections]
     assert chart_texts(svg, "label") == [*names, "ภาพรวม"]
     values = chart_texts(svg, "value")
-    # Overall: self 76.67, verified 76.00, province 72.00, country 69.00 (as the PDF's table).
-    assert values[-4:] == ["ประเมินตนเอง 76.67%", "ผลการตรวจ 76.00%", "เฉลี่ยจังหวัด 72.00%", "เฉลี่ยประเทศ 69.00%"]
+    # Overall: self 92.00, verified 76.00, province 72.00, country 69.00 (as the PDF's table).
+    assert values[-4:] == ["ประเมินตนเอง 92.00%", "ผลการตรวจ 76.00%", "เฉลี่ยจังหวัด 72.00%", "เฉลี่ยประเทศ 69.00%"]
     legend = chart_texts(svg, "legend-entry")
     assert {"ประเมินตนเอง", "ผลการตรวจ", "เฉลี่ยจังหวัด", "เฉลี่ยประเทศ", "เกณฑ์ผ่าน ร้อยละ 70"} <= set(legend)
     assert "ดีเด่น (90–100)" in legend
@@ -546,7 +546,7 @@ def test_the_chart_groups_each_dimension_by_name_with_self_verified_and_the_mean
 def test_before_publication_the_chart_shows_the_self_assessment_alone(case):
     card = build_scorecard(reload(case), verified_visible=False)
     svg = ElementTree.fromstring(str(scorecard_chart(card).svg))
-    assert chart_texts(svg, "value")[-1] == "76.67%"
+    assert chart_texts(svg, "value")[-1] == "92.00%"
     assert not any("เฉลี่ย" in text or "ผลการตรวจ" in text for text in chart_texts(svg, "legend-entry"))
 
 
