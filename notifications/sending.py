@@ -222,7 +222,7 @@ def _record_failures(failures: list[tuple[Notification, Exception, bool]]) -> tu
     groups: dict[tuple, list[int]] = defaultdict(list)
     for notification, error, own in failures:
         attempts = notification.email_attempts + 1
-        text = f"{type(error).__name__}: {error}"[:2000]
+        text = _describe(error)[:2000]
         if attempts >= settings.LPA_MAIL_MAX_ATTEMPTS or (own and _refused_for_good(error)):
             groups[(attempts, text, Status.FAILED, None)].append(notification.pk)
             logger.error("email of notification %s to %s failed for good: %s", notification.pk, notification.recipient.email, text)
@@ -241,6 +241,19 @@ def _record_failures(failures: list[tuple[Notification, Exception, bool]]) -> tu
             else:
                 failed += len(pks)
     return retrying, failed
+
+
+def _describe(error: Exception) -> str:
+    """The server's own words where it replied (`451 4.3.0 Try again later`), else the error."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{to}: {code} {_text(reply)}" for to, (code, reply) in error.recipients.items())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _refused_for_good(error: Exception) -> bool:
