@@ -218,6 +218,19 @@ def test_an_unreachable_server_is_a_passing_outage_for_every_message(settings):
     assert set(Notification.objects.values_list("email_status", "email_attempts")) == {("queued", 1)}
 
 
+def test_an_address_removed_while_queued_is_not_needed_any_more(smtp):
+    server = smtp()
+    person = UserFactory()
+    (notification,) = tell(person)
+    person.email = ""
+    person.save(update_fields=["email"])
+
+    assert sending.send_due() == sending.MailRun()
+
+    notification.refresh_from_db()
+    assert (notification.email_status, notification.email_next_attempt_at) == ("not_needed", None)
+    assert server.attempts == 0
+
 def test_the_admin_action_queues_failed_ones_again(client):
     notification = tell(UserFactory())[0]
     Notification.objects.filter(pk=notification.pk).update(email_status="failed", email_attempts=8)
