@@ -10,7 +10,7 @@ constraint enforces it); a new deadline (an extension) has a new key, so it is r
 again.
 
 A fixed number of queries per run whatever the number of organizations (7,849 a year),
-besides the emails themselves.
+besides one queued task per 500 emails (the worker sends them).
 """
 
 import datetime
