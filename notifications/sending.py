@@ -93,13 +93,13 @@ def mark_for_email(notifications: Iterable[Notification]) -> None:
             notification.email_status, notification.email_next_attempt_at = Status.NOT_NEEDED, None
 
 
-def queue_emails(notifications: Sequence[Notification], *, run_after: datetime.datetime | None = None) -> int:
+def queue_emails(notifications: Sequence[Notification]) -> int:
     """Enqueue the sending of the saved, queued ones: a task per EMAILS_PER_TASK; returns how many.
 
     In the caller's transaction: the database backend keeps the queue in the same database,
     so rows rolled back leave no task, and tasks never run before their rows exist.
     """
-    return _enqueue([n.pk for n in notifications if n.email_status == Status.QUEUED], run_after=run_after)
+    return _enqueue([n.pk for n in notifications if n.email_status == Status.QUEUED])
 
 
 def _enqueue(pks: list[int], *, run_after: datetime.datetime | None = None) -> int:
@@ -134,7 +134,11 @@ def send_queued(pks: Sequence[int]) -> MailRun:
                     connection.open()
                 except Exception as error:  # the server is unreachable: none of the rest can go
                     connection = None
-                    failures += [(rest, error, False) for rest in claimed[index:] if rest.recipient.email]
+                    for rest in claimed[index:]:
+                        if rest.recipient.email:
+                            failures.append((rest, error, False))
+                        else:
+                            _finish(rest, status=Status.NOT_NEEDED)
                     break
             try:
                 if _message(notification, connection).send() != 1:
