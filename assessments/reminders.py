@@ -4,13 +4,13 @@ Organizations of running rounds that have not sent their self-assessment (draft)
 sent it back after a return (returned), are reminded N days before their deadline
 (Assessment.deadline(): the round's closing day, a later extension, or the revision due
 date after a return) and on the day itself. Staff and head each get one in-app
-notification and one email. The key "deadline:<date>:<days>" makes each reminder happen
+notification and one email (queued with it; the worker sends it, notifications/sending.py). The key "deadline:<date>:<days>" makes each reminder happen
 once per recipient and assessment however often cron runs (the database's unique
 constraint enforces it); a new deadline (an extension) has a new key, so it is reminded
 again.
 
 A fixed number of queries per run whatever the number of organizations (7,849 a year),
-besides the emails themselves.
+besides one queued task per 500 emails (the worker sends them).
 """
 
 import datetime
@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from accounts.models import Role, User
 from assessments.models import Assessment, Extension
 from core.templatetags.thai_dates import thai_date
 from notifications.models import Notification
-from notifications.sending import BATCH, send_emails
+from notifications.sending import BATCH, mark_for_email, queue_emails
 
 DEFAULT_DAYS = (7, 3, 1)
 # Statuses in which the organization still has to send (or send back) its self-assessment.
@@ -38,7 +39,7 @@ WAITING = (Assessment.Status.DRAFT, Assessment.Status.RETURNED)
 class ReminderRun:
     assessments: int  # assessments reminded
     notifications: int  # in-app notifications created (or, in a dry run, that would be)
-    emails: int  # emails sent
+    emails: int  # emails queued (the worker sends them)
 
 
 def reminder_key(deadline: datetime.date, days: int) -> str:
@@ -120,21 +121,23 @@ def due_reminders(*, today: datetime.date, days: Sequence[int]) -> list[Notifica
 def send_deadline_reminders(
     *, today: datetime.date, days: Sequence[int] = DEFAULT_DAYS, dry_run: bool = False
 ) -> ReminderRun:
-    """Create and email today's reminders; with `dry_run`, only count them."""
+    """Create today's reminders and queue their emails; with `dry_run`, only count them."""
     reminders = due_reminders(today=today, days=days)
     assessments = len({reminder.assessment_id for reminder in reminders})
     if dry_run or not reminders:
         return ReminderRun(assessments, len(reminders), 0)
-    # Another run at the same moment may have created some: those are skipped, not doubled.
-    Notification.objects.bulk_create(reminders, batch_size=BATCH, ignore_conflicts=True)
-    # ignore_conflicts leaves the objects without primary keys: read back this run's rows
-    # (they share one created_at, to the microsecond) to email them.
-    created = list(
-        Notification.objects.filter(
-            kind=Notification.Kind.REMINDER, created_at=reminders[0].created_at, key__in={r.key for r in reminders}
-        ).select_related("recipient")
-    )
-    emails = send_emails(created)
+    mark_for_email(reminders)
+    with transaction.atomic():
+        # Another run at the same moment may have created some: those are skipped, not doubled.
+        Notification.objects.bulk_create(reminders, batch_size=BATCH, ignore_conflicts=True)
+        # ignore_conflicts leaves the objects without primary keys: read back this run's rows
+        # (they share one created_at, to the microsecond) to queue their emails.
+        created = list(
+            Notification.objects.filter(
+                kind=Notification.Kind.REMINDER, created_at=reminders[0].created_at, key__in={r.key for r in reminders}
+            ).only("pk", "assessment_id", "email_status")
+        )
+        emails = queue_emails(created)
     return ReminderRun(len({n.assessment_id for n in created}), len(created), emails)
 
 

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import connection
+from django.db.models import Case, F, When
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from core.storage import is_s3
 
@@ -63,7 +64,19 @@ def _storage() -> dict:
 
 
 def _queue() -> dict:
-    oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    # A task deferred to run later (a mail retry after its backoff) waits from then, not from
+    # when it was enqueued: otherwise every retry that comes due looks an hour late.
+    waiting_since = Case(
+        When(run_after__gt=F("enqueued_at"), run_after__lt=get_date_max(), then=F("run_after")),
+        default=F("enqueued_at"),
+    )
+    oldest = (
+        DBTaskResult.objects.ready()
+        .annotate(waiting_since=waiting_since)
+        .order_by("waiting_since")
+        .values_list("waiting_since", flat=True)
+        .first()
+    )
     age = 0 if oldest is None else max(0, int((timezone.now() - oldest).total_seconds()))
     limit = settings.LPA_READY_MAX_QUEUE_AGE
     return {"ok": age <= limit, "oldest_waiting_seconds": age, "limit_seconds": limit}

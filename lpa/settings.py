@@ -227,8 +227,20 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-# Seconds before a hanging mail server gives up: notifications are sent after a transition commits.
+# Seconds before a hanging mail server gives up (the worker sending a batch waits this long).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Notification emails are sent by the background worker (notifications/sending.py). A message
+# refused for now is tried again after LPA_MAIL_RETRY_SECONDS, then twice as long each time
+# up to LPA_MAIL_RETRY_MAX_SECONDS, LPA_MAIL_MAX_ATTEMPTS times in all; then it is marked
+# failed (admin, `manage.py retry_failed_mail`). 8 attempts: about two hours.
+LPA_MAIL_MAX_ATTEMPTS = env_int("LPA_MAIL_MAX_ATTEMPTS", 8)
+LPA_MAIL_RETRY_SECONDS = env_int("LPA_MAIL_RETRY_SECONDS", 60)
+LPA_MAIL_RETRY_MAX_SECONDS = env_int("LPA_MAIL_RETRY_MAX_SECONDS", 3600)
+if LPA_MAIL_MAX_ATTEMPTS < 1 or LPA_MAIL_RETRY_SECONDS < 1 or LPA_MAIL_RETRY_MAX_SECONDS < LPA_MAIL_RETRY_SECONDS:
+    raise ImproperlyConfigured(
+        "LPA_MAIL_MAX_ATTEMPTS and LPA_MAIL_RETRY_SECONDS must be at least 1, "
+        "and LPA_MAIL_RETRY_MAX_SECONDS at least LPA_MAIL_RETRY_SECONDS"
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LPA <no-reply@localhost>")
 # Where the links in notification emails point (no trailing slash).
 LPA_SITE_URL = os.environ.get("LPA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,8 +1,10 @@
 """What the system told whom: in-app notifications, also sent by email.
 
 One row per recipient and message. Users see their own list (unread first counted in
-the navigation bar); `emailed_at` says whether the email went out. The messages and
-their recipients are decided by the apps that compose them (reviews/notices.py, assessments/reminders.py).
+the navigation bar). Its email goes out from the background queue (notifications/sending.py):
+`email_status` says where it stands, with the attempts made, the last error and when the
+next attempt may be made; `emailed_at` when it went. The messages and their recipients are
+decided by the apps that compose them (reviews/notices.py, assessments/reminders.py).
 """
 
 from django.conf import settings
@@ -21,6 +23,12 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
+    class EmailStatus(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("ไม่ต้องส่ง")
+        QUEUED = "queued", _("รอส่ง")
+        SENT = "sent", _("ส่งแล้ว")
+        FAILED = "failed", _("ส่งไม่สำเร็จ")
+
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("อปท. ส่งผลการประเมินตนเอง")
         RETURNED = "returned", _("ส่งกลับให้แก้ไข")
@@ -48,6 +56,15 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("เมื่อ"), default=timezone.now)
     read_at = models.DateTimeField(_("อ่านเมื่อ"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("ส่งอีเมลเมื่อ"), null=True, blank=True)
+    # Not needed unless the delivery queues it: a row created any other way is never emailed.
+    email_status = models.CharField(
+        _("สถานะอีเมล"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.NOT_NEEDED
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("ส่งอีเมลไปแล้ว (ครั้ง)"), default=0)
+    email_last_error = models.TextField(_("ข้อผิดพลาดล่าสุด"), blank=True)
+    # No one tries to send it before then: the backoff after a failure, or the lease of the
+    # worker sending it now (a worker killed mid-batch leaves it for send_queued_mail).
+    email_next_attempt_at = models.DateTimeField(_("ส่งอีเมลครั้งต่อไป"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -55,10 +72,22 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("การแจ้งเตือน")
         verbose_name_plural = _("การแจ้งเตือน")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # Few rows wait or failed among millions sent: the sweep and the admin's filter read these.
+            models.Index(
+                fields=["email_status", "email_next_attempt_at"],
+                condition=Q(email_status__in=["queued", "failed"]),
+                name="notification_email_pending",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "assessment", "key"], condition=~Q(key=""), name="notification_key_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(email_status__in=["not_needed", "queued", "sent", "failed"]),
+                name="notification_email_status_known",
             ),
         ]
 

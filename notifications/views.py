@@ -22,7 +22,7 @@ PER_PAGE = 30
 def notification_list(request: HttpRequest) -> HttpResponse:
     """การแจ้งเตือน: newest first, unread marked, with whether the email went out."""
     notifications = Notification.objects.for_user(request.user).only(
-        "pk", "kind", "subject", "body", "url", "created_at", "read_at", "emailed_at", "recipient_id"
+        "pk", "kind", "subject", "body", "url", "created_at", "read_at", "emailed_at", "email_status", "recipient_id"
     )
     page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page, "notifications": page.object_list})

@@ -76,6 +76,18 @@ def test_readyz_says_503_when_no_worker_drains_the_queue(client, settings):
     assert response.json()["checks"]["queue"]["oldest_waiting_seconds"] >= 360
 
 
+def test_a_task_deferred_until_just_now_has_waited_only_since_then(client, settings):
+    """A mail retry enqueued an hour ago to run after its backoff is not an hour late."""
+    settings.LPA_READY_MAX_QUEUE_AGE = 300
+    task = queued(minutes_ago=60)
+    DBTaskResult.objects.filter(pk=task.pk).update(run_after=timezone.now() - datetime.timedelta(minutes=1))
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert 55 <= response.json()["checks"]["queue"]["oldest_waiting_seconds"] <= 70
+
+
 def test_readyz_names_a_failing_check_without_failing_itself(client, monkeypatch):
     from lpa import probes
 

@@ -44,6 +44,20 @@ def test_bad_boolean_in_environment_fails_loudly():
     assert "DEBUG must be true or false" in result.stderr
 
 
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"LPA_MAIL_MAX_ATTEMPTS": "0"},
+        {"LPA_MAIL_RETRY_SECONDS": "0"},
+        {"LPA_MAIL_RETRY_SECONDS": "600", "LPA_MAIL_RETRY_MAX_SECONDS": "60"},
+    ],
+)
+def test_impossible_mail_retry_settings_fail_loudly(env):
+    result = run_manage("check", DEBUG="1", **env)
+    assert result.returncode != 0
+    assert "LPA_MAIL_MAX_ATTEMPTS and LPA_MAIL_RETRY_SECONDS must be at least 1" in result.stderr
+
 def test_database_url_selects_the_database():
     result = run_manage(
         "shell", "-c", "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",

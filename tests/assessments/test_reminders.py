@@ -15,6 +15,7 @@ from assessments.models import Assessment, Extension, Round
 from assessments.reminders import deadline_of, send_deadline_reminders, waiting_assessments
 from core.templatetags.thai_dates import thai_date
 from notifications.models import Notification
+from notifications.sending import send_due
 from tests.assessments.factories import open_round, self_assessment
 from tests.factories import user_with_role
 
@@ -62,9 +63,11 @@ def test_staff_and_head_of_an_organization_that_has_not_sent_are_reminded_a_week
     key = f"deadline:{days(7).isoformat()}:7"
 
     output = run()
+    assert mail.outbox == []  # queued for the worker
+    send_due()
 
     assert reminded() == {(sa.staff.username, sa.assessment.pk, key), (sa.head.username, sa.assessment.pk, key)}
-    assert "เตือนแล้ว 2 รายการ ถึง อปท. 1 แห่ง ส่งอีเมล 2 ฉบับ" in output
+    assert "เตือนแล้ว 2 รายการ ถึง อปท. 1 แห่ง เข้าคิวส่งอีเมล 2 ฉบับ" in output
     notification = Notification.objects.filter(kind="reminder").first()
     assert notification.subject == f"อีก 7 วันถึงกำหนดส่งผลการประเมินตนเอง ปี {round_in_a_week.year}"
     assert thai_date(days(7), "long") in notification.body
@@ -78,6 +81,7 @@ def test_running_twice_reminds_once(round_in_a_week):
 
     run()
     output = run()
+    send_due()
 
     assert Notification.objects.filter(kind="reminder").count() == 2
     assert len(mail.outbox) == 2

@@ -74,6 +74,14 @@ def test_list_marks_unread_ones_and_says_whether_the_email_went(client, person):
     assert "- 1.1: แนบคำสั่ง" in html
 
 
+def test_list_says_an_email_still_in_the_queue_is_on_its_way(client, person):
+    note(person, "รอส่ง", email_status="queued")
+
+    html = login(client, person).get(reverse("notifications:list")).content.decode()
+
+    assert "กำลังส่งทางอีเมล" in html and "ไม่ได้ส่งทางอีเมล" not in html
+
+
 def test_list_is_paginated(client, person):
     for number in range(PER_PAGE + 2):
         note(person, f"แจ้งเตือนที่ {number:03d}", minutes_ago=number)

@@ -2,6 +2,8 @@
 
 Events are made by the workflow itself; notifications go out only when its transaction
 commits, so the tests run the on-commit callbacks (django_capture_on_commit_callbacks).
+Their emails are queued for the worker; these tests send them with sending.send_due(),
+the worker's own code (tests/notifications/test_mail_queue.py runs the real worker).
 """
 
 import datetime
@@ -13,6 +15,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from assessments.models import AssessmentEvent
@@ -286,13 +289,16 @@ def test_each_recipient_gets_an_email_with_the_thai_subject_and_a_link(case, set
     settings.LPA_SITE_URL = "https://lpa.example.go.th"
     with django_capture_on_commit_callbacks(execute=True):
         workflow.return_for_revision(assessment=case.assessment, flags={case.indicator("1.1"): "แนบคำสั่ง"}, by=case.team.lead)
+    assert mail.outbox == []  # queued, not sent by the request
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {"queued"}
 
+    assert sending.send_due().sent == 2
     assert sorted(message.to[0] for message in mail.outbox) == sorted([case.sa.staff.email, case.sa.head.email])
     message = mail.outbox[0]
     assert message.subject == f"[LPA] ผลการประเมินปี {case.round.year} ถูกส่งกลับให้แก้ไข"
     assert f"https://lpa.example.go.th{case.assessment.get_absolute_url()}" in message.body
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
-    assert all(n.emailed_at is not None for n in Notification.objects.all())
+    assert all(n.emailed_at is not None and n.email_status == "sent" for n in Notification.objects.all())
 
 
 def test_someone_without_an_email_address_is_told_in_the_app_only(case, django_capture_on_commit_callbacks):
@@ -300,22 +306,27 @@ def test_someone_without_an_email_address_is_told_in_the_app_only(case, django_c
     case.sa.staff.save(update_fields=["email"])
     with django_capture_on_commit_callbacks(execute=True):
         workflow.return_for_revision(assessment=case.assessment, flags={case.indicator("1.1"): "แนบคำสั่ง"}, by=case.team.lead)
+    sending.send_due()
 
     assert [message.to for message in mail.outbox] == [[case.sa.head.email]]
-    assert Notification.objects.get(recipient=case.sa.staff).emailed_at is None
+    staff = Notification.objects.get(recipient=case.sa.staff)
+    assert (staff.email_status, staff.emailed_at, staff.email_next_attempt_at) == ("not_needed", None, None)
 
 
 @pytest.mark.parametrize("backend", ["BrokenBackend", "UnreachableBackend"])
-def test_a_failing_mail_server_leaves_the_in_app_notification_without_emailed_at(
+def test_a_failing_mail_server_keeps_the_in_app_notification_and_schedules_another_attempt(
     case, settings, caplog, django_capture_on_commit_callbacks, backend
 ):
     settings.EMAIL_BACKEND = f"tests.reviews.test_notices.{backend}"
     with django_capture_on_commit_callbacks(execute=True):
         workflow.return_for_revision(assessment=case.assessment, flags={case.indicator("1.1"): "แนบคำสั่ง"}, by=case.team.lead)
+    assert sending.send_due().retrying == 2
 
     assert case.reload().status == "returned"
     assert told("returned") == names(case.sa.staff, case.sa.head)
-    assert set(Notification.objects.values_list("emailed_at", flat=True)) == {None}
+    rows = Notification.objects.all()
+    assert {(n.email_status, n.email_attempts, n.emailed_at) for n in rows} == {("queued", 1, None)}
+    assert all(n.email_next_attempt_at > timezone.now() and "mail server" in n.email_last_error for n in rows)
     assert "failed" in caplog.text
 
 
@@ -329,6 +340,7 @@ def test_deliver_stores_and_sends_a_composed_message(case):
         assessment=case.assessment,
     )
 
+    sending.send_due()
     notification.refresh_from_db()
     assert notification.recipient == case.sa.head and notification.emailed_at is not None
     assert notification.url == case.assessment.get_absolute_url()
@@ -357,8 +369,7 @@ def test_announcing_many_events_takes_the_same_queries_for_two_or_five_assessmen
         with CaptureQueriesContext(connection) as queries:
             created = notices.announce_many(events)
         assert len(created) == 2 * size  # staff and head of each
-        assert len(mail.outbox) == 2 * size
-        mail.outbox.clear()
+        assert {n.email_status for n in created} == {"queued"}
         counts.append(len(queries))
 
     assert counts[0] == counts[1]

@@ -58,6 +58,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"เตือนแล้ว {run.notifications} รายการ ถึง อปท. {run.assessments} แห่ง ส่งอีเมล {run.emails} ฉบับ"
+                    f"เตือนแล้ว {run.notifications} รายการ ถึง อปท. {run.assessments} แห่ง เข้าคิวส่งอีเมล {run.emails} ฉบับ"
                 )
             )
