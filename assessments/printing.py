@@ -7,6 +7,7 @@ The PDF is made by core.pdf (Sarabun embedded, Thai broken between words).
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.template.defaultfilters import filesizeformat
@@ -21,6 +22,10 @@ from core.pdf import PDF_FONT_FACES, render_pdf
 from core.templatetags.thai_dates import thai_date
 
 TEMPLATE = "assessments/print/summary.html"
+# The summary's rules, one file for both: the print view links it as a static file (the
+# Content-Security-Policy refuses inline styles), the PDF carries it in its page (core.pdf
+# fetches nothing but fonts).
+STYLESHEET = Path(__file__).parent / "static" / "assessments" / "print.css"
 
 
 @dataclass
@@ -83,9 +88,11 @@ def summary_context(assessment: Assessment) -> dict[str, Any]:
 
 
 def render_summary_html(assessment: Assessment, *, for_pdf: bool = False) -> str:
-    """The summary page; the print view serves it as is (fonts from the static files)."""
+    """The summary page; the print view serves it as is (stylesheets and fonts from the static files)."""
     context = summary_context(assessment)
     context.update(for_pdf=for_pdf, font_faces=PDF_FONT_FACES if for_pdf else ())
+    if for_pdf:
+        context["stylesheet"] = STYLESHEET.read_text(encoding="utf-8")
     return render_to_string(TEMPLATE, context)
 
 

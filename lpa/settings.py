@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     "lpa.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy below on every response that has none of its own.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lpa.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -309,6 +312,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Security: strict whenever DEBUG is off; `check --deploy` passes with no warnings.
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Pages load only this site's own scripts, styles, fonts and frames: no inline <script>, no
+# style="…" (templates use the classes of static/css/lpa.css). Responses that set their own
+# policy keep it (django-csp leaves an existing header alone): evidence downloads and previews
+# are sandboxed more strictly (assessments/views/evidence.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the images Bootstrap's stylesheet draws (select arrows, check marks).
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # The evidence preview frames this site's own evidence_view.
+        "frame-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -14,8 +14,9 @@ Marks never start a line: a line breaks between spaces, else between Thai charac
 their vowels and tone marks kept together.
 
 Elements carry classes (bar, label, value, count, pass-mark, legend-entry) for tests and for
-a stylesheet; colours are presentation attributes (fill=…), never style="…", but for the
-outer width cap of _open.
+a stylesheet; colours and sizes are presentation attributes (fill=…, width=…), never
+style="…" (the Content-Security-Policy refuses inline styles): each chart is drawn at its
+natural width and the "lpa-chart" class of static/css/lpa.css lets a narrower box shrink it.
 
 Fonts in the PDF: WeasyPrint draws SVG text with the fonts of the HTML document around it,
 @font-face faces included, so the charts print in Sarabun when the page declares core.pdf's
@@ -690,7 +691,7 @@ def _open(title: str, height, description: str = "", width: int = WIDTH) -> Safe
     desc = format_html("<desc>{}</desc>", description) if description else ""
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {} {}" '
-        'width="100%" style="max-width:{}px" fill="{}" {}><title>{}</title>{}',
+        'width="{}" class="lpa-chart" fill="{}" {}><title>{}</title>{}',
         title,
         width,
         _n(height),

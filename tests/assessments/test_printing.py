@@ -128,11 +128,18 @@ def test_dates_are_buddhist_era(sa):
     assert f"ภายในวันที่ {(sa.round.self_assessment_closes + datetime.timedelta(days=10)).day}" in html
 
 
-def test_html_print_view_is_thai_and_takes_fonts_from_the_static_files(sa):
+def test_html_print_view_is_thai_and_takes_styles_and_fonts_from_the_static_files(sa):
     html = render_summary_html(sa.assessment)
     assert '<html lang="th">' in html
-    assert "vendor/sarabun/sarabun-thai-400-normal.woff2" in html and "file://" not in html
-    assert "size: A4" in html
+    # No inline style (the Content-Security-Policy refuses it): lpa.css brings Sarabun's web fonts.
+    assert "/static/css/lpa.css" in html and "/static/assessments/print.css" in html
+    assert "<style" not in html and 'style="' not in html and "file://" not in html
+
+
+def test_pdf_page_carries_the_print_stylesheet_inline(sa):
+    html = render_summary_html(sa.assessment, for_pdf=True)
+    assert "size: A4" in html and "th.w-31 { width: 31%; }" in html
+    assert "@bottom-right" in html and "<link" not in html
     # The uploader's file name is shown, escaped; never a storage path.
     assert "แผนพัฒนาท้องถิ่น (พ.ศ. 2566-2570).pdf" in html
     assert sa.assessment.answers.get(indicator__code="1.1").evidence.get(url="").file.name not in html

@@ -7,8 +7,8 @@
   if (!box || box.dataset.pending !== "1") return;
   var label = box.querySelector("[data-export-label]");
   var count = box.querySelector("[data-export-count]");
-  var bar = box.querySelector(".progress");
-  var fill = box.querySelector(".progress-bar");
+  var bar = box.querySelector("[data-export-bar]");
+  var percent = box.querySelector("[data-export-percent]");
   function poll() {
     fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
@@ -16,8 +16,8 @@
         if (state.status === "done" || state.status === "failed") { window.location.reload(); return; }
         label.textContent = state.label;
         if (count && state.total) count.textContent = "(" + state.done + " / " + state.total + ")";
-        if (bar) bar.setAttribute("aria-valuenow", String(state.percent));
-        if (fill) { fill.style.width = state.percent + "%"; fill.textContent = state.percent + "%"; }
+        if (bar) { bar.value = state.percent; bar.textContent = state.percent + "%"; }
+        if (percent) percent.textContent = state.percent + "%";
         window.setTimeout(poll, 2000);
       })
       .catch(function () { window.setTimeout(poll, 5000); });
