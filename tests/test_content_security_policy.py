@@ -71,11 +71,13 @@ def inline_code(html: str) -> list[str]:
     return parser.found
 
 
+@pytest.mark.django_db
 def test_policy_is_the_one_the_settings_name(client):
     client.force_login(user_with_role(Role.Kind.ORG_STAFF))
     assert directives(client.get(reverse("home"))["Content-Security-Policy"]) == POLICY
 
 
+@pytest.mark.django_db
 def test_login_page_and_error_pages_carry_the_policy_and_no_inline_code(client):
     response = client.get(reverse("login"))
     assert directives(response["Content-Security-Policy"]) == POLICY

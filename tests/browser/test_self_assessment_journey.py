@@ -208,6 +208,7 @@ def test_ticking_not_applicable_disables_the_figure_box(demo, login, live_server
     block = page.locator("[data-indicator-block]").filter(has=page.locator("h3 .code", has_text="3.3.3"))
     figure = block.locator("input[name$='-figure']")
     not_applicable = block.get_by_label("ไม่มีภารกิจนี้")
+    block.locator("summary").first.click()  # the editors open on demand
     expect(figure).to_be_enabled()
 
     not_applicable.check()
