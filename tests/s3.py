@@ -4,7 +4,6 @@ One server per test process (pytest-xdist workers each start their own), a fresh
 bucket per test, and STORAGES pointed at it the way LPA_STORAGE=s3 configures production.
 """
 
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+
+from tests.processes import free_port
 
 ACCESS_KEY, SECRET_KEY, REGION = "lpa-test", "lpa-test-secret", "ap-southeast-1"
 
@@ -62,15 +63,9 @@ class S3Server:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def moto_server() -> Iterator[S3Server]:
-    port = _free_port()
+    port = free_port()
     binary = Path(sys.executable).with_name("moto_server")
     process = subprocess.Popen(
         [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

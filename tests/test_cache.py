@@ -2,12 +2,12 @@
 without it each keeps its own in memory, and nothing else is needed to run or test LPA."""
 
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 from django.conf import settings
+
+from tests.processes import django_in_a_fresh_process
 
 # CI starts Redis and names it here, so that an unreachable Redis fails instead of skipping.
 REDIS_URL = os.environ.get("LPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -22,19 +22,6 @@ def redis_reachable() -> bool:
         return False
 
 
-def in_a_process(code: str, **env: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\nfrom django.core.cache import cache\n" + code],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "lpa.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=settings.BASE_DIR,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
 def test_without_redis_the_cache_is_the_process_s_own_memory():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
@@ -46,8 +33,8 @@ def test_with_redis_url_a_value_cached_by_one_process_is_read_by_another():
         pytest.skip(f"no Redis at {REDIS_URL} (CI starts one)")
     key = f"test-{uuid.uuid4().hex}"
 
-    in_a_process(f"cache.set({key!r}, 'ค่าที่แชร์', 60)", REDIS_URL=REDIS_URL)
-    read = in_a_process(f"print(cache.get({key!r})); cache.delete({key!r})", REDIS_URL=REDIS_URL)
-    gone = in_a_process(f"print(cache.get({key!r}))", REDIS_URL=REDIS_URL)
+    django_in_a_fresh_process("from django.core.cache import cache\n" f"cache.set({key!r}, 'ค่าที่แชร์', 60)", REDIS_URL=REDIS_URL)
+    read = django_in_a_fresh_process("from django.core.cache import cache\n" f"print(cache.get({key!r})); cache.delete({key!r})", REDIS_URL=REDIS_URL)
+    gone = django_in_a_fresh_process("from django.core.cache import cache\n" f"print(cache.get({key!r}))", REDIS_URL=REDIS_URL)
 
     assert (read, gone) == ("ค่าที่แชร์", "None")

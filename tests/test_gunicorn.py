@@ -2,7 +2,6 @@
 and writes an access line naming the request id it returned."""
 
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -10,11 +9,7 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import free_port
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import datetime
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from django.db import connection
 from organizations.geography import load_geography
 from organizations.models import District, Province
 from tests.notifications.mailserver import FakeMailServer
+from tests.processes import free_port
 from tests.s3 import ACCESS_KEY, REGION, SECRET_KEY
 from tests.test_cache import REDIS_URL, redis_reachable
 
@@ -41,12 +41,6 @@ pytestmark = [pytest.mark.multinode, pytest.mark.django_db(transaction=True)]
 PYTHON = Path(sys.executable)
 GUNICORN = PYTHON.with_name("gunicorn")
 DEADLINE = 120  # seconds for anything the worker does
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(env: dict, *args: str) -> None:
@@ -96,20 +90,6 @@ class Browser:
         self._keep_cookies()
         return response
 
-    def post(self, node: Node, path: str, data: dict, files=None) -> requests.Response:
-        form = self.get(node, path if "?" not in path else path)
-        token = self.session.cookies.get("csrftoken") or re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-        response = self.session.post(
-            node.url(path),
-            data={"csrfmiddlewaretoken": token, **data},
-            files=files,
-            headers=self._headers(node),
-            allow_redirects=False,
-            timeout=60,
-        )
-        self._keep_cookies()
-        return response
-
     def post_to(self, node: Node, form_page: str, action: str, data: dict, files=None) -> requests.Response:
         page = self.get(node, form_page)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -127,7 +107,8 @@ class Browser:
     def sign_in(self, node: Node, username: str) -> None:
         from demo.seed import DEMO_PASSWORD
 
-        response = self.post(node, "/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        login = "/accounts/login/"
+        response = self.post_to(node, login, login, {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, response.text[:2000]
 
 

@@ -7,10 +7,7 @@ import http.server
 import io
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
 import threading
 
 import brotli
@@ -22,6 +19,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core.log_context import ContextFilter, RequestIdMiddleware, task_context
+from tests.processes import django_in_a_fresh_process
 from tests.s3 import S3Server
 
 pytestmark = pytest.mark.django_db
@@ -255,25 +253,12 @@ def test_failed_logins_through_the_proxy_lock_the_client_not_everyone(client, se
 # Errors.
 
 
-def settings_in_a_fresh_process(env: dict, code: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "lpa.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=settings.BASE_DIR,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 def test_admins_come_from_the_environment():
-    out = settings_in_a_fresh_process(
-        {"ADMINS": "ทีมระบบ <ops@dla.go.th>, Somchai <somchai@dla.go.th>"},
+    out = django_in_a_fresh_process(
         "from django.conf import settings; print(settings.ADMINS)",
+        ADMINS="ทีมระบบ <ops@dla.go.th>, Somchai <somchai@dla.go.th>",
     )
-    assert out.strip() == "[('ทีมระบบ', 'ops@dla.go.th'), ('Somchai', 'somchai@dla.go.th')]"
+    assert out == "[('ทีมระบบ', 'ops@dla.go.th'), ('Somchai', 'somchai@dla.go.th')]"
 
 
 def test_with_a_sentry_dsn_an_error_reaches_the_sentry_server():
@@ -293,11 +278,11 @@ def test_with_a_sentry_dsn_an_error_reaches_the_sentry_server():
     server = http.server.HTTPServer(("127.0.0.1", 0), Sentry)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        settings_in_a_fresh_process(
-            {"SENTRY_DSN": f"http://publickey@127.0.0.1:{server.server_port}/42"},
+        django_in_a_fresh_process(
             "import sentry_sdk\n"
             "try:\n    1 / 0\nexcept ZeroDivisionError:\n    sentry_sdk.capture_exception()\n"
             "sentry_sdk.flush(timeout=10)\n",
+            SENTRY_DSN=f"http://publickey@127.0.0.1:{server.server_port}/42",
         )
     finally:
         server.shutdown()

@@ -7,11 +7,12 @@ It refuses the first `refuse_first` messages (or all, with `refuse_first=None`) 
 import email
 import email.policy
 import logging
-import socket
 import threading
 from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
+
+from tests.processes import free_port
 
 # aiosmtpd logs every command it reads at INFO.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -55,9 +56,3 @@ class FakeMailServer:
 
     def stop(self) -> None:
         self.controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

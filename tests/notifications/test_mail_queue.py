@@ -29,7 +29,8 @@ from organizations.geography import load_geography
 from organizations.models import District, Province
 from tests.assessments.factories import open_round, self_assessment
 from tests.factories import UserFactory
-from tests.notifications.mailserver import FakeMailServer, free_port
+from tests.notifications.mailserver import FakeMailServer
+from tests.processes import free_port
 from tests.reviews.factories import submitted_for_review
 
 pytestmark = pytest.mark.django_db
