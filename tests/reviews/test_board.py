@@ -307,6 +307,19 @@ def test_bulk_approval_with_nothing_ticked_says_what_to_do(client, round, office
     assert "เลือก อปท. ที่จะรับรองผลอย่างน้อย 1 แห่ง" in messages_of(response)
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", "²", "-3", "0", "1e3", "๑๒"])
+@pytest.mark.parametrize("confirmed", ["", "1"])
+def test_bulk_approval_with_ids_that_are_no_assessment_says_so_instead_of_failing(client, round, office, value, confirmed):
+    client.force_login(office)
+    response = client.post(
+        reverse("reviews:bulk_approve", args=[round.year, "81"]), {"assessments": [value], "confirmed": confirmed}
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        notes = messages_of(response)
+        assert any("เลือก อปท. ที่จะรับรองผล" in note or "ไม่ใช่การประเมินของจังหวัดนี้" in note for note in notes), notes
+
+
 @pytest.mark.parametrize(
     "who,status",
     [("department", 403), ("assessor", 404), ("other_office", 404), ("org_head", 404)],
