@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from assessments.forms import BuddhistDateField, add_errors
 from assessments.models import Assessment, Round
+from core.forms import ModelIdsField
 from organizations.models import Organization, Province
 from reviews import teams
 from reviews.models import Assignment, Team
 
 
-class MemberChoiceField(forms.ModelMultipleChoiceField):
+class MemberChoiceField(ModelIdsField):
     def label_from_instance(self, user: User) -> str:
         return f"{user} – {user.position}" if user.position else str(user)
 
@@ -97,7 +98,7 @@ class AssessmentFilterForm(forms.Form):
         ("all", _("ทั้งหมดในจังหวัด (รวมที่มอบหมายให้คณะอื่นแล้ว)")),
     )
 
-    district = forms.ModelMultipleChoiceField(
+    district = ModelIdsField(
         label=_("อำเภอ"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     org_type = forms.MultipleChoiceField(
@@ -128,7 +129,7 @@ class AssessmentFilterForm(forms.Form):
 class AssignForm(forms.Form):
     """The assessments ticked by hand (or none: everything the filter shows) and a visit date."""
 
-    assessments = forms.ModelMultipleChoiceField(
+    assessments = ModelIdsField(
         label=_("อปท. ที่เลือก"),
         queryset=Assessment.objects.none(),
         required=False,

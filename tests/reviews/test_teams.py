@@ -539,3 +539,21 @@ def test_visits_page_saves_buddhist_era_dates_and_explains_a_bad_one(client, rou
     assert response.status_code == 302
     assert Assignment.objects.get(assessment=first).visit_on == datetime.date(2026, 7, 9)
 
+
+
+# Ids past the database's integers (a hand-made post) are an invalid choice, not a 500.
+HUGE = "99999999999999999999"
+
+
+def test_a_team_form_with_an_id_past_the_databases_integers_is_refused_in_thai(client, round, office, assessors):
+    team = make_team(round, office, assessors[:2])
+    client.force_login(office)
+    pages = (
+        (reverse("reviews:team_create", args=[round.year, "81"]), {"name": "คณะที่ 9", "members": [HUGE], "lead": HUGE}),
+        (reverse("reviews:team_edit", args=[team.pk]), {"name": team.name, "members": [HUGE], "lead": HUGE}),
+        (reverse("reviews:team_assign", args=[team.pk]), {"assessments": [HUGE], "district": [HUGE]}),
+    )
+    for url, data in pages:
+        response = client.post(url, data)
+        assert response.status_code in (200, 302), url
+    assert Team.objects.filter(province__code="81").count() == 1
