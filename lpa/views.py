@@ -69,9 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _assessment_summary(assessment: Assessment) -> dict:
     """Status, completion and time left of one assessment (an organization has one per open round)."""
-    # Returned: the date the reviewers asked the revision for, as the assessment's pages show it.
     returned = assessment.status == Assessment.Status.RETURNED and assessment.revision_due is not None
-    deadline = assessment.revision_due if returned else assessment.deadline()
+    deadline = assessment.date_asked()
     return {
         "assessment": assessment,
         "completion": selfassessment.completion(assessment),

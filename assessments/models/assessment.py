@@ -201,6 +201,13 @@ class Assessment(models.Model):
             return self.revision_due
         return closes
 
+    def date_asked(self) -> datetime.date | None:
+        """The date the organization is asked to send by, as its pages show it: a return's own
+        due date while returned (deadline() may still allow the window's later closing day)."""
+        if self.status == self.Status.RETURNED and self.revision_due:
+            return self.revision_due
+        return self.deadline()
+
     def window_problem(self, today: datetime.date) -> str | None:
         """Why the organization may not change or submit on `today` (a Bangkok date), or None."""
         if self.round.phase in (Round.Phase.SETUP, Round.Phase.CLOSED):

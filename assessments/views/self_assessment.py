@@ -185,7 +185,7 @@ def _render_dimension(
             categories.append((category, []))
         categories[-1][1].append(block)
     notice = selfassessment.return_notice(assessment)
-    deadline = notice.due if notice and notice.due else assessment.deadline()
+    deadline = assessment.date_asked()
     return render(
         request,
         "assessments/assessment_dimension.html",
@@ -280,9 +280,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "applicable": sum(row.indicators for row in progress),
             "score": score,
             "percent": printing.scoring.format_percent(score.percent),
-            # A returned assessment shows the return's due date (the notice), not the window's.
-            "deadline": notice.due if notice and notice.due else assessment.deadline(),
-            "days_left": notice.days_left if notice and notice.due else selfassessment.days_left(assessment, today=today),
+            # A returned assessment shows the return's due date, not the window's.
+            "deadline": (asked := assessment.date_asked()),
+            "days_left": None if asked is None else (asked - today).days,
             "window_problem": assessment.window_problem(today) if assessment.is_open_to_organization else None,
             "notice": notice,
             "events": [(event, printing.event_details(event)) for event in events],

@@ -26,6 +26,7 @@ from accounts.models import Role
 from assessments.access import get_round_for_user
 from assessments.forms import add_errors
 from assessments.models import Assessment, Round
+from core.forms import ids_in
 from core.templatetags.thai_dates import thai_date
 from organizations.access import get_province_for_user
 from organizations.models import Province
@@ -169,7 +170,7 @@ def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse
     assessment_round = get_round_for_user(request.user, year)
     province = get_province_for_user(request.user, province, write=True)
     back = board_url(assessment_round, province) + "#approve"
-    pks = _ids(request.POST.getlist("assessments"))
+    pks = ids_in(request.POST.getlist("assessments"))
     if not pks:
         messages.error(request, _("เลือก อปท. ที่จะรับรองผลอย่างน้อย 1 แห่ง"))
         return redirect(back)
@@ -210,12 +211,6 @@ def bulk_approve(request: HttpRequest, year: int, province: str) -> HttpResponse
             _("%(n)s รายการที่เลือกไม่ใช่การประเมินของจังหวัดนี้ในรอบนี้ จึงไม่ได้รับรอง") % {"n": missing},
         )
     return redirect(back)
-
-
-def _ids(values: list[str]) -> set[int]:
-    """The ticked rows' ids; what is no id (typed by hand, "²", past the database's integers)
-    is left out, so the person hears that nothing was chosen rather than meeting an error."""
-    return {int(value) for value in values if value.isascii() and value.isdigit() and 0 < int(value) < 2**63}
 
 
 # Publishing.

@@ -119,6 +119,23 @@ def transactional_db(_seeded_demo, django_db_blocker):
 
 
 @pytest.fixture
+def evidence_folder(settings, tmp_path):
+    # The live server runs in this process and reads the setting on every use.
+    settings.LPA_EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.LPA_EVIDENCE_ROOT
+
+
+def demo_assessment():
+    """The demo organization's (4810103) assessment of 2569, as the journeys use it."""
+    from assessments.models import Assessment
+    from demo.seed import DEMO_ORGANIZATION
+
+    return Assessment.objects.select_related("round", "organization__district").get(
+        round__year=2569, organization__code=DEMO_ORGANIZATION
+    )
+
+
+@pytest.fixture
 def demo(transactional_db):
     """The demo data, as `make run` loads it (seeded once, restored after each test)."""
 

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from demo.seed import DEMO_ORGANIZATION
 from tests.assessments.factories import pdf_bytes
-
-DEMO_ORGANIZATION = "4810103"
+from tests.browser.conftest import demo_assessment
 
 # Every page a violation report script listens in, frames included: whatever the policy
 # refuses is reported to the test, with the page it happened on.
@@ -66,19 +66,6 @@ def violations(page) -> list[dict]:
         lambda message: found.append({"console": message.text}) if "Content Security Policy" in message.text else None,
     )
     return found
-
-
-@pytest.fixture
-def evidence_folder(settings, tmp_path):
-    # The live server runs in this process and reads the setting on every use.
-    settings.LPA_EVIDENCE_ROOT = tmp_path / "evidence"
-    return settings.LPA_EVIDENCE_ROOT
-
-
-def demo_assessment():
-    from assessments.models import Assessment
-
-    return Assessment.objects.select_related("round").get(round__year=2569, organization__code=DEMO_ORGANIZATION)
 
 
 @pytest.mark.parametrize("username", list(PAGES))

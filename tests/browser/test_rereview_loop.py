@@ -16,8 +16,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.templatetags.thai_dates import thai_date
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_review_journey import RETURNED, best, demo_assessment, indicator, self_assess_and_submit
+from tests.browser.conftest import assert_accessible, demo_assessment
+from tests.browser.test_review_journey import RETURNED, best, indicator, self_assess_and_submit
 
 REASON = "ระดับ 1 ต้องมีรายงานผลการดำเนินงานฉบับลงนาม"
 

@@ -13,34 +13,17 @@ the indicator sent back. Every transition named above is a click.
 import datetime
 import re
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.selfassessment import submit
 from tests.assessments.factories import pdf_bytes
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, demo_assessment
 
-DEMO_ORGANIZATION = "4810103"
 RETURNED = "1.1.4"  # levels: 5, 4, 3, 2, 0 points
 APPEALED = "2.1.3"  # levels: 5, 3, 0 points
 TEAM_REASON = "ไม่พบคำสั่งแต่งตั้งคณะทำงานฉบับลงนาม"
-
-
-@pytest.fixture
-def evidence_folder(settings, tmp_path):
-    # The live server runs in this process and reads the setting on every use.
-    settings.LPA_EVIDENCE_ROOT = tmp_path / "evidence"
-    return settings.LPA_EVIDENCE_ROOT
-
-
-def demo_assessment():
-    from assessments.models import Assessment
-
-    return Assessment.objects.select_related("round", "organization__district").get(
-        round__year=2569, organization__code=DEMO_ORGANIZATION
-    )
 
 
 def indicator(code: str):

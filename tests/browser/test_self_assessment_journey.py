@@ -8,23 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from demo.seed import DEMO_ORGANIZATION
 from tests.assessments.factories import PE_HEADER, pdf_bytes
-from tests.browser.conftest import assert_accessible
-
-DEMO_ORGANIZATION = "4810103"
-
-
-@pytest.fixture
-def evidence_folder(settings, tmp_path):
-    # The live server runs in this process and reads the setting on every use.
-    settings.LPA_EVIDENCE_ROOT = tmp_path / "evidence"
-    return settings.LPA_EVIDENCE_ROOT
-
-
-def demo_assessment():
-    from assessments.models import Assessment
-
-    return Assessment.objects.select_related("round").get(round__year=2569, organization__code=DEMO_ORGANIZATION)
+from tests.browser.conftest import assert_accessible, demo_assessment
 
 
 def answer_the_other_dimensions(assessment, username: str) -> None:
