@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notifications",
     "results",
     "exports",
+    "feedback",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
