@@ -339,7 +339,13 @@ def _empty_activity_tables() -> None:
         for model in config.get_models(include_auto_created=True)
         if not model._meta.proxy and model._meta.managed
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lpa.allow_audit_truncate = 'on'")
+            # TRUNCATE refuses tables with foreign-key checks still pending in this transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=False))
+    if postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are checked at commit
