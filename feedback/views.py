@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,9 +65,9 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     form = StatusFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     page = Paginator(Feedback.objects.for_department(status=status), 50).get_page(request.GET.get("page"))
-    counts = {value: 0 for value in Feedback.Status.values}
-    for value in Feedback.objects.values_list("status", flat=True):
-        counts[value] += 1
+    counts = dict.fromkeys(Feedback.Status.values, 0) | dict(
+        Feedback.objects.order_by().values_list("status").annotate(n=Count("pk"))
+    )
     return render(
         request,
         "feedback/feedback_list.html",

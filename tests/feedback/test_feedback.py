@@ -261,3 +261,23 @@ def test_export_keeps_formula_like_text_inert(client, staff, official):
 def test_department_pages_are_404_for_others(client, staff, name):
     client.force_login(staff)
     assert client.get(reverse(name)).status_code == 404
+
+
+def test_department_list_queries_do_not_grow_with_the_rows(client, official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    authors = [user_with_role(Role.Kind.ORG_STAFF) for _ in range(3)]
+    client.force_login(official)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("feedback:list")).status_code == 200
+        return len(captured)
+
+    send_feedback(author=authors[0], page="/", text="หนึ่ง")
+    few = queries()
+    for author in authors:
+        for n in range(4):
+            send_feedback(author=author, page="/", text=f"ข้อความ {n}")
+    assert queries() == few

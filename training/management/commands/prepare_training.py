@@ -58,6 +58,7 @@ class Command(BaseCommand):
         for province in chosen:
             path = folder / f"training-{province.code}.xlsx"
             build_accounts_workbook(province, when, [a for a in issued if a.province == province]).save(path)
+            path.chmod(0o600)  # passwords: for whoever ran the command, who hands them out
             self.stdout.write(str(path))
         self.stdout.write(f"Training prepared for {when}: {len(chosen)} provinces, {len(issued)} accounts.")
 
