@@ -50,3 +50,20 @@ def test_signing_out_stays_possible(client, tmp_path):
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response["Location"] == reverse("login")
     assert "_auth_user_id" not in client.session
+
+
+def test_after_a_reset_the_sheet_password_must_be_changed_again(client, tmp_path):
+    from django.core.management import call_command
+
+    passwords = prepare(tmp_path)
+    sign_in(client, "t81-office", passwords["t81-office"])
+    new = "ใหม่-Pass-2570!"
+    client.post(
+        reverse("password_change"), {"old_password": passwords["t81-office"], "new_password1": new, "new_password2": new}
+    )
+    call_command("prepare_training", reset=True)
+
+    client.logout()
+    assert sign_in(client, "t81-office", new).status_code == 200  # the form again: the day's password is gone
+    sign_in(client, "t81-office", passwords["t81-office"])
+    assert client.get(reverse("home"))["Location"] == reverse("password_change")
