@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "notifications",
     "results",
     "exports",
+    "feedback",
+    "training",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -116,6 +118,8 @@ MIDDLEWARE = [
     # A NUL in a URL is a 404 (path) or a 400 (query), not a 500 from the database.
     "core.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A one-time password handed out for a training day is changed before anything else.
+    "training.first_sign_in.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",

@@ -42,6 +42,7 @@ class Notification(models.Model):
         ASSIGNED = "assigned", _("มอบหมายให้ตรวจประเมิน")
         REMINDER = "reminder", _("เตือนกำหนดส่ง")
         EXPORT_READY = "export_ready", _("ไฟล์รายงานพร้อมดาวน์โหลด")
+        FEEDBACK_ANSWERED = "feedback_answered", _("คำตอบความคิดเห็นต่อระบบ")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("เรื่อง"), max_length=30, choices=Kind.choices)

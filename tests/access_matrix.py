@@ -524,3 +524,40 @@ MATRIX += [
         PROVINCE_OFFICE,
     ),
 ]
+
+
+# Feedback on the system: everyone sends and lists their own; a comment is its author's and
+# the department's (404 for everyone else, whatever their reach); the department's list,
+# export and answer are the department's only.
+
+
+def matrix_feedback(world: World):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from feedback.models import Feedback
+    from feedback.workflow import send_feedback
+
+    existing = Feedback.objects.filter(author=world.users["org_staff"]).first()
+    if existing:
+        return existing
+    screenshot = SimpleUploadedFile("จอ.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+    return send_feedback(author=world.users["org_staff"], page="/", text="ทดสอบ", screenshot=screenshot)
+
+
+def feedback_url(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(f"feedback:{name}", args=[matrix_feedback(w).pk])
+
+
+FEEDBACK_READERS = {"org_staff": 200, **NATIONAL}
+
+MATRIX += [
+    Case("feedback form", lambda w: reverse("feedback:new"), EVERYONE),
+    Case("my feedback", lambda w: reverse("feedback:mine"), EVERYONE),
+    Case("feedback list", lambda w: reverse("feedback:list"), NATIONAL),
+    Case("feedback export", lambda w: reverse("feedback:export"), NATIONAL),
+    Case("feedback detail", feedback_url("detail"), FEEDBACK_READERS),
+    Case("feedback screenshot", feedback_url("screenshot"), FEEDBACK_READERS),
+    # The department gets the page again with the form's message (an empty answer).
+    Case("feedback answer (empty POST)", feedback_url("answer"), {"department": 400, "system_admin": 400}, method="post"),
+    Case("feedback answer is POST-only", feedback_url("answer"), {}, default=405),
+]
