@@ -24,6 +24,7 @@ urlpatterns = [
     path("results/", include("results.urls")),
     path("notifications/", include("notifications.urls")),
     path("exports/", include("exports.urls")),
+    path("guide/", include("guide.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
