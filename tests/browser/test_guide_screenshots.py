@@ -13,6 +13,7 @@ would spread separate tests over processes.
 import io
 
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from guide.screens import referenced_screens, screen_path
 
@@ -87,3 +88,16 @@ def test_guides_screenshots_come_from_this_run(demo, page, live_server, login):
     referenced = referenced_screens()
     missing = {name: where for name, where in referenced.items() if name not in produced}
     assert not missing, f"the guides show screenshots this run did not take: {missing}"
+
+
+def test_question_mark_opens_the_guide_at_the_pages_section(demo, page, live_server, login):
+    from tests.browser.conftest import assert_accessible, demo_assessment
+
+    login("org_staff")
+    page.goto(f"{live_server.url}{reverse('assessments:assessment_detail', args=[demo_assessment().pk])}")
+    page.get_by_role("link", name="คู่มือการใช้งานของหน้านี้").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/guide/org-staff/#assessment")
+    expect(page.locator("h2#assessment")).to_be_visible()
+    expect(page.locator("h2#assessment")).to_be_in_viewport()
+    assert_accessible(page)
