@@ -40,7 +40,7 @@ def render_guide_html(guide: Guide, *, language: str | None = None) -> str:
             stylesheet=STYLESHEET.read_text(encoding="utf-8"),
             language=translation.get_language(),
         )
-        return render_to_string("guide/print.html", context)
+        return render_to_string("guide/print/guide.html", context)
 
 
 def render_guide_pdf(guide: Guide, *, language: str | None = None) -> bytes:
