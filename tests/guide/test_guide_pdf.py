@@ -103,3 +103,12 @@ def test_command_refuses_an_unknown_guide():
         call_command("guide_pdf", "mayor")
     with pytest.raises(CommandError):
         call_command("guide_pdf")
+
+
+@pytest.mark.django_db
+def test_command_writes_every_guide_into_a_folder(tmp_path, monkeypatch):
+    # What each file holds is the single guide's test; here, which files (fast: no rendering).
+    monkeypatch.setattr("guide.management.commands.guide_pdf.render_guide_pdf", lambda guide, language: b"%PDF-")
+    folder = tmp_path / "manuals"
+    call_command("guide_pdf", "--all", "--out", str(folder), stdout=open(tmp_path / "log", "w"))
+    assert sorted(path.name for path in folder.iterdir()) == sorted(f"lpa-guide-{slug}.pdf" for slug in GUIDES)
