@@ -10,6 +10,7 @@ from assessments.evidence import evidence_max_bytes, evidence_max_items
 from assessments.models.rounds import DEFAULT_BANDS, DEFAULT_PASS_MARK
 from assessments.reminders import DEFAULT_DAYS
 from exports.building import KEEP_DAYS
+from reviews.progress import REVIEW_START_DAYS
 from reviews.workflow import DEFAULT_REVISION_DAYS
 
 MEGABYTE = 1024 * 1024
@@ -22,6 +23,7 @@ def guide_facts() -> dict:
         "evidence_max_items": evidence_max_items(),
         "evidence_types": "PDF, JPEG, PNG, Word (.docx, .doc), Excel (.xlsx, .xls), OpenDocument (.odt, .ods)",
         "revision_days": DEFAULT_REVISION_DAYS,
+        "review_start_days": REVIEW_START_DAYS,
         "pass_mark": int(DEFAULT_PASS_MARK),
         "bands": [(label, int(floor)) for label, floor in DEFAULT_BANDS],
         "reminder_days": ", ".join(str(day) for day in DEFAULT_DAYS),
