@@ -194,3 +194,15 @@ def test_no_stray_screenshot_files():
     referenced = set(referenced_screens())
     stray = {path.stem for path in folder.glob("*.png")} - referenced
     assert not stray, f"no guide shows {sorted(stray)}"
+
+
+@pytest.mark.django_db
+def test_guide_in_english_uses_the_catalogue_where_it_has_the_words(client):
+    client.force_login(user_of("org-staff"))
+    client.cookies["django_language"] = "en"  # as the language switch sets it
+    response = client.get(reverse("guide:detail", args=["org-staff"]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert "Excellent ≥ 90 · Very good ≥ 80 · Good ≥ 70" in page  # the bands, from the catalogue
+    assert 'href="/guide/org-staff/#start"' not in page  # the guide itself shows no "?"
