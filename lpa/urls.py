@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("exports/", include("exports.urls")),
     path("feedback/", include("feedback.urls")),
+    path("guide/", include("guide.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

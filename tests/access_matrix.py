@@ -561,3 +561,12 @@ MATRIX += [
     Case("feedback answer (empty POST)", feedback_url("answer"), {"department": 400, "system_admin": 400}, method="post"),
     Case("feedback answer is POST-only", feedback_url("answer"), {}, default=405),
 ]
+
+# The user guides (guide app): any signed-in user reads any role's guide and its PDF.
+MATRIX += [
+    Case("guide index", lambda w: reverse("guide:index"), EVERYONE),
+    Case("guide", lambda w: reverse("guide:detail", args=["assessor"]), EVERYONE),
+    Case("guide PDF", lambda w: reverse("guide:pdf", args=["org-head"]), EVERYONE),
+    Case("unknown guide", lambda w: reverse("guide:detail", args=["mayor"]), {}),
+    Case("unknown guide PDF", lambda w: reverse("guide:pdf", args=["mayor"]), {}),
+]
