@@ -173,6 +173,14 @@ MATRIX += [
     Case("round create", lambda w: reverse("assessments:round_create"), NATIONAL),
     Case("round detail (set-up)", round_url("round_detail", SETUP_YEAR), SETUP_READERS),
     Case("round detail (open)", round_url("round_detail", OPEN_YEAR), ROUND_READERS),
+    Case("framework changes (set-up)", round_url("framework_changes", SETUP_YEAR), SETUP_READERS),
+    Case("framework changes (open)", round_url("framework_changes", OPEN_YEAR), ROUND_READERS),
+    Case(
+        "framework changes export (set-up, since the open year)",
+        lambda w: reverse("assessments:framework_changes_export", args=[matrix_round(w, SETUP_YEAR)])
+        + f"?since={matrix_round(w, OPEN_YEAR)}",
+        SETUP_READERS,
+    ),
     Case("round settings (set-up)", round_url("round_settings", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
     Case("round settings (open)", round_url("round_settings", OPEN_YEAR), OPEN_DEPARTMENT_PAGE),
     Case("round open confirmation", round_url("round_open", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
