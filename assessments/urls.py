@@ -40,6 +40,7 @@ assessment_patterns = [
     path("<int:pk>/indicators/<int:indicator>/answer/", self_assessment.answer_save, name="answer_save"),
     path("<int:pk>/indicators/<int:indicator>/files/", evidence.evidence_upload, name="evidence_upload"),
     path("<int:pk>/indicators/<int:indicator>/links/", evidence.evidence_link, name="evidence_link"),
+    path("<int:pk>/indicators/<int:indicator>/files/pick/", evidence.evidence_pick, name="evidence_pick"),
     path("<int:pk>/submit/", self_assessment.assessment_submit, name="assessment_submit"),
     path("<int:pk>/print/", self_assessment.assessment_print, name="assessment_print"),
     path("<int:pk>/pdf/", self_assessment.assessment_pdf, name="assessment_pdf"),

@@ -291,6 +291,14 @@ MATRIX += [
     Case("answer save is POST-only", indicator_url("answer_save"), {}, default=405),
     Case("evidence upload (empty POST)", indicator_url("evidence_upload"), ASSESSMENT_WRITERS, method="post"),
     Case("evidence link (empty POST)", indicator_url("evidence_link"), ASSESSMENT_WRITERS, method="post"),
+    Case("evidence picker", indicator_url("evidence_pick"), ASSESSMENT_WRITERS),
+    # An empty choice is a Thai 400 for the organization's people; readers are refused first.
+    Case(
+        "evidence picker (empty POST)",
+        indicator_url("evidence_pick"),
+        {**ASSESSMENT_WRITERS, "org_staff": 400, "org_head": 400},
+        method="post",
+    ),
     Case(
         "evidence remove",
         evidence_url("evidence_remove"),
