@@ -22,14 +22,15 @@ is not a change of rules.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from assessments.models import Indicator, Round
+from assessments.models import Indicator, IndicatorOption, Round
 from assessments.workbook.layout import KIND_NAMES
 from organizations.models import TYPE_ABBREVIATIONS, Organization
 
@@ -37,6 +38,23 @@ ZERO = Decimal(0)
 TYPES = tuple(Organization.Type.values)
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+
+# What each compared field is called on the page and in the export.
+FIELD_LABELS = {
+    "code": gettext_lazy("รหัสตัวชี้วัด"),
+    "title": gettext_lazy("ชื่อตัวชี้วัด"),
+    "category": gettext_lazy("หมวด"),
+    "kind": gettext_lazy("วิธีให้คะแนน"),
+    "options": gettext_lazy("ระดับ/เกณฑ์การให้คะแนน"),
+    "all_or_nothing_points": gettext_lazy("คะแนนเมื่อผ่านครบทุกรายการ"),
+    "full_points": gettext_lazy("คะแนนเต็ม"),
+    "applies_to": gettext_lazy("ประเภท อปท. ที่ใช้"),
+    "is_pilot": gettext_lazy("ตัวชี้วัดนำร่อง (ไม่นับคะแนน)"),
+    "allows_not_applicable": gettext_lazy("แจ้งไม่มีภารกิจได้"),
+    "province": gettext_lazy("จังหวัด (ตัวชี้วัดของจังหวัด)"),
+    "description": gettext_lazy("คำอธิบาย"),
+    "evidence_required": gettext_lazy("เอกสารหลักฐาน"),
+}
 
 
 @dataclass(frozen=True)
@@ -91,27 +109,6 @@ class IndicatorState:
     @property
     def counts_nationally(self) -> bool:
         return not self.is_pilot and self.province is None
-
-    @classmethod
-    def of(cls, indicator: Indicator) -> "IndicatorState":
-        """From an indicator loaded with category__dimension, province and options."""
-        category = indicator.category
-        return cls(
-            code=indicator.code,
-            title=indicator.title,
-            dimension=category.dimension.number,
-            category=category.number,
-            category_name=category.name,
-            kind=indicator.kind,
-            applies_to=tuple(t for t in TYPES if t in indicator.applies_to),
-            options=tuple(OptionState(o.label, o.points, o.threshold) for o in indicator.options.all()),
-            all_or_nothing_points=indicator.all_or_nothing_points,
-            is_pilot=indicator.is_pilot,
-            allows_not_applicable=indicator.allows_not_applicable,
-            province=indicator.province.code if indicator.province_id else None,
-            description=indicator.description,
-            evidence_required=indicator.evidence_required,
-        )
 
 
 @dataclass(frozen=True)
@@ -282,13 +279,14 @@ def diff_frameworks(
 
 
 def compare(before: Round, after: Round, *, user: User | None = None) -> FrameworkChanges:
-    """Compare the frameworks of two rounds (six queries). With `user`, provincial indicators
-    outside the user's provinces are left out of both (Indicator.objects.visible_to)."""
+    """Compare the frameworks of two rounds (six queries, rows read as values: a national
+    framework of hundreds of indicators is compared in well under a second). With `user`,
+    provincial indicators outside the user's provinces are left out of both
+    (Indicator.objects.visible_to)."""
     names: dict[int, str] = {}
     sides = []
     for assessment_round in (before, after):
-        indicators = _indicators(assessment_round, user)
-        sides.append([IndicatorState.of(indicator) for indicator in indicators])
+        sides.append(_states(assessment_round, user))
         # The after year's names win: the page speaks of the framework as it is now.
         names.update(assessment_round.dimensions.values_list("number", "name"))
     return diff_frameworks(sides[0], sides[1], before_year=before.year, after_year=after.year, dimension_names=names)
@@ -300,15 +298,69 @@ def previous_round(assessment_round: Round, *, user: User | None = None) -> Roun
     return rounds.filter(year__lt=assessment_round.year).order_by("-year").first()
 
 
-def _indicators(assessment_round: Round, user: User | None) -> Iterable[Indicator]:
+def _states(assessment_round: Round, user: User | None) -> list[IndicatorState]:
+    """The round's indicators as states, in framework order (two queries)."""
     indicators = Indicator.objects.filter(round=assessment_round)
     if user is not None:
         indicators = indicators.visible_to(user)
-    return (
-        indicators.select_related("category__dimension", "province")
-        .prefetch_related("options")
-        .order_by("category__dimension__number", "category__number", "position", "code")
+    options: dict[int, list[OptionState]] = {}
+    rows = (
+        IndicatorOption.objects.filter(indicator__in=indicators.values("pk"))
+        .order_by("indicator_id", "position")
+        .values_list("indicator_id", "label", "points", "threshold")
     )
+    for indicator_id, label, points, threshold in rows:
+        options.setdefault(indicator_id, []).append(OptionState(label, points, threshold))
+    rows = indicators.order_by("category__dimension__number", "category__number", "position", "code").values_list(
+        "pk",
+        "code",
+        "title",
+        "category__dimension__number",
+        "category__number",
+        "category__name",
+        "kind",
+        "applies_to",
+        "all_or_nothing_points",
+        "is_pilot",
+        "allows_not_applicable",
+        "province__code",
+        "description",
+        "evidence_required",
+    )
+    return [
+        IndicatorState(
+            code=code,
+            title=title,
+            dimension=dimension,
+            category=category,
+            category_name=category_name,
+            kind=kind,
+            applies_to=tuple(t for t in TYPES if t in (applies_to or ())),
+            options=tuple(options.get(pk, ())),
+            all_or_nothing_points=all_or_nothing_points,
+            is_pilot=is_pilot,
+            allows_not_applicable=allows_not_applicable,
+            province=province,
+            description=description,
+            evidence_required=evidence_required,
+        )
+        for (
+            pk,
+            code,
+            title,
+            dimension,
+            category,
+            category_name,
+            kind,
+            applies_to,
+            all_or_nothing_points,
+            is_pilot,
+            allows_not_applicable,
+            province,
+            description,
+            evidence_required,
+        ) in rows
+    ]
 
 
 def _normal(title: str) -> str:
@@ -345,63 +397,52 @@ def _yes_no(value: bool) -> str:
 
 
 def _field_changes(before: IndicatorState, after: IndicatorState) -> list[FieldChange]:
+    """What differs, field by field. Values are compared first and put in words only when they
+    differ: most indicators of two years are equal, and the words are most of the cost."""
     changes = []
 
-    def add(key: str, label: str, old: str, new: str, *, rules: bool) -> None:
+    def add(key: str, old: object, new: object, *, rules: bool, text: Callable[[object], str] = str) -> None:
         if old != new:
-            changes.append(FieldChange(key, label, old, new, rules))
+            changes.append(FieldChange(key, str(FIELD_LABELS[key]), text(old), text(new), rules))
 
-    add("code", _("รหัสตัวชี้วัด"), before.code, after.code, rules=False)
-    add("title", _("ชื่อตัวชี้วัด"), _normal(before.title), _normal(after.title), rules=False)
-    add(
-        "category",
-        _("หมวด"),
-        f"{before.place} {before.category_name}".strip(),
-        f"{after.place} {after.category_name}".strip(),
+    def place(state: IndicatorState) -> str:
+        return f"{state.place} {state.category_name}".strip()
+
+    add("code", before.code, after.code, rules=False)
+    add("title", _normal(before.title), _normal(after.title), rules=False)
+    if before.place != after.place:
         # Another category of the same dimension moves no points; another dimension does.
-        rules=before.dimension != after.dimension,
-    )
-    add(
-        "kind",
-        _("วิธีให้คะแนน"),
-        KIND_NAMES.get(before.kind, before.kind),
-        KIND_NAMES.get(after.kind, after.kind),
-        rules=True,
-    )
-    scored = [[(o.points, o.threshold) for o in state.options] for state in (before, after)]
-    add(
-        "options",
-        _("ระดับ/เกณฑ์การให้คะแนน"),
-        "; ".join(str(o) for o in before.options) or "–",
-        "; ".join(str(o) for o in after.options) or "–",
-        rules=scored[0] != scored[1],
-    )
+        add("category", place(before), place(after), rules=before.dimension != after.dimension)
+    add("kind", before.kind, after.kind, rules=True, text=lambda kind: KIND_NAMES.get(kind, kind))
+    if before.options != after.options:
+        scored = [[(o.points, o.threshold) for o in state.options] for state in (before, after)]
+        add(
+            "options",
+            before.options,
+            after.options,
+            rules=scored[0] != scored[1],
+            text=lambda options: "; ".join(str(o) for o in options) or "–",
+        )
     add(
         "all_or_nothing_points",
-        _("คะแนนเมื่อผ่านครบทุกรายการ"),
-        _points(before.all_or_nothing_points),
-        _points(after.all_or_nothing_points),
+        before.all_or_nothing_points,
+        after.all_or_nothing_points,
         rules=True,
+        text=_points,
     )
-    add("full_points", _("คะแนนเต็ม"), _points(before.full_points), _points(after.full_points), rules=True)
-    add("applies_to", _("ประเภท อปท. ที่ใช้"), _types(before.applies_to), _types(after.applies_to), rules=True)
-    add("is_pilot", _("ตัวชี้วัดนำร่อง (ไม่นับคะแนน)"), _yes_no(before.is_pilot), _yes_no(after.is_pilot), rules=True)
+    add("full_points", before.full_points, after.full_points, rules=True, text=_points)
+    add("applies_to", before.applies_to, after.applies_to, rules=True, text=_types)
+    add("is_pilot", before.is_pilot, after.is_pilot, rules=True, text=_yes_no)
     add(
         "allows_not_applicable",
-        _("แจ้งไม่มีภารกิจได้"),
-        _yes_no(before.allows_not_applicable),
-        _yes_no(after.allows_not_applicable),
+        before.allows_not_applicable,
+        after.allows_not_applicable,
         rules=True,
+        text=_yes_no,
     )
-    add("province", _("จังหวัด (ตัวชี้วัดของจังหวัด)"), before.province or "–", after.province or "–", rules=True)
-    add("description", _("คำอธิบาย"), before.description.strip(), after.description.strip(), rules=False)
-    add(
-        "evidence_required",
-        _("เอกสารหลักฐาน"),
-        before.evidence_required.strip(),
-        after.evidence_required.strip(),
-        rules=False,
-    )
+    add("province", before.province, after.province, rules=True, text=lambda p: p or "–")
+    add("description", before.description.strip(), after.description.strip(), rules=False)
+    add("evidence_required", before.evidence_required.strip(), after.evidence_required.strip(), rules=False)
     return changes
 
 
