@@ -26,14 +26,15 @@ from dataclasses import dataclass
 
 import geothai
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assessments.evidence import add_evidence_link
+from assessments.evidence import add_evidence_file, add_evidence_link, attach_stored_files
 from assessments.framework import add_indicator, remove_indicator, update_indicator
 from assessments.models import Assessment, Indicator, Round
-from assessments.selfassessment import save_answer, submit
+from assessments.selfassessment import answer_for, save_answer, submit
 from demo.framework import load_demo_framework, open_demo_round
 from demo.history import load_previous_year
 from organizations.models import Organization, OrganizationTypeChange, Province
@@ -152,6 +153,7 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
     today = timezone.localdate()
     open_demo_round(framework, by=users["dla_official"], today=today)
     _demo_review(framework, users, today=today, progress=progress)
+    share_demo_evidence(framework, by=users["org_staff"])
     return {
         "organizations": Organization.objects.count(),
         "created": report.created,
@@ -211,6 +213,31 @@ def change_framework_since_last_year(framework: Round, *, by: User) -> None:
         ],
         by=by,
     )
+
+
+# One order given as evidence for several indicators, as organizations do: stored once, shown
+# on each (and offered by the picker for the others).
+SHARED_EVIDENCE_NAME = "คำสั่งแต่งตั้งคณะทำงาน LPA 2569.pdf"
+SHARED_EVIDENCE_CODES = ("2.1.1", "2.1.5", "5.1.4")
+
+
+def share_demo_evidence(framework: Round, *, by: User) -> None:
+    """The demo organization's one PDF attached to three indicators outside dimension 1 (the
+    journeys fill dimension 1): uploaded once, then picked from its files for the others.
+    Left alone once there, or when the assessment is past draft."""
+    from demo.national_dataset import _small_pdf
+
+    assessment = Assessment.objects.get(round=framework, organization__code=DEMO_ORGANIZATION)
+    if assessment.status != Assessment.Status.DRAFT or assessment.answers.filter(evidence__sha256__gt="").exists():
+        return
+    indicators = {i.code: i for i in Indicator.objects.for_assessment(assessment).filter(code__in=SHARED_EVIDENCE_CODES)}
+    first, *others = [indicators[code] for code in SHARED_EVIDENCE_CODES if code in indicators]
+    data = _small_pdf(f"LPA 2569 {DEMO_ORGANIZATION} order")
+    evidence = add_evidence_file(
+        answer=answer_for(assessment, first), upload=ContentFile(data, name=SHARED_EVIDENCE_NAME), by=by
+    )
+    for indicator in others:
+        attach_stored_files(answer=answer_for(assessment, indicator), stored_ids=[evidence.stored_id], by=by)
 
 
 def _upgrade_one_organization() -> None:
