@@ -7,9 +7,13 @@ The limit per file is settings.LPA_EVIDENCE_MAX_BYTES (20 MB by default) and an 
 holds at most settings.LPA_EVIDENCE_MAX_ITEMS pieces of evidence (20 by default).
 
 Files are stored under a random name in the private evidence storage (assessments.storage);
-the uploader's name is kept for display only. Removing evidence is a soft delete recorded
-as an event: the file stays stored, so what the organization once showed can still be
-checked. (A purge of removed files after the round closes is left for later.)
+the uploader's name is kept for display only. The bytes are stored once per organization,
+found by their SHA-256 (StoredFile): a second upload of the same bytes, for another
+indicator or in a later year, reuses the stored file, and staff may attach a file they
+uploaded before from a picker without uploading it again (attach_stored_files). Each piece
+of evidence keeps its own name, size, type, uploader and date. Removing evidence is a soft
+delete recorded as an event (name, size and SHA-256 stay in the trail); the stored bytes go
+when the last evidence showing them is removed, after the removal commits.
 
 After publication the self-assessment is closed, but the head may appeal single indicators
 with new evidence: reviews.workflow.add_appeal_evidence_file attaches such a file to the indicator's answer
@@ -29,12 +33,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from assessments.models import Answer, Assessment, AssessmentEvent, Evidence
+from assessments.models import Answer, Assessment, AssessmentEvent, Evidence, StoredFile
 from assessments.selfassessment import ensure_editable, lock
 from assessments.storage import evidence_storage
 
@@ -133,9 +137,22 @@ def add_evidence_file(
 
 
 def delete_stored_file(evidence: Evidence) -> None:
-    """Remove a stored file whose row was rolled back (an upload for a refused appeal)."""
-    if evidence.file.name:
-        evidence.file.storage.delete(evidence.file.name)
+    """Remove a stored file whose row was rolled back (an upload for a refused appeal).
+
+    The bytes may be shared: they are deleted only when no stored file and no evidence
+    names them any more (a file reused from before stays).
+    """
+    _delete_if_unused(evidence.file.name)
+
+
+def _delete_if_unused(name: str) -> None:
+    """Delete the bytes stored under `name` unless a stored file holds them.
+
+    Every evidence file shown today has a StoredFile (the migration gave one to those from
+    before); a name no StoredFile holds is a copy nobody shows, or was rolled back.
+    """
+    if name and not StoredFile.objects.filter(file=name).exists():
+        evidence_storage().delete(name)
 
 
 def attach_file(
@@ -192,9 +209,13 @@ def attach_file(
         content_type=kind.content_type,
         uploaded_by=by,
     )
-    upload.seek(0)
-    # Written before the lock (a large file takes a while); deleted again if refused below.
-    evidence.file.save(f"evidence.{kind.extension}", upload, save=False)
+    organization_id = answer.assessment.organization_id
+    fresh = ""
+    if not StoredFile.objects.filter(organization_id=organization_id, sha256=sha256).exists():
+        # Written before the lock (a large file takes a while); deleted again if refused below.
+        upload.seek(0)
+        evidence.file.save(f"evidence.{kind.extension}", upload, save=False)
+        fresh = evidence.file.name
     try:
         with transaction.atomic():
             locked = lock(answer.assessment)
@@ -205,12 +226,106 @@ def attach_file(
                 raise EvidenceRejected(_too_many(name))
             if current.filter(sha256=sha256).exists():
                 raise EvidenceRejected(_("ไฟล์ \"%(name)s\" แนบไว้กับตัวชี้วัดนี้แล้ว") % {"name": name})
+            stored = _stored_file(organization_id, sha256, name=fresh, size=size, content_type=kind.content_type)
+            if stored is None:
+                # The file seen before the lock was removed meanwhile: store these bytes after all.
+                upload.seek(0)
+                evidence.file.save(f"evidence.{kind.extension}", upload, save=False)
+                fresh = evidence.file.name
+                stored = _stored_file(organization_id, sha256, name=fresh, size=size, content_type=kind.content_type)
+            evidence.stored, evidence.file = stored, stored.file.name
             evidence.save()
             _record_added(locked, evidence, by=by, appeal=appeal)
+            if fresh and fresh != stored.file.name:
+                # Another upload of the same bytes stored them first: this copy is not needed.
+                transaction.on_commit(lambda: _delete_if_unused(fresh))
     except BaseException:
-        delete_stored_file(evidence)
+        _delete_if_unused(fresh)
         raise
     return evidence
+
+
+def _stored_file(organization_id: int, sha256: str, *, name: str, size: int, content_type: str) -> StoredFile | None:
+    """The organization's stored file of these bytes, locked; created from `name` if there is
+    none (None when there is none and no `name`). Inside the assessment's transaction."""
+    found = StoredFile.objects.select_for_update().filter(organization_id=organization_id, sha256=sha256).first()
+    if found is not None or not name:
+        return found
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent upload of the same bytes may win
+            return StoredFile.objects.create(
+                organization_id=organization_id, sha256=sha256, file=name, size=size, content_type=content_type
+            )
+    except IntegrityError:
+        return StoredFile.objects.select_for_update().get(organization_id=organization_id, sha256=sha256)
+
+
+def attach_stored_files(
+    *, answer: Answer, stored_ids: list[int], by: User, today: datetime.date | None = None
+) -> list[Evidence]:
+    """Attach files the organization stored before (another indicator, an earlier year) to
+    `answer`, without uploading them again; the picker's save.
+
+    Only the answer's organization's files: any other id is refused as a whole
+    (StoredFile.DoesNotExist), nothing attached. EvidenceRejected (Thai) for a file already
+    on this indicator or one too many; PermissionDenied / AssessmentLocked as for uploads.
+    Each new evidence takes the name the file was last given in the organization.
+    """
+    today = today or timezone.localdate()
+    ensure_editable(answer.assessment, answer.indicator, user=by, today=today)
+    organization_id = answer.assessment.organization_id
+    wanted = list(dict.fromkeys(stored_ids))
+    attached = []
+    with transaction.atomic():
+        locked = lock(answer.assessment)
+        ensure_editable(locked, answer.indicator, user=by, today=today)
+        files = {
+            f.pk: f
+            for f in StoredFile.objects.select_for_update().filter(organization_id=organization_id, pk__in=wanted)
+        }
+        if len(files) != len(wanted):
+            raise StoredFile.DoesNotExist("not this organization's files")
+        names = _last_names(files)
+        saved = _saved_answer(locked, answer)
+        current = Evidence.objects.current().filter(answer=saved)
+        count = current.count()
+        already = set(current.filter(stored__in=files.values()).values_list("stored_id", flat=True))
+        already |= set(
+            StoredFile.objects.filter(pk__in=wanted, sha256__in=current.values("sha256")).values_list("pk", flat=True)
+        )
+        for pk in wanted:
+            stored, name = files[pk], names.get(pk) or _("ไม่มีชื่อไฟล์")
+            if pk in already:
+                raise EvidenceRejected(_("ไฟล์ \"%(name)s\" แนบไว้กับตัวชี้วัดนี้แล้ว") % {"name": name})
+            if count >= evidence_max_items():
+                raise EvidenceRejected(_too_many(name))
+            evidence = Evidence.objects.create(
+                answer=saved,
+                stored=stored,
+                file=stored.file.name,
+                original_name=name,
+                size=stored.size,
+                sha256=stored.sha256,
+                content_type=stored.content_type,
+                uploaded_by=by,
+            )
+            _record_added(locked, evidence, by=by, reused=True)
+            attached.append(evidence)
+            count += 1
+    return attached
+
+
+def _last_names(files: dict[int, StoredFile]) -> dict[int, str]:
+    """The name each stored file was last attached under (one query)."""
+    rows = (
+        Evidence.objects.filter(stored__in=list(files))
+        .order_by("stored_id", "-uploaded_at", "-pk")
+        .values_list("stored_id", "original_name")
+    )
+    names: dict[int, str] = {}
+    for pk, name in rows:
+        names.setdefault(pk, name)
+    return names
 
 
 def add_evidence_link(
@@ -247,11 +362,16 @@ def add_evidence_link(
     return evidence
 
 
-def _record_added(assessment: Assessment, evidence: Evidence, *, by: User, appeal: bool = False) -> None:
-    """The trail keeps what was attached: name, and for a file its size and SHA-256."""
+def _record_added(
+    assessment: Assessment, evidence: Evidence, *, by: User, appeal: bool = False, reused: bool = False
+) -> None:
+    """The trail keeps what was attached: name, and for a file its size and SHA-256 (and
+    whether it was picked from the organization's files rather than uploaded)."""
     data = {"indicator": evidence.answer.indicator.code, "evidence": evidence.pk, "name": evidence.display_name}
     if appeal:
         data["appeal"] = True
+    if reused:
+        data["reused"] = True
     if evidence.is_link:
         data["url"] = evidence.url
     else:
@@ -270,7 +390,8 @@ def _record_added(assessment: Assessment, evidence: Evidence, *, by: User, appea
 def remove_evidence(evidence: Evidence, *, by: User, today: datetime.date | None = None) -> None:
     """Remove evidence while its indicator may change; recorded as an event.
 
-    A soft delete: the row and the file stay, so the history shows what was removed.
+    A soft delete: the row stays, so the history shows what was removed. Its stored file is
+    deleted (row now, bytes once the removal commits) when no other evidence shows it.
     """
     today = today or timezone.localdate()
     answer = evidence.answer
@@ -296,7 +417,23 @@ def remove_evidence(evidence: Evidence, *, by: User, today: datetime.date | None
                 "sha256": current.sha256,
             },
         )
+        if current.stored_id:
+            _release(current.stored_id)
     evidence.deleted_at, evidence.deleted_by = current.deleted_at, by
+
+
+def _release(stored_id: int) -> None:
+    """Delete a stored file no evidence shows any more; inside the removal's transaction.
+
+    The row is locked first, as attaching locks it, so a file being attached elsewhere at the
+    same moment is either seen here (and kept) or stored again by the attach.
+    """
+    stored = StoredFile.objects.select_for_update().filter(pk=stored_id).first()
+    if stored is None or Evidence.objects.current().filter(stored=stored).exists():
+        return
+    name = stored.file.name
+    stored.delete()
+    transaction.on_commit(lambda: _delete_if_unused(name))
 
 
 def stored_name(evidence: Evidence, *, include_removed: bool = False) -> str:

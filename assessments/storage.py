@@ -16,7 +16,7 @@ from django.conf import settings
 from core.storage import PrivateFileSystemStorage, StorageAlias
 
 if TYPE_CHECKING:
-    from assessments.models import Evidence
+    from assessments.models import Evidence, StoredFile
 
 ALIAS = "evidence"
 
@@ -49,3 +49,13 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     assessment = instance.answer.assessment
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"{assessment.round.year}/{assessment.organization.code}/{uuid.uuid4().hex}.{extension}"
+
+
+def stored_file_path(instance: "StoredFile", filename: str) -> str:
+    """<organization code>/<random name>.<extension>, for a StoredFile saved on its own.
+
+    Files uploaded as evidence keep the name evidence_path gave them (the stored file takes
+    that name over); this is for files stored any other way.
+    """
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"files/{instance.organization.code}/{uuid.uuid4().hex}.{extension}"

@@ -26,13 +26,15 @@ from dataclasses import dataclass
 
 import geothai
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assessments.evidence import add_evidence_link
+from assessments.evidence import add_evidence_file, add_evidence_link, attach_stored_files
+from assessments.framework import add_indicator, remove_indicator, update_indicator
 from assessments.models import Assessment, Indicator, Round
-from assessments.selfassessment import save_answer, submit
+from assessments.selfassessment import answer_for, save_answer, submit
 from demo.framework import load_demo_framework, open_demo_round
 from demo.history import load_previous_year
 from organizations.models import Organization, OrganizationTypeChange, Province
@@ -147,9 +149,11 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
     users = {demo.username: _demo_user(demo, password=password) for demo in DEMO_USERS}
     previous = load_previous_year(by=users["dla_official"])
     framework = load_demo_framework(by=users["dla_official"])
+    change_framework_since_last_year(framework, by=users["dla_official"])
     today = timezone.localdate()
     open_demo_round(framework, by=users["dla_official"], today=today)
     _demo_review(framework, users, today=today, progress=progress)
+    share_demo_evidence(framework, by=users["org_staff"])
     return {
         "organizations": Organization.objects.count(),
         "created": report.created,
@@ -160,6 +164,80 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
         "previous_round": previous.year,
         "previous_assessments": previous.assessments.count(),
     }
+
+
+def change_framework_since_last_year(framework: Round, *, by: User) -> None:
+    """Make 2569's framework differ from 2568's the way DLA's yearly rewrite does, so the
+    framework comparison and the year-over-year marks have something to show: one indicator
+    added (a pilot), one removed, one moved to another category, one renamed, one with new
+    points, one no longer for อบจ., one pilot that now counts.
+
+    Done through the department's own functions while the round is in set-up; a round already
+    opened (the demo loaded before) is left as it is.
+    """
+    if not framework.is_editable:
+        return
+    indicators = {indicator.code: indicator for indicator in framework.indicators.all()}
+    if "4.4.1" not in indicators:
+        return  # changed already
+    update_indicator(indicators["4.4.2"], changes={"title": "การส่งเสริมการท่องเที่ยวและเศรษฐกิจชุมชน"}, by=by)
+    culture = framework.dimensions.get(number=4).categories.get(number=6)
+    update_indicator(indicators["4.5.4"], changes={"category": culture, "position": 2}, by=by)
+    levels = [
+        {"label": option.label, "description": option.description, "points": option.points, "threshold": option.threshold}
+        for option in indicators["2.2.3"].options.all()
+    ]
+    # The middle levels are worth less: full marks stay, the same work may score lower.
+    for level in levels[1:-1]:
+        level["points"] = max(level["points"] - 1, 0)
+    update_indicator(indicators["2.2.3"], changes={"options": levels}, by=by)
+    water = [t for t in indicators["4.1.3"].applies_to if t != Organization.Type.PAO]
+    update_indicator(indicators["4.1.3"], changes={"applies_to": water}, by=by)
+    update_indicator(indicators["1.3.2"], changes={"is_pilot": False}, by=by)
+    remove_indicator(indicators["4.4.1"], by=by)
+    add_indicator(
+        category=framework.dimensions.get(number=5).categories.get(number=1),
+        fields={
+            "code": "5.1.6",
+            "title": "การเปิดเผยข้อมูลสาธารณะในรูปแบบข้อมูลเปิด (Open Data)",
+            "description": "ตัวชี้วัดนำร่องปี 2569 ประเมินแต่ไม่นำมานับคะแนน",
+            "evidence_required": "1. ภาพหน้าจอชุดข้อมูลที่เผยแพร่\n2. รายการชุดข้อมูลและวันที่ปรับปรุงล่าสุด",
+            "kind": Indicator.Kind.CHECKLIST,
+            "is_pilot": True,
+            "position": 6,
+        },
+        options=[
+            {"label": "มีบัญชีข้อมูล (Data Catalog)", "points": 1},
+            {"label": "เผยแพร่ชุดข้อมูลอย่างน้อย 3 ชุด", "points": 2},
+            {"label": "ปรับปรุงข้อมูลภายใน 12 เดือน", "points": 2},
+        ],
+        by=by,
+    )
+
+
+# One order given as evidence for several indicators, as organizations do: stored once, shown
+# on each (and offered by the picker for the others).
+SHARED_EVIDENCE_NAME = "คำสั่งแต่งตั้งคณะทำงาน LPA 2569.pdf"
+SHARED_EVIDENCE_CODES = ("2.1.1", "2.1.5", "5.1.4")
+
+
+def share_demo_evidence(framework: Round, *, by: User) -> None:
+    """The demo organization's one PDF attached to three indicators outside dimension 1 (the
+    journeys fill dimension 1): uploaded once, then picked from its files for the others.
+    Left alone once there, or when the assessment is past draft."""
+    from demo.national_dataset import _small_pdf
+
+    assessment = Assessment.objects.get(round=framework, organization__code=DEMO_ORGANIZATION)
+    if assessment.status != Assessment.Status.DRAFT or assessment.answers.filter(evidence__sha256__gt="").exists():
+        return
+    indicators = {i.code: i for i in Indicator.objects.for_assessment(assessment).filter(code__in=SHARED_EVIDENCE_CODES)}
+    first, *others = [indicators[code] for code in SHARED_EVIDENCE_CODES if code in indicators]
+    data = _small_pdf(f"LPA 2569 {DEMO_ORGANIZATION} order")
+    evidence = add_evidence_file(
+        answer=answer_for(assessment, first), upload=ContentFile(data, name=SHARED_EVIDENCE_NAME), by=by
+    )
+    for indicator in others:
+        attach_stored_files(answer=answer_for(assessment, indicator), stored_ids=[evidence.stored_id], by=by)
 
 
 def _upgrade_one_organization() -> None:

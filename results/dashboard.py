@@ -42,6 +42,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from assessments import scoring
+from assessments.framework_changes import compare as compare_frameworks
 from assessments.models import Assessment, Dimension, Round
 from organizations.models import Organization, Province
 from results.models import OVERALL, Result
@@ -253,6 +254,9 @@ class YearOverYear:
     overall: Change
     dimensions: list[DimensionChange]
     provinces: list[ProvinceChange]  # the national page only: those with results in either year
+    # Dimensions whose indicators' rules changed between the two years (added, removed, points,
+    # applicability, pilot…): a fall there may come from the framework, not the organizations.
+    rules_changed: set[int] = field(default_factory=set)
 
     @property
     def movers(self) -> list[ProvinceChange]:
@@ -452,7 +456,8 @@ def _year_over_year(board: Dashboard, previous: Round) -> YearOverYear:
             for row in board.provinces
             if row.results.count or row.province.pk in last_year
         ]
-    return YearOverYear(previous, Change(board.overall, overall), dimensions, provinces)
+    rules_changed = compare_frameworks(previous, board.round).changed_dimensions()
+    return YearOverYear(previous, Change(board.overall, overall), dimensions, provinces, rules_changed)
 
 
 def _aggregates() -> dict:

@@ -173,6 +173,14 @@ MATRIX += [
     Case("round create", lambda w: reverse("assessments:round_create"), NATIONAL),
     Case("round detail (set-up)", round_url("round_detail", SETUP_YEAR), SETUP_READERS),
     Case("round detail (open)", round_url("round_detail", OPEN_YEAR), ROUND_READERS),
+    Case("framework changes (set-up)", round_url("framework_changes", SETUP_YEAR), SETUP_READERS),
+    Case("framework changes (open)", round_url("framework_changes", OPEN_YEAR), ROUND_READERS),
+    Case(
+        "framework changes export (set-up, since the open year)",
+        lambda w: reverse("assessments:framework_changes_export", args=[matrix_round(w, SETUP_YEAR)])
+        + f"?since={matrix_round(w, OPEN_YEAR)}",
+        SETUP_READERS,
+    ),
     Case("round settings (set-up)", round_url("round_settings", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
     Case("round settings (open)", round_url("round_settings", OPEN_YEAR), OPEN_DEPARTMENT_PAGE),
     Case("round open confirmation", round_url("round_open", SETUP_YEAR), SETUP_DEPARTMENT_PAGE),
@@ -283,6 +291,14 @@ MATRIX += [
     Case("answer save is POST-only", indicator_url("answer_save"), {}, default=405),
     Case("evidence upload (empty POST)", indicator_url("evidence_upload"), ASSESSMENT_WRITERS, method="post"),
     Case("evidence link (empty POST)", indicator_url("evidence_link"), ASSESSMENT_WRITERS, method="post"),
+    Case("evidence picker", indicator_url("evidence_pick"), ASSESSMENT_WRITERS),
+    # An empty choice is a Thai 400 for the organization's people; readers are refused first.
+    Case(
+        "evidence picker (empty POST)",
+        indicator_url("evidence_pick"),
+        {**ASSESSMENT_WRITERS, "org_staff": 400, "org_head": 400},
+        method="post",
+    ),
     Case(
         "evidence remove",
         evidence_url("evidence_remove"),

@@ -13,7 +13,7 @@ The models are split by topic: rounds.py (rounds and result bands), framework.py
 and their workflow records) and answers.py (answers and evidence). Import them from here.
 """
 
-from assessments.models.answers import Answer, Evidence, EvidenceQuerySet
+from assessments.models.answers import Answer, Evidence, EvidenceQuerySet, StoredFile, StoredFileQuerySet
 from assessments.models.assessment import (
     Assessment,
     AssessmentEvent,
@@ -66,5 +66,7 @@ __all__ = [
     "ReturnedIndicator",
     "Round",
     "RoundQuerySet",
+    "StoredFile",
+    "StoredFileQuerySet",
     "all_organization_types",
 ]

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from assessments import scoring
 from assessments.models.assessment import Assessment
 from assessments.models.framework import Indicator, IndicatorOption
-from assessments.storage import evidence_path, evidence_storage
+from assessments.storage import evidence_path, evidence_storage, stored_file_path
+from organizations.models import Organization
 
 
 class Answer(models.Model):
@@ -120,6 +121,49 @@ class Answer(models.Model):
         )
 
 
+class StoredFileQuerySet(models.QuerySet):
+    def with_uses(self) -> "StoredFileQuerySet":
+        """Annotate `use_count`: the evidence not removed that shows this file."""
+        return self.annotate(
+            use_count=models.Count("attachments", filter=Q(attachments__deleted_at__isnull=True), distinct=True)
+        )
+
+
+class StoredFile(models.Model):
+    """One file's bytes, stored once per organization and found by their SHA-256.
+
+    Every piece of evidence showing the same bytes of the same organization (on another
+    indicator, in another year) refers to the one stored file, so a PDF given for 56
+    indicators is stored once (assessments.evidence). The file is deleted, row and bytes, when
+    the last evidence showing it is removed. Access is always decided by the Evidence row,
+    never by the hash.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("ไฟล์"), storage=evidence_storage, upload_to=stored_file_path, max_length=200)
+    size = models.PositiveBigIntegerField(_("ขนาด (ไบต์)"))
+    # What the content check found, as on the evidence.
+    content_type = models.CharField(_("ชนิดไฟล์"), max_length=100)
+    created_at = models.DateTimeField(_("จัดเก็บเมื่อ"), default=timezone.now)
+
+    objects = StoredFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "-created_at", "pk"]
+        verbose_name = _("ไฟล์ที่จัดเก็บ")
+        verbose_name_plural = _("ไฟล์ที่จัดเก็บ")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "sha256"], name="stored_file_once_per_organization"),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="stored_file_sha256_hex"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="stored_file_not_empty"),
+            models.UniqueConstraint(fields=["file"], name="stored_file_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.size} B)"
+
+
 class EvidenceQuerySet(models.QuerySet):
     def current(self) -> "EvidenceQuerySet":
         """Evidence not removed."""
@@ -130,11 +174,22 @@ class Evidence(models.Model):
     """A document (file) or a web page (link) given as evidence for one answer.
 
     Files live in the private evidence storage under a generated name; the uploader's file
-    name is kept for display only. Removal is a soft delete, so the history still shows
-    what was there (assessments/evidence.py).
+    name is kept for display only. A file's bytes are a StoredFile shared by every piece of
+    evidence of the organization with the same bytes (`stored`; `file` names the same stored
+    object). Removal is a soft delete, so the history still shows what was there; the bytes
+    go with the last evidence showing them (assessments/evidence.py). Evidence from before
+    files were shared, and removed evidence, may have no `stored`.
     """
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    stored = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("ไฟล์ที่จัดเก็บ"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
     file = models.FileField(
         _("ไฟล์"), storage=evidence_storage, upload_to=evidence_path, max_length=200, blank=True
     )

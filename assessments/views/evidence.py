@@ -1,4 +1,5 @@
-"""Evidence of an indicator: upload files, add links, download, view in the page, remove.
+"""Evidence of an indicator: upload files, add links, pick files uploaded before, download,
+view in the page, remove.
 
 Files are served only here, after the access check, as attachments under the uploader's
 file name (never used as a path) with the type the content check found: streamed, or with
@@ -7,9 +8,13 @@ are also served inline for the review page's preview (evidence_view), always str
 the framing and sandboxing headers below are this site's own.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -18,12 +23,15 @@ from django.views.decorators.http import require_POST
 from assessments import selfassessment
 from assessments.access import get_assessment_for_user, get_evidence_for_user
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm
-from assessments.evidence import JPEG, PDF, PNG, open_evidence, remove_evidence, stored_name
-from assessments.models import Evidence
+from assessments.evidence import JPEG, PDF, PNG, attach_stored_files, open_evidence, remove_evidence, stored_name
+from assessments.evidence_files import organization_files
+from assessments.models import Evidence, StoredFile
 from assessments.selfassessment import AssessmentLocked
 from assessments.storage import evidence_storage
-from assessments.views.self_assessment import OK, REFUSED, block_response, indicator_or_404
+from assessments.views.self_assessment import CONFLICT, OK, REFUSED, block_response, indicator_or_404
 from core.storage import download_response
+
+BAD_REQUEST = 400
 
 
 def _answer(assessment, indicator):
@@ -136,4 +144,59 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return block_response(
         request, assessment, indicator, status=OK, message=_("ลบหลักฐาน \"%(name)s\" แล้ว") % {"name": evidence.display_name}
+    )
+
+
+@login_required
+def evidence_pick(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
+    """Attach files the organization uploaded before (another indicator, an earlier year)
+    without uploading them again. GET lists them; POST attaches the ticked ones."""
+    assessment = get_assessment_for_user(request.user, pk, write=True)
+    indicator = indicator_or_404(assessment, indicator)
+    answer = _answer(assessment, indicator)
+    problem = selfassessment.edit_problem(assessment, indicator, user=request.user, today=timezone.localdate())
+    error, status = None, OK
+    if request.method == "POST":
+        ids = request.POST.getlist("files")
+        if problem:
+            error, status = problem, CONFLICT
+        elif not ids:
+            error, status = _("เลือกไฟล์อย่างน้อย 1 ไฟล์"), BAD_REQUEST
+        elif not all(value.isascii() and value.isdigit() and len(value) < 19 for value in ids):
+            error, status = _("รายการไฟล์ที่เลือกไม่ถูกต้อง โปรดเลือกใหม่"), BAD_REQUEST
+        else:
+            try:
+                attached = attach_stored_files(answer=answer, stored_ids=[int(v) for v in ids], by=request.user)
+            except StoredFile.DoesNotExist:
+                error, status = _("ไฟล์ที่เลือกบางรายการไม่ใช่ไฟล์ของ อปท. นี้ หรือถูกลบไปแล้ว โปรดเลือกใหม่"), BAD_REQUEST
+            except AssessmentLocked as refused:
+                error, status = refused.messages[0], CONFLICT
+            except ValidationError as refused:
+                error, status = refused.messages[0], BAD_REQUEST
+            else:
+                messages.success(
+                    request,
+                    ngettext("แนบไฟล์แล้ว %(n)s ไฟล์: %(names)s", "แนบไฟล์แล้ว %(n)s ไฟล์: %(names)s", len(attached))
+                    % {"n": len(attached), "names": ", ".join(e.original_name for e in attached)},
+                )
+                dimension_url = reverse("assessments:assessment_dimension", args=[assessment.pk, indicator.category.dimension.number])
+                return redirect(f"{dimension_url}#ind-{indicator.pk}")
+    query = request.GET.get("q", "").strip()[:100]
+    page, files = organization_files(
+        assessment.organization_id, answer_id=answer.pk, page=request.GET.get("page") or 1, query=query
+    )
+    return render(
+        request,
+        "assessments/evidence_pick.html",
+        {
+            "assessment": assessment,
+            "indicator": indicator,
+            "files": files,
+            "page": page,
+            "query": query,
+            "problem": problem,
+            "error": error,
+            "chosen": set(request.POST.getlist("files")) if request.method == "POST" else set(),
+        },
+        status=status,
     )

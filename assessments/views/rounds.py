@@ -1,4 +1,7 @@
-"""Rounds: the list, creating one, its page (the framework), its settings, and opening it."""
+"""Rounds: the list, creating one, its page (the framework), its settings, opening it, and what
+changed in its framework since another year."""
+
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +14,12 @@ from accounts.access import is_department, role_required, scope_for
 from accounts.models import Role
 from assessments.access import get_round_for_user
 from assessments.forms import RoundCreateForm, RoundSettingsForm, add_errors, band_formset
+from assessments.framework_changes import compare, previous_round
+from assessments.framework_changes_workbook import build_changes_workbook
 from assessments.models import Round
 from assessments.outline import corrections_for, describe_changes, framework_outline
 from assessments.workbook import WorkbookErrors
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from organizations.models import Organization
 
 # The roles that see rounds at all (organization roles get their pages with the self-assessment).
@@ -63,6 +69,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
     department = is_department(request.user)
     scope = scope_for(request.user)
     corrections = list(corrections_for(assessment_round, user=request.user))
+    previous = previous_round(assessment_round, user=request.user)
     return render(
         request,
         "assessments/round_detail.html",
@@ -76,6 +83,7 @@ def round_detail(request: HttpRequest, year: int) -> HttpResponse:
             "can_edit_framework": department and not assessment_round.is_closed,
             "can_add_provincial": bool(scope.manages_province_ids) and assessment_round.is_editable,
             "managed_province_ids": scope.manages_province_ids,
+            "changes_since": compare(previous, assessment_round, user=request.user) if previous else None,
         },
     )
 
@@ -133,3 +141,57 @@ def round_open(request: HttpRequest, year: int) -> HttpResponse:
             "problems": problems,
         },
     )
+
+
+def _compared_round(request: HttpRequest, assessment_round: Round) -> tuple[Round | None, str | None]:
+    """The year to compare with: `?since=<year>`, else the latest earlier year the user sees.
+
+    Returns (round, None), or (None, a Thai message) when `since` is not a year to compare with.
+    A year the user may not see is a 404, as its own page would be.
+    """
+    since = request.GET.get("since", "").strip()
+    if not since:
+        return previous_round(assessment_round, user=request.user), None
+    if not since.isascii() or not since.isdigit() or len(since) > 4:
+        return None, _("ปีที่จะเทียบต้องเป็นปี พ.ศ. 4 หลัก เช่น %(year)s") % {"year": assessment_round.year - 1}
+    if int(since) == assessment_round.year:
+        return None, _("เลือกปีอื่นที่จะเทียบกับปี %(year)s") % {"year": assessment_round.year}
+    return get_round_for_user(request.user, int(since)), None
+
+
+@login_required
+def framework_changes(request: HttpRequest, year: int) -> HttpResponse:
+    """What changed in the framework between `?since=` (last year by default) and this year."""
+    assessment_round = get_round_for_user(request.user, year)
+    before, problem = _compared_round(request, assessment_round)
+    changes = compare(before, assessment_round, user=request.user) if before else None
+    years = Round.objects.visible_to(request.user).exclude(pk=assessment_round.pk).values_list("year", flat=True)
+    return render(
+        request,
+        "assessments/framework_changes.html",
+        {
+            "round": assessment_round,
+            "before": before,
+            "changes": changes,
+            "problem": problem,
+            "years": sorted(years, reverse=True),
+        },
+        status=400 if problem else 200,
+    )
+
+
+@login_required
+def framework_changes_export(request: HttpRequest, year: int) -> HttpResponse:
+    """lpa-framework-changes-<since>-<year>.xlsx: the comparison page's tables."""
+    assessment_round = get_round_for_user(request.user, year)
+    before, problem = _compared_round(request, assessment_round)
+    if before is None:
+        problem = problem or _("ไม่มีกรอบการประเมินปีก่อนหน้าให้เทียบ")
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    workbook = build_changes_workbook(compare(before, assessment_round, user=request.user))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    name = f"lpa-framework-changes-{before.year}-{assessment_round.year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

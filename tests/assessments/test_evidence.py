@@ -222,12 +222,16 @@ def test_a_link_cannot_be_opened_as_a_file(sa, answer):
         open_evidence(evidence)
 
 
-def test_removal_is_recorded_and_keeps_the_file(sa, answer, evidence_folder):
+def test_removal_is_recorded_and_the_last_removal_deletes_the_file(
+    sa, answer, evidence_folder, django_capture_on_commit_callbacks
+):
     evidence = add_evidence_file(answer=answer, upload=upload("คำสั่ง.pdf", samples.pdf_bytes()), by=sa.staff)
-    remove_evidence(evidence, by=sa.head)
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_evidence(evidence, by=sa.head)
     evidence.refresh_from_db()
     assert evidence.is_removed and evidence.deleted_by == sa.head
-    assert (evidence_folder / evidence.file.name).exists()
+    # No other evidence shows the file: its bytes go (tests/assessments/test_evidence_reuse.py).
+    assert not (evidence_folder / evidence.file.name).exists()
     added, event = sa.assessment.events.all()
     assert (added.kind, added.by, added.data["sha256"]) == (AssessmentEvent.Kind.EVIDENCE_ADDED, sa.staff, evidence.sha256)
     assert (event.kind, event.by, event.indicator) == (AssessmentEvent.Kind.EVIDENCE_REMOVED, sa.head, answer.indicator)
@@ -235,8 +239,8 @@ def test_removal_is_recorded_and_keeps_the_file(sa, answer, evidence_folder):
     assert not Evidence.objects.current().exists()
     with pytest.raises(Evidence.DoesNotExist):
         open_evidence(evidence)
-    with open_evidence(evidence, include_removed=True) as stored:
-        assert stored.read() == samples.pdf_bytes()
+    with pytest.raises(FileNotFoundError):
+        open_evidence(evidence, include_removed=True)
     with pytest.raises(ValidationError):
         remove_evidence(evidence, by=sa.head)
 

@@ -216,8 +216,9 @@ def test_framework_page_query_count_does_not_grow_with_indicators(
     for n in range(20):
         IndicatorFactory(category=category, code=f"1.{n + 10}", kind=Indicator.Kind.FIGURE, options=[(5, 80), (3, 60)])
     # Session, user, roles, round, corrections, dimensions, categories, indicators, options,
-    # assessment count, bands, the menu's unread notifications.
-    with django_assert_num_queries(12):
+    # assessment count, the year before (none here: no comparison), bands, the menu's unread
+    # notifications.
+    with django_assert_num_queries(13):
         response = client.get(framework.get_absolute_url())
     assert response.context["outline"].indicator_count == 24
 
