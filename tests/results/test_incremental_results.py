@@ -271,19 +271,23 @@ def test_many_small_changes_keep_the_exact_points_not_a_sum_of_rounded_figures(c
 # Cost: a fixed number of queries, whatever the number of indicators.
 
 
-def receiver_queries(case, code: str, data: dict) -> int:
-    """Save `code` as the self-assessment does, then count the queries of the stored results'
-    update alone (sent as save_answer sends it: the locked assessment, the one indicator)."""
-    case.answer(code, data)  # warms the specs cache, as any earlier request would
+def receiver_queries(case, code: str) -> int:
+    """Change the answer to `code` as save_answer does, and count the queries of the stored
+    results' update alone (sent as save_answer sends it: the locked assessment, one indicator)."""
     indicator = case.indicator(code)
+    levels = list(indicator.options.all())
+    case.answer(code, {"level": levels[1].pk})  # warms the specs cache, as any earlier request would
     with transaction.atomic():
         locked = selfassessment.lock(case.assessment)
+        Answer.objects.filter(assessment=locked, indicator=indicator).update(level=levels[4])
         with CaptureQueriesContext(connection) as captured:
             send_scores_changed([locked], sender=Answer, indicators=[indicator.pk])
     return len(captured)
 
 
-def test_one_changed_indicator_costs_three_queries_with_5_or_120_indicators(monkeypatch):
+def test_one_changed_indicator_costs_four_queries_with_5_or_120_indicators(monkeypatch):
+    # The rows (1), the indicator's answer and verified answer (1), an UPDATE of its
+    # dimension's row and of the overall row (2).
     small = submitted_for_review(submit=False, assign=False)
     big = submitted_for_review(submit=False, assign=False)
     category = big.indicator("1.1").category
@@ -292,8 +296,8 @@ def test_one_changed_indicator_costs_three_queries_with_5_or_120_indicators(monk
     refresh_results([small.assessment, big.assessment])
     assert (small.round.indicators.count(), big.round.indicators.count()) == (5, 120)
     updates = watch_updates(monkeypatch)
-    counts = [receiver_queries(case, "1.1", {"level": case.option("1.1", 3).pk}) for case in (small, big)]
-    assert counts == [3, 3]
+    counts = [receiver_queries(case, "1.1") for case in (small, big)]
+    assert counts == [4, 4]
     assert all(updates)
     for case in (small, big):
         assert list(disagreements(case.round)) == []
@@ -302,9 +306,11 @@ def test_one_changed_indicator_costs_three_queries_with_5_or_120_indicators(monk
 def test_the_receiver_loads_an_assessment_given_by_pk_in_one_more_query(case):
     case.answer("1.1", {"level": case.option("1.1", 2).pk})
     indicator = case.indicator("1.1")
+    Answer.objects.filter(assessment=case.assessment, indicator=indicator).update(level=case.option("1.1", 4))
     with CaptureQueriesContext(connection) as captured:
         send_scores_changed([case.assessment.pk], sender=Answer, indicators=[indicator.pk])
-    assert len(captured) == 4
+    assert len(captured) == 5
+    assert list(disagreements(case.round)) == []
 
 
 # recompute_results --check
