@@ -141,7 +141,14 @@ def test_an_edit_of_the_framework_is_scored_by_the_next_specs_of_this_process(so
 
 
 def test_every_framework_writer_gives_the_round_a_new_version(source):
-    from assessments.framework import add_category, add_dimension, add_indicator, remove_indicator, update_heading, update_round
+    from assessments.framework import (
+        add_category,
+        add_dimension,
+        add_indicator,
+        remove_indicator,
+        update_heading,
+        update_round,
+    )
 
     official = user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
     seen = [fresh(source).framework_version]
