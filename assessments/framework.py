@@ -13,6 +13,10 @@ The rules:
 
 Functions that create or replace a whole round accept `by=None` for the command line and
 the demo; when a user is given they must be a department official (or system admin).
+
+Scoring reads a round's framework through framework_for_round (specs_for_round), cached in
+each process under (round, framework_version); every function here that changes the
+framework gives the round a new version in the same transaction (Round.framework_changed).
 """
 
 import hashlib
