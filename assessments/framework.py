@@ -13,14 +13,21 @@ The rules:
 
 Functions that create or replace a whole round accept `by=None` for the command line and
 the demo; when a user is given they must be a department official (or system admin).
+
+Scoring reads a round's framework through framework_for_round (specs_for_round), cached in
+each process under (round, framework_version); every function here that changes the
+framework gives the round a new version in the same transaction (Round.framework_changed).
 """
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from accounts.access import is_department, scope_for
@@ -151,6 +158,8 @@ def update_round(
         if bands is not None:
             locked.bands.all().delete()
             ResultBand.objects.bulk_create(new_bands)
+        if scoring_change:
+            locked.framework_changed()
         if correction:
             refresh_results(locked.assessments.values_list("pk", flat=True))
     assessment_round.refresh_from_db()
@@ -172,6 +181,7 @@ def update_heading(heading: Dimension | Category, *, changes: Mapping[str, Any],
             setattr(heading, name, value)
         heading.full_clean()
         heading.save()
+        locked.framework_changed()
 
 
 def add_dimension(assessment_round: Round, *, number: int, name: str, by: User) -> Dimension:
@@ -183,6 +193,7 @@ def add_dimension(assessment_round: Round, *, number: int, name: str, by: User) 
         dimension = Dimension(round=locked, number=number, name=name)
         dimension.full_clean()
         dimension.save()
+        locked.framework_changed()
     return dimension
 
 
@@ -195,6 +206,7 @@ def add_category(dimension: Dimension, *, number: int, name: str, open_to_provin
         category = Category(dimension=dimension, number=number, name=name, open_to_provinces=open_to_provinces)
         category.full_clean()
         category.save()
+        locked.framework_changed()
     return category
 
 
@@ -224,6 +236,7 @@ def update_indicator(
         if diff:
             ensure_editable(locked, affects_scores=_affects_scores(diff))
             _save(working, options)
+            locked.framework_changed()
     indicator.refresh_from_db()
     return None
 
@@ -247,6 +260,7 @@ def apply_correction(
         if not diff:
             raise ValidationError(_("ไม่มีสิ่งที่เปลี่ยนแปลง"))
         _save(working, options)
+        locked.framework_changed()
         affected = recompute_scores(locked, [before_indicator, working])
         correction = _record(locked, working, diff, reason=reason, by=by, affected=affected)
         refresh_results(affected)
@@ -272,13 +286,17 @@ def add_indicator(
         built = _apply(indicator, {**fields, "options": options})
         if locked.is_editable:
             _save(indicator, built)
+            locked.framework_changed()
             return indicator
         # Open: only as a correction, which needs a reason (and a department official).
         ensure_editable(locked, affects_scores=reason is None)
         _ensure_department(by)
         _save(indicator, built)
+        locked.framework_changed()
         diff = {"indicator": {"before": None, "after": _snapshot(indicator)}}
-        _record(locked, indicator, diff, reason=reason, by=by, affected=recompute_scores(locked, [indicator]))
+        affected = recompute_scores(locked, [indicator])
+        _record(locked, indicator, diff, reason=reason, by=by, affected=affected)
+        refresh_results(affected)
     return indicator
 
 
@@ -291,6 +309,7 @@ def remove_indicator(indicator: Indicator, *, by: User, reason: str | None = Non
             raise PermissionDenied(_("คุณไม่มีสิทธิ์ลบตัวชี้วัดนี้"))
         if locked.is_editable:
             working.delete()
+            locked.framework_changed()
             return None
         # Open: only as a correction, which needs a reason (and a department official).
         ensure_editable(locked, affects_scores=reason is None)
@@ -299,6 +318,7 @@ def remove_indicator(indicator: Indicator, *, by: User, reason: str | None = Non
         affected = recompute_scores(locked, [working])
         correction = _record(locked, working, diff, reason=reason, by=by, affected=affected)
         working.delete()
+        locked.framework_changed()
         refresh_results(affected)
     return correction
 
@@ -320,8 +340,94 @@ def refresh_results(pks: Iterable[int]) -> None:
 
 def specs_for_round(assessment_round: Round) -> list[scoring.IndicatorSpec]:
     """The round's indicators as the scoring engine takes them, in framework order."""
-    indicators = assessment_round.indicators.select_related("category__dimension", "province").prefetch_related("options")
-    return [indicator.as_spec() for indicator in indicators]
+    return list(framework_for_round(assessment_round).specs)
+
+
+@dataclass(frozen=True)
+class RoundFramework:
+    """What scoring needs of a round's framework, built once per framework version.
+
+    `fingerprint` names the specs' content (not the version): a stored result computed with
+    the same fingerprint was computed with the same rules, whichever process computed it.
+    """
+
+    round_id: int
+    version: int
+    specs: tuple[scoring.IndicatorSpec, ...]
+    spec_by_pk: Mapping[int, scoring.IndicatorSpec]
+    bands: tuple[scoring.BandSpec, ...]
+    province_codes: Mapping[int, str]  # province pk → code, for the provinces with indicators of their own
+    fingerprint: str
+
+
+# (round pk, framework version) → RoundFramework, in this process. Rounds are few: a handful
+# of entries. Entries of an old version are never read again (the version travels with the
+# round row every save loads) and fall out as new ones come.
+_FRAMEWORKS: dict[tuple[int, int], RoundFramework] = {}
+_FRAMEWORKS_KEPT = 16
+
+
+def framework_for_round(assessment_round: Round) -> RoundFramework:
+    """The round's framework as scoring takes it: from this process's cache when the version
+    `assessment_round` was loaded with is cached, else from the database (four queries)."""
+    key = (assessment_round.pk, assessment_round.framework_version)
+    cached = _FRAMEWORKS.get(key)
+    if cached is not None:
+        return cached
+    framework = _build_framework(assessment_round.pk)
+    # Cached only when nobody changed the framework between loading the round and reading the
+    # indicators: then what was read is exactly that version. Otherwise it is newer; it is
+    # used for this call but kept under no version.
+    if framework.version == assessment_round.framework_version:
+        while len(_FRAMEWORKS) >= _FRAMEWORKS_KEPT:
+            _FRAMEWORKS.pop(next(iter(_FRAMEWORKS)))
+        _FRAMEWORKS[key] = framework
+    return framework
+
+
+def forget_frameworks(**kwargs: Any) -> None:
+    """Empty this process's cache of frameworks."""
+    _FRAMEWORKS.clear()
+
+
+def _build_framework(round_id: int) -> RoundFramework:
+    indicators = list(
+        Indicator.objects.filter(round_id=round_id)
+        .select_related("category__dimension", "province")
+        .prefetch_related("options")
+    )
+    bands = tuple(scoring.BandSpec(label, low) for label, low in ResultBand.objects.filter(round_id=round_id).values_list("label", "min_percent"))
+    # Read last: a change committed while the rows above were read shows here as another version.
+    version = Round.objects.filter(pk=round_id).values_list("framework_version", flat=True).first()
+    specs = tuple(indicator.as_spec() for indicator in indicators)
+    return RoundFramework(
+        round_id=round_id,
+        version=version,
+        specs=specs,
+        spec_by_pk={indicator.pk: spec for indicator, spec in zip(indicators, specs, strict=True)},
+        bands=bands,
+        province_codes={i.province_id: i.province.code for i in indicators if i.province_id},
+        fingerprint=_fingerprint(zip((i.pk for i in indicators), specs, strict=True)),
+    )
+
+
+def _fingerprint(specs: Iterable[tuple[int, scoring.IndicatorSpec]]) -> str:
+    """A digest of everything in the specs that a score depends on, the same in every process."""
+    digest = hashlib.sha256()
+    for pk, spec in specs:
+        options = [(o.key, str(o.points), None if o.threshold is None else str(o.threshold)) for o in spec.options]
+        item = (pk, spec.code, spec.dimension, spec.kind, sorted(spec.applies_to), options,
+                str(spec.all_or_nothing_points), spec.is_pilot, spec.allows_not_applicable, spec.province)
+        digest.update(repr(item).encode())
+    return digest.hexdigest()[:32]
+
+
+# Framework rows written outside the functions above (the demo, factories, a shell): this
+# process forgets its cached specs. Other processes learn of a change only through the
+# round's framework_version, which the functions above change.
+for _model in (Dimension, Category, Indicator, IndicatorOption, ResultBand):
+    for _name, _signal in (("saved", post_save), ("deleted", post_delete)):
+        _signal.connect(forget_frameworks, sender=_model, dispatch_uid=f"forget_frameworks.{_model.__name__}.{_name}")
 
 
 def copy_round(source: Round, *, year: int, by: User | None) -> Round:

@@ -228,13 +228,13 @@ def save_answer(
         else:
             answer.save(update_fields=[*values, "answered_at", "version", "updated_by", "updated_at"])
         answer.ticked.set(ticked)
-        _refresh_results(locked)
+        _refresh_results(locked, indicator)
     return answer
 
 
-def _refresh_results(assessment: Assessment) -> None:
+def _refresh_results(assessment: Assessment, indicator: Indicator) -> None:
     """The stored results follow every saved answer, in the same transaction."""
-    send_scores_changed([assessment.pk], sender=Answer)
+    send_scores_changed([assessment], sender=Answer, indicators=[indicator.pk])
 
 
 def submit(assessment: Assessment, *, by: User, today: datetime.date | None = None) -> AssessmentEvent:

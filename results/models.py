@@ -1,10 +1,12 @@
 """Stored results: every assessment's scores, overall and per dimension.
 
 Dashboards and reports aggregate these rows instead of scoring a million answers again.
-They are written only by results/scores.py's refresh_results, called in the same
-transaction as every change that moves a score (an answer saved, a verified answer saved,
-an appeal accepted, a framework correction, a round opened); `recompute_results`
-rebuilds them from scratch, and a test proves both give the same numbers.
+They are written only by results/scores.py, in the same transaction as every change that
+moves a score: one saved answer or verified answer updates its assessment's rows from that
+indicator alone (update_results); anything else (a framework correction, a round opened)
+scores the assessments again (refresh_results). `recompute_results` rebuilds them from
+scratch and `recompute_results --check` reports every row that disagrees; a property test
+proves both ways give the same rows.
 """
 
 from django.db import models
@@ -48,6 +50,10 @@ class Result(models.Model):
     verified_percent = models.DecimalField(_("ร้อยละ (ผลการตรวจ)"), max_digits=5, decimal_places=2, null=True)
     verified_band = models.CharField(_("ระดับ (ผลการตรวจ)"), max_length=100, blank=True)
     verified_passed = models.BooleanField(_("ผ่าน (ผลการตรวจ)"), null=True)
+    # On the overall row only: each answered or verified indicator's part in the sums (see
+    # results/scores.py, Part) and the fingerprint of the rules they were scored by, so one
+    # changed answer updates the sums from its old and new part without scoring the rest.
+    indicator_points = models.JSONField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ResultQuerySet.as_manager()

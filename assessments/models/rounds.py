@@ -5,6 +5,7 @@ assessment per organization (assessments/models/assessment.py).
 """
 
 import datetime
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -58,6 +59,12 @@ STAGE_LABELS = {
     "review": (_("ตรวจประเมิน"), _("รอตรวจประเมิน")),
     "appeal": (_("อุทธรณ์ผลการประเมิน"), _("รออุทธรณ์ผลการประเมิน")),
 }
+
+
+def new_framework_version() -> int:
+    """A fresh framework version: random, so a version is never given twice, even to a round
+    that reuses the primary key of one rolled back or restored from a backup."""
+    return secrets.randbits(62)
 
 
 class Stage(NamedTuple):
@@ -142,6 +149,11 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     opened_at = models.DateTimeField(_("เปิดรอบเมื่อ"), null=True, blank=True, editable=False)
+    # Changes with every change of the framework that could move a score (indicators, options,
+    # headings' numbers, bands): assessments.framework caches the scoring specs per process
+    # under (round, version), and every save loads the round row, so a process never scores
+    # with specs another one has since changed.
+    framework_version = models.BigIntegerField(default=new_framework_version, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -262,6 +274,12 @@ class Round(models.Model):
     def type_reference_date(self) -> datetime.date:
         """The day whose organization types the round's assessments keep."""
         return self.self_assessment_opens or timezone.localdate()
+
+    def framework_changed(self) -> None:
+        """Give the framework a new version (call with the round row locked, in the change's
+        transaction): cached specs of the old version go unused in every process."""
+        self.framework_version = new_framework_version()
+        Round.objects.filter(pk=self.pk).update(framework_version=self.framework_version)
 
     def add_default_bands(self) -> None:
         ResultBand.objects.bulk_create(ResultBand(round=self, label=label, min_percent=m) for label, m in DEFAULT_BANDS)

@@ -375,6 +375,7 @@ def _write(plan: _Plan, *, by: User | None) -> Round:
         setattr(assessment_round, name, value)
     assessment_round.full_clean()
     assessment_round.save()
+    assessment_round.framework_changed()
     ResultBand.objects.bulk_create(ResultBand(round=assessment_round, label=label, min_percent=m) for label, m in plan.bands)
     dimensions = {
         number: Dimension(round=assessment_round, number=number, name=name) for number, name in sorted(plan.dimensions.items())

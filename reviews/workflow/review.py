@@ -317,7 +317,7 @@ def write_verified(
         notify=False,
     )
     # The stored results follow, in the same transaction.
-    send_scores_changed([locked.pk], sender=VerifiedAnswer)
+    send_scores_changed([locked], sender=VerifiedAnswer, indicators=[indicator.pk])
     return verified
 
 

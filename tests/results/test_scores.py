@@ -221,10 +221,11 @@ def test_verified_answers_and_accepted_appeals_move_the_stored_result():
 
 
 def broken_refresh(monkeypatch) -> None:
-    def broken(assessments):
+    def broken(*args):
         raise RuntimeError("results store down")
 
     monkeypatch.setattr(scores, "refresh_results", broken)
+    monkeypatch.setattr(scores, "update_results", broken)
 
 
 def test_a_failed_refresh_rolls_back_the_answer_that_caused_it(monkeypatch):
@@ -256,13 +257,13 @@ def test_a_failed_refresh_rolls_back_the_verified_answer_that_caused_it(monkeypa
 def test_the_refresh_runs_with_the_change_not_after_its_commit(monkeypatch):
     case = submitted_for_review(submit=False, assign=False)
     seen = []
-    real = scores.refresh_results
+    real = scores.update_results
 
-    def watching(assessments):
+    def watching(*args):
         seen.append(connection.in_atomic_block)
-        return real(assessments)
+        return real(*args)
 
-    monkeypatch.setattr(scores, "refresh_results", watching)
+    monkeypatch.setattr(scores, "update_results", watching)
     case.answer("1.1", {"level": case.option("1.1", 2).pk})
 
     assert seen == [True]
