@@ -88,7 +88,13 @@ if env_bool("LPA_DEMO", True):
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "lpa"}
+        # LPA_CACHE_KEY_PREFIX: a deployment's own keys when several share one Redis (staging
+        # beside production; the benchmark's databases).
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("LPA_CACHE_KEY_PREFIX") or "lpa",
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
