@@ -162,5 +162,7 @@ def test_memory_of_a_report_in_parts_does_not_grow_with_the_organizations(seven,
     small, large = growth_mb(context_file, 3, 12), growth_mb(context_file, 12, 12)
     in_one = growth_mb(context_file, 12, 0)
 
-    assert in_one > 2 * large  # one document: the layout of every row at once
-    assert large < 1.5 * small
+    # One document holds the layout of every row at once; in parts, 63 more organizations add
+    # little (the joined file and the rows' data), far less than one document's layout.
+    assert in_one > 2 * large
+    assert large - small < 0.25 * (in_one - large)
