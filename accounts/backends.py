@@ -1,5 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
+from accounts import user_cache
 from accounts.models import User
 
 
@@ -25,3 +26,8 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user, from the shared cache when there is one (accounts/user_cache.py)."""
+        user = user_cache.signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -6,13 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import forget_scope, get_user_for_manager, role_required
+from accounts.access import forget_scope, get_user_for_manager, role_required, scope_for
 from accounts.forms import (
     NewUserForm,
     PasswordResetChoiceForm,
@@ -55,6 +55,31 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/profile.html",
         {"form": form, "roles": _roles_with_places().filter(user=request.user)},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Who this browser is signed in as, with which roles, and for how much longer (JSON).
+
+    For page scripts: before sending what someone typed for a long time, or when a tab comes
+    back to the front, a page asks whether its session still holds and is still the same
+    person's (another tab may have signed out or in as someone else) instead of losing the
+    input to a login redirect. Reads only the session, the user and their roles: with the
+    shared cache no database query at all, the benchmark's "authenticated floor".
+    """
+    user = request.user
+    kinds = scope_for(user).kinds
+    return JsonResponse(
+        {
+            "username": user.get_username(),
+            "name": user.get_full_name(),
+            "roles": [str(label) for value, label in Role.Kind.choices if value in kinds],
+            "expires_in": request.session.get_expiry_age(),
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

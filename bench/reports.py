@@ -22,14 +22,15 @@ from review import HOST, measure_get, session_cookie
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def largest_province():
+def largest_province(*, smallest: bool = False):
     from django.db.models import Count
 
     from organizations.models import Province
 
     return (
         Province.objects.annotate(organizations=Count("districts__organizations"))
-        .order_by("-organizations", "code")
+        .filter(organizations__gt=0)
+        .order_by("organizations" if smallest else "-organizations", "code")
         .first()
     )
 
@@ -72,19 +73,25 @@ def dashboards(year: int) -> dict:
 
 def files(year: int, env: dict) -> dict:
     """Wall time and peak memory of each large export, each in a process of its own."""
-    province = largest_province()
+    province, smallest = largest_province(), largest_province(smallest=True)
     found = {}
     with tempfile.TemporaryDirectory() as folder:
         for name, command in (
             ("national_workbook", ["export_results_workbook", str(year), f"{folder}/national.xlsx"]),
             ("provincial_pdf", ["export_report", str(year), f"{folder}/province.pdf", "--province", province.code]),
+            # Beside the largest: the report's memory should not grow with the organizations.
+            (
+                "provincial_pdf_smallest",
+                ["export_report", str(year), f"{folder}/smallest.pdf", "--province", smallest.code],
+            ),
             ("national_pdf", ["export_report", str(year), f"{folder}/national.pdf"]),
         ):
             print(f"Files: {name} …", flush=True)
             found[name] = _run(command, env)
             found[name]["bytes"] = Path(command[2]).stat().st_size
-    found["provincial_pdf"]["province"] = f"{province.name_th} ({province.code})"
-    found["provincial_pdf"]["organizations"] = province.organizations
+    for name, place in (("provincial_pdf", province), ("provincial_pdf_smallest", smallest)):
+        found[name]["province"] = f"{place.name_th} ({place.code})"
+        found[name]["organizations"] = place.organizations
     return found
 
 

@@ -13,6 +13,7 @@ import functools
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,70 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=f"{FONTS}/", url_fetcher=local_fonts_fetcher()).write_pdf(
         finisher=mark_actual_text
     )
+
+
+def join_pdfs(parts: Iterable[bytes], *, overlay: Callable[[list[bool]], bytes] | None = None) -> bytes:
+    """One PDF of `parts`, in order, with their bookmarks; then, with `overlay`, each page drawn
+    over with the same page of the PDF that `overlay(landscape)` returns (one flag per page).
+
+    For documents too large to lay out at once: WeasyPrint holds a whole document's layout
+    in memory, so a long report is printed in parts, each a document of its own, and joined
+    here; parts are read one at a time (pass a generator). Page numbers counted across the
+    parts ("page 3 of 40") cannot be known to a part: the parts leave their footers out and
+    `overlay` prints them, every footer in one small document, once the pages are counted.
+    The overlay is drawn as a form XObject, so the parts' own drawing is copied as it is
+    (no content stream is parsed) and its ActualText (mark_actual_text) still reads right.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for number, part in enumerate(parts):
+        reader = PdfReader(io.BytesIO(part))
+        if number == 0 and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader)
+    if overlay is not None:
+        pages = list(writer.pages)
+        landscape = [float(page.mediabox.width) > float(page.mediabox.height) for page in pages]
+        stamps = PdfReader(io.BytesIO(overlay(landscape))).pages
+        if len(stamps) != len(pages):
+            raise ValueError(f"the overlay has {len(stamps)} pages for {len(pages)}")
+        for index, (page, stamp) in enumerate(zip(pages, stamps)):
+            _draw_over(writer, page, stamp, name=f"/LPAOverlay{index}")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _draw_over(writer: Any, page: Any, stamp: Any, *, name: str) -> None:
+    """Draw page `stamp` (of another PDF) over `page` of `writer`, as a form XObject."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    form = DecodedStreamObject()
+    form.set_data(stamp.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(stamp.mediabox),
+            NameObject("/Resources"): stamp["/Resources"].clone(writer),
+        }
+    )
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[NameObject(name)] = writer._add_object(form)
+
+    def stream(data: bytes):
+        content = DecodedStreamObject()
+        content.set_data(data)
+        return writer._add_object(content)
+
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else ArrayObject()
+    drawn = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    # The page's own drawing in a saved graphics state, so the overlay starts from the default one.
+    page[NameObject("/Contents")] = ArrayObject([stream(b"q\n"), *drawn, stream(b"\nQ q " + name.encode() + b" Do Q\n")])
 
 
 # A font selection (`/F1 12 Tf`) and a glyph run (`[<01d1>0<>-1.0<02df>1] TJ`) in a content stream.

@@ -91,11 +91,32 @@ if env_bool("LPA_DEMO", True):
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "lpa"}
+        # LPA_CACHE_KEY_PREFIX: a deployment's own keys when several share one Redis (staging
+        # beside production; the benchmark's databases).
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("LPA_CACHE_KEY_PREFIX") or "lpa",
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# A signed-in request reads its session, its user and the user's roles. With a shared cache
+# none of them costs a database query: sessions are kept in the cache as well as in the
+# database (cached_db: a lost cache loses no session), and the user with their roles is
+# cached for LPA_USER_CACHE_SECONDS (accounts/user_cache.py), invalidated in every process
+# when the user or a role changes. Without a shared cache each process would keep its own
+# copy, and a deactivation or a sign-out seen by one would be missed by the others: both stay
+# in the database there.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+LPA_USER_CACHE_SECONDS = env_int("LPA_USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
+if LPA_USER_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured(f"LPA_USER_CACHE_SECONDS must be 0 (off) or more, not {LPA_USER_CACHE_SECONDS}")
+if LPA_USER_CACHE_SECONDS and not REDIS_URL:
+    raise ImproperlyConfigured("LPA_USER_CACHE_SECONDS needs REDIS_URL: a per-process cache would miss deactivations")
 
 # Background jobs (long exports): django-tasks, the backport of Django 6's django.tasks, with
 # its database backend: the queue lives in our database (no other service to run), a job is

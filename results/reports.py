@@ -17,10 +17,13 @@ Orders: the table of all organizations by district (DOPA code: อำเภอ�
 lists go) then organization code; a dimension's table by its verified percentage, highest
 first (ties by code). Both are the same on SQLite and PostgreSQL (no Thai collation needed).
 
-Cost: WeasyPrint lays out about a millisecond per table cell, so the provincial report of the
-largest province (334 organizations, 39 pages) takes 11–14 s. So the long tables use a fixed
+Cost: WeasyPrint lays out about a millisecond per table cell, so the long tables use a fixed
 layout and few cells: the type before the name (อบต.หนองบัว), points and full marks in one
-cell, and in a dimension's table the overall band alone (it says pass or fail).
+cell, and in a dimension's table the overall band alone (it says pass or fail). WeasyPrint
+also keeps a whole document's layout in memory (the largest province's report, 334
+organizations, took 305 MB at once), so the provincial report is printed in parts of at most
+ROWS_PER_PART table rows, each a document of its own, and joined (core.pdf.join_pdfs, which
+also numbers the pages of the whole): its memory does not grow with the province.
 """
 
 from bisect import bisect_right
@@ -35,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from assessments import scoring
 from assessments.models import Assessment, Round
-from core.pdf import PDF_FONT_FACES, render_pdf
+from core.pdf import PDF_FONT_FACES, join_pdfs, render_pdf
 from organizations.models import TYPE_ABBREVIATIONS, Organization, Province
 from results import charts
 from results.charts import Figure
@@ -56,6 +59,10 @@ from results.dashboard import (
 from results.models import OVERALL, Result
 
 PROVINCE_TEMPLATE = "results/pdf/province_report.html"
+FOOTERS_TEMPLATE = "results/pdf/page_footers.html"
+# Table rows of the provincial report a part holds at most (see the module's docstring): about
+# three pages. A table cut between parts leaves its last page before the cut part-filled.
+ROWS_PER_PART = 150
 NATIONAL_TEMPLATE = "results/pdf/national_report.html"
 # The distribution of scores: the dashboards' ranges (below 50, 50–59.99, …, 90–100).
 BINS = len(DISTRIBUTION_EDGES) + 1
@@ -119,6 +126,36 @@ class DimensionSection:
     without: list[OrganizationRow]  # reviewed, but without a result in this dimension
     lowest: Decimal | None
     highest: Decimal | None
+
+
+@dataclass
+class DimensionRows:
+    """A run of one dimension's table in a part of the provincial report."""
+
+    section: DimensionSection
+    ranked: list[RankedRow]
+    without: list[OrganizationRow]
+    start: int  # rows of `section.ranked` in earlier parts: the numbering goes on
+    opens: bool  # the chapter starts here: heading, figures, chart, the table's caption
+    closes: bool  # the table ends here: the note on organizations still under review
+
+
+@dataclass
+class OrganizationRows:
+    """A run of the table of every organization in a part of the provincial report."""
+
+    rows: list[OrganizationRow]
+    start: int
+    opens: bool
+
+
+@dataclass
+class ReportPart:
+    """What one document of the provincial report prints (the whole report when not in parts)."""
+
+    front: bool = False
+    dimensions: list[DimensionRows] = field(default_factory=list)
+    organizations: OrganizationRows | None = None
 
 
 @dataclass
@@ -222,6 +259,8 @@ def province_report_context(assessment_round: Round, province: Province) -> dict
         "organizations": organizations,
         "not_reviewed": [row for row in organizations if not row.reviewed],
         "dimensions": sections,
+        # The whole report in one document; render_province_report_pdf prints it in parts.
+        "part": province_report_parts(sections, organizations, rows_per_part=None)[0],
         "overall_distribution": overall_distribution,
         "charts": {
             **_summary_charts(board),
@@ -232,8 +271,91 @@ def province_report_context(assessment_round: Round, province: Province) -> dict
     }
 
 
-def render_province_report_pdf(assessment_round: Round, province: Province, *, progress: ProgressCallback | None = None) -> bytes:
-    return _render(PROVINCE_TEMPLATE, lambda: province_report_context(assessment_round, province), progress)
+def render_province_report_pdf(
+    assessment_round: Round,
+    province: Province,
+    *,
+    progress: ProgressCallback | None = None,
+    rows_per_part: int = ROWS_PER_PART,
+) -> bytes:
+    """The provincial report, printed in parts of at most `rows_per_part` table rows."""
+    context = province_report_context(assessment_round, province)
+    if progress is not None:
+        progress(1, STEPS)
+    return province_report_pdf(context, progress=progress, rows_per_part=rows_per_part)
+
+
+def province_report_pdf(
+    context: dict[str, Any], *, progress: ProgressCallback | None = None, rows_per_part: int | None = ROWS_PER_PART
+) -> bytes:
+    """The PDF of a provincial report's `context` (province_report_context), in parts."""
+    parts = province_report_parts(context["dimensions"], context["organizations"], rows_per_part=rows_per_part)
+    html = [render_to_string(PROVINCE_TEMPLATE, {**context, "part": part, "footers_apart": True}) for part in parts]
+    if progress is not None:
+        progress(2, STEPS)
+    footer = _("รายงานผลการประเมิน จังหวัด%(name)s ปี %(year)s") % {
+        "name": context["province"].name_th,
+        "year": context["round"].year,
+    }
+    pdf = join_pdfs(
+        # One part laid out at a time: each is printed and its layout let go before the next.
+        (render_pdf(page) for page in html),
+        overlay=lambda landscape: render_pdf(
+            render_to_string(FOOTERS_TEMPLATE, {"footer": footer, "landscape": landscape, "font_faces": PDF_FONT_FACES})
+        ),
+    )
+    if progress is not None:
+        progress(3, STEPS)
+    return pdf
+
+
+def province_report_parts(
+    sections: list[DimensionSection], organizations: list[OrganizationRow], *, rows_per_part: int | None
+) -> list[ReportPart]:
+    """The report cut into parts of at most `rows_per_part` table rows (None: one part).
+
+    The front matter opens the first part; the dimensions' tables and the table of every
+    organization follow in order, a table going on in the next part where one is full.
+    """
+    limit = rows_per_part or max(1, sum(len(s.ranked) + len(s.without) for s in sections) + len(organizations))
+    parts = [ReportPart(front=True)]
+    room = limit
+
+    def take(count: int) -> int:
+        """Rows the current part still has room for (a new part when it has none)."""
+        nonlocal room
+        if room == 0:
+            parts.append(ReportPart())
+            room = limit
+        taken = min(count, room)
+        room -= taken
+        return taken
+
+    for section in sections:
+        rows = [*section.ranked, *section.without]
+        done = 0
+        while True:
+            taken = take(len(rows) - done) if rows else 0
+            ranked = section.ranked[done : done + taken]
+            without_from = max(0, done - len(section.ranked))
+            without = section.without[without_from : without_from + taken - len(ranked)]
+            parts[-1].dimensions.append(
+                DimensionRows(
+                    section, ranked, without, start=min(done, len(section.ranked)),
+                    opens=done == 0, closes=done + taken == len(rows),
+                )
+            )
+            done += taken
+            if done >= len(rows):
+                break
+    done = 0
+    while True:
+        taken = take(len(organizations) - done) if organizations else 0
+        parts[-1].organizations = OrganizationRows(organizations[done : done + taken], start=done, opens=done == 0)
+        done += taken
+        if done >= len(organizations):
+            break
+    return parts
 
 
 def _stored_results(assessment_round: Round, filters: Filters) -> dict[int, dict[int, Cell]]:

@@ -78,6 +78,7 @@ KRABI_MANAGERS = {"province_admin": 200, "department": 200, "system_admin": 200}
 MATRIX: list[Case] = [
     Case("home", lambda w: reverse("home"), EVERYONE),
     Case("profile", lambda w: reverse("accounts:profile"), EVERYONE),
+    Case("session status", lambda w: reverse("accounts:session_status"), EVERYONE),
     Case("password change", lambda w: reverse("password_change"), EVERYONE),
     Case(
         "organization list",
