@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,6 +274,8 @@ def save_answer(
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = _lock_as_loaded(assessment)
+        # Read under the lock, and kept for the rest of the request (the page's counters).
+        locked.remember_latest_extension()
         ensure_editable(locked, indicator, user=by, today=today)
         answer = answer_for(locked, indicator)
         if answer.version != expected_version:
@@ -292,11 +294,23 @@ def save_answer(
             answer.save()
         else:
             answer.save(update_fields=[*values, "answered_at", "version", "updated_by", "updated_at"])
-        if ticked or not created:
-            answer.ticked.set(ticked)
-        remember_ticked(answer, ticked)
+        _set_ticked(answer, ticked, created=created)
         _refresh_results(locked)
     return answer
+
+
+def _set_ticked(answer: Answer, ticked: list[IndicatorOption], *, created: bool) -> None:
+    """answer.ticked.set(ticked) in at most two statements (the rows no longer ticked
+    deleted, the new ones added; nothing is read first), and kept as loaded. Nothing
+    listens to this relation's m2m_changed."""
+    through = Answer.ticked.through
+    if not created:
+        through.objects.filter(answer=answer).exclude(indicatoroption__in=ticked).delete()
+    if ticked:
+        through.objects.bulk_create(
+            [through(answer=answer, indicatoroption=option) for option in ticked], ignore_conflicts=True
+        )
+    remember_ticked(answer, ticked)
 
 
 def _refresh_results(assessment: Assessment) -> None:
@@ -405,15 +419,23 @@ def completion(assessment: Assessment) -> Completion:
 
 @dataclass(frozen=True)
 class DimensionTotals(Completion):
-    evidence_counts: dict[int, int]  # indicator pk → its evidence not removed
+    evidence: int = 0  # the evidence (not removed) of the indicator asked for, if any
 
 
-def dimension_totals(assessment: Assessment, dimension_id: int) -> DimensionTotals:
+def dimension_totals(assessment: Assessment, dimension_id: int, *, evidence_of: int | None = None) -> DimensionTotals:
     """One dimension's indicators, answered ones and complete ones (answered, with the evidence
-    asked for, and not sent back for revision: what the page's counters show), with each
-    indicator's evidence count, in one query."""
-    flagged = open_flags(assessment).filter(indicator_id=OuterRef("pk"))
-    evidence = (
+    asked for, and not sent back for revision: what the page's counters show), and the
+    evidence count of the indicator `evidence_of`, in one query."""
+    rows = (
+        Indicator.objects.for_assessment(assessment)
+        .filter(category__dimension_id=dimension_id)
+        .with_completion(assessment)
+    )
+    if assessment.status == Assessment.Status.RETURNED:
+        rows = rows.annotate(flagged=Exists(open_flags(assessment).filter(indicator_id=OuterRef("pk"))))
+    else:
+        rows = rows.annotate(flagged=Value(False))
+    count = (
         Evidence.objects.current()
         .filter(answer__assessment=assessment, answer__indicator=OuterRef("pk"))
         .order_by()
@@ -421,22 +443,18 @@ def dimension_totals(assessment: Assessment, dimension_id: int) -> DimensionTota
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
-    rows = (
-        Indicator.objects.for_assessment(assessment)
-        .filter(category__dimension_id=dimension_id)
-        .with_completion(assessment)
-        .annotate(flagged=Exists(flagged), evidence_n=Coalesce(Subquery(evidence), 0))
-        .values_list("pk", "answered", "not_applicable", "has_evidence", "evidence_required", "flagged", "evidence_n")
-    )
-    indicators = answered = complete = 0
-    counts = {}
-    for pk, is_answered, not_applicable, has_evidence, evidence_required, is_flagged, evidence_n in rows:
+    # Counted for that one row only: CASE leaves the other rows' subquery unevaluated.
+    rows = rows.annotate(evidence_n=Case(When(pk=evidence_of, then=Coalesce(Subquery(count), 0)), default=Value(0)))
+    indicators = answered = complete = evidence = 0
+    for is_answered, not_applicable, has_evidence, evidence_required, is_flagged, evidence_n in rows.values_list(
+        "answered", "not_applicable", "has_evidence", "evidence_required", "flagged", "evidence_n"
+    ):
         indicators += 1
         answered += is_answered
         needs_evidence = bool(evidence_required.strip()) and not not_applicable
         complete += is_answered and (has_evidence or not needs_evidence) and not is_flagged
-        counts[pk] = evidence_n
-    return DimensionTotals(indicators, answered, complete, counts)
+        evidence += evidence_n
+    return DimensionTotals(indicators, answered, complete, evidence)
 
 
 def days_left(assessment: Assessment, *, today: datetime.date | None = None) -> int | None:

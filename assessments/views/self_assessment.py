@@ -480,9 +480,9 @@ def _field_errors(form: IndicatorAnswerForm) -> list[dict[str, Any]]:
 def _saved_json(request: HttpRequest, assessment: Assessment, indicator: Indicator, answer: Answer, message: str) -> JsonResponse:
     """What the page's script needs after a save: the new version, the block's summary and
     state, the dimension's counters and the message (no editor, no forms)."""
-    totals = selfassessment.dimension_totals(assessment, indicator.category.dimension_id)
+    totals = selfassessment.dimension_totals(assessment, indicator.category.dimension_id, evidence_of=indicator.pk)
     indicator.answer_rows = [answer]
-    indicator.evidence_count = totals.evidence_counts.get(indicator.pk, 0)
+    indicator.evidence_count = totals.evidence
     indicator.open_flags = []
     if assessment.status == Assessment.Status.RETURNED:
         indicator.open_flags = list(selfassessment.open_flags(assessment).filter(indicator=indicator))
