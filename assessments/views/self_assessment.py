@@ -327,9 +327,13 @@ def _render_dimension(
 def _render_editor_page(
     request: HttpRequest, assessment: Assessment, indicator: Indicator, *, override: dict | None = None, status: int = 200
 ) -> HttpResponse:
-    """One indicator's editor as a page of its own (the way in without script)."""
-    assessment.remember_latest_extension()
-    (loaded,) = _indicators(assessment, pk=indicator.pk)
+    """One indicator's editor as a page of its own (the way in without script); `indicator`
+    as page_indicators loads it, or any other (read again)."""
+    if hasattr(indicator, "answer_rows"):
+        loaded = indicator
+    else:
+        assessment.remember_latest_extension()
+        (loaded,) = _indicators(assessment, pk=indicator.pk)
     (block,) = _blocks(
         request, assessment, [loaded], override={loaded.pk: override} if override else None, open_pks=frozenset([loaded.pk])
     )
@@ -456,14 +460,15 @@ def indicator_editor(request: HttpRequest, pk: int, indicator: int) -> HttpRespo
     """One indicator's editor: criteria, the answer's form, evidence, comments. The dimension
     page's script fetches it into the block being opened; without script it is a page."""
     assessment = get_assessment_for_user(request.user, pk)
-    indicator = get_object_or_404(Indicator.objects.for_assessment(assessment).only("pk"), pk=indicator)
-    if not wants_block(request):
-        return _render_editor_page(request, assessment, indicator)
     assessment.remember_latest_extension()
-    (loaded,) = _indicators(assessment, pk=indicator.pk)
-    (block,) = _blocks(request, assessment, [loaded], open_pks=frozenset([loaded.pk]))
+    indicators = _indicators(assessment, pk=indicator)
+    if not indicators:
+        raise Http404
+    if not wants_block(request):
+        return _render_editor_page(request, assessment, indicators[0])
+    (block,) = _blocks(request, assessment, indicators, open_pks=frozenset([indicator]))
     response = render(request, EDITOR_TEMPLATE, {"block": block, "assessment": assessment})
-    response["X-LPA-Editor"] = str(loaded.pk)
+    response["X-LPA-Editor"] = str(indicator)
     return response
 
 
