@@ -1,11 +1,15 @@
-"""The organization's self-assessment pages: overview, a dimension's indicators, saving an
-answer, submission, the printable summary and the provincial office's extension page.
+"""The organization's self-assessment pages: overview, a dimension's indicators, an
+indicator's editor, saving an answer, submission, the printable summary and the provincial
+office's extension page.
 
 Every rule is assessments.selfassessment's; the views authorize through assessments.access,
-call it and render. Saving works as a plain form post (redirect back to the indicator, or
-the page again with the errors) and, with the page's small script, as a fetch that gets
-back only the indicator's block (`X-Requested-With: fetch`): 200 saved, 422 refused, 409
-when someone else saved first.
+call it and render. The dimension page shows each indicator compactly; its editor (forms,
+evidence, comments) is fetched when a block is opened, or opened as a page without script.
+Saving works as a plain form post (redirect back to the indicator, or the editor page with
+the errors) and, with the page's small script, as a fetch (`X-Requested-With: fetch`) that
+gets back JSON: 200 saved (version, summary, totals), 422 refused (messages by field); 409
+when someone else saved first brings back the block with their answer. The evidence forms
+get the block back.
 """
 
 import hashlib
@@ -34,7 +38,7 @@ from assessments import printing, scoring, selfassessment
 from assessments.access import get_assessment_for_user, may_grant_extension
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm, ExtensionForm, IndicatorAnswerForm
 from assessments.forms import add_errors
-from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator
+from assessments.models import Answer, Assessment, Evidence, Indicator
 from assessments.selfassessment import StaleAnswer, SubmissionRefused
 from core.templatetags.thai_dates import thai_date
 
@@ -42,9 +46,11 @@ BLOCK_TEMPLATE = "assessments/snippets/indicator_block.html"
 EDITOR_TEMPLATE = "assessments/snippets/indicator_editor.html"
 SUMMARY_TEMPLATE = "assessments/snippets/indicator_summary.html"
 OK, REFUSED, CONFLICT = 200, 422, 409
-# The dimension page's body is cached this long at most; any change to the assessment and
-# the next day give it a new key sooner (page_cache_key).
-PAGE_CACHE_SECONDS = 6 * 60 * 60
+# The dimension page's body is cached this long at most; any change to the assessment, to the
+# round's settings and the next day give it a new key sooner (page_cache_key). Edits of an
+# indicator's text in an open round (assessments/framework.py) bump no version: they show
+# within this time.
+PAGE_CACHE_SECONDS = 30 * 60
 # Stands in for the CSRF token in a cached body: each response puts its own session's token.
 CSRF_PLACEHOLDER = "lpa-csrf-token-placeholder"
 
@@ -309,19 +315,6 @@ def _dimension_page(request: HttpRequest, assessment: Assessment, number: int, p
         },
         status=status,
     )
-
-
-def _render_dimension(
-    request: HttpRequest,
-    assessment: Assessment,
-    dimension: Dimension,
-    *,
-    override: dict[int, dict] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The whole dimension page, rendered now (not cached): after a refused post."""
-    parts = _dimension_body(request, assessment, dimension.number, override=override)
-    return _dimension_page(request, assessment, dimension.number, parts, status=status)
 
 
 def _render_editor_page(
