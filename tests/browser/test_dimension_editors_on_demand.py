@@ -36,7 +36,7 @@ def test_opening_a_block_fetches_its_editor_and_a_save_updates_the_page_in_place
     block.get_by_label("หมายเหตุ").fill("ตามคำสั่งที่แนบ")
     block.get_by_role("button", name=f"บันทึกคำตอบ {levels.code}").click()
 
-    expect(block.locator("[data-block-message]")).to_contain_text(f"บันทึกคำตอบตัวชี้วัด {levels.code} แล้ว")
+    expect(block.locator("[data-block-message]").first).to_contain_text(f"บันทึกคำตอบตัวชี้วัด {levels.code} แล้ว")
     expect(page.locator("#save-status")).to_contain_text(f"บันทึกคำตอบตัวชี้วัด {levels.code} แล้ว")
     expect(block.locator("[data-block-summary]")).to_contain_text("คะแนน")
     expect(block.locator("[data-block-summary]")).to_contain_text("บันทึกล่าสุด")
@@ -65,7 +65,7 @@ def test_opening_a_block_fetches_its_editor_and_a_save_updates_the_page_in_place
     expect(box).to_have_value("แปดสิบ")
     box.fill("85")
     block.get_by_role("button", name=f"บันทึกคำตอบ {figure.code}").click()
-    expect(block.locator("[data-block-message]")).to_contain_text(f"บันทึกคำตอบตัวชี้วัด {figure.code} แล้ว")
+    expect(block.locator("[data-block-message]").first).to_contain_text(f"บันทึกคำตอบตัวชี้วัด {figure.code} แล้ว")
     expect(block.locator(f"#id_i{figure.pk}-figure_errors")).to_have_count(0)
     assert_accessible(page)
 

@@ -55,6 +55,7 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
         # Each indicator shows its answer, points and evidence count; the editors open on demand.
         expect(block.get_by_role("button", name=f"บันทึกคำตอบ {code}")).to_be_hidden()
         block.locator("summary").first.click()
+        expect(block.get_by_role("button", name=f"บันทึกคำตอบ {code}")).to_be_visible()  # its editor fetched
         if block.get_by_role("radio").count():
             block.get_by_role("radio").last.check()
         elif block.locator("input[name$='-figure']").count():
@@ -219,4 +220,5 @@ def test_ticking_not_applicable_disables_the_figure_box(demo, login, live_server
     expect(block.locator("input[name$='-figure']")).to_be_disabled()
     expect(block.locator("input[name$='-figure']")).to_have_value("")  # the server dropped the figure
     page.reload()
+    block.locator("summary").first.click()
     expect(block.locator("input[name$='-figure']")).to_be_disabled()

@@ -123,6 +123,13 @@
   // A saved answer: the block's summary, state and version, the page's counters.
   function applySaved(form, block, data) {
     form.querySelector("input[name$='-version']").value = data.version;
+    // Saved as not applicable: the server dropped the values beside it; so does the form.
+    var notApplicable = form.querySelector("input[data-not-applicable]");
+    if (notApplicable && notApplicable.checked) {
+      form.querySelectorAll("[data-answer-values] input").forEach(function (field) {
+        if (field.type === "radio" || field.type === "checkbox") field.checked = false; else field.value = "";
+      });
+    }
     block.querySelector("[data-block-summary]").innerHTML = data.summary;
     block.setAttribute("data-state", data.state);
     block.setAttribute("data-state-label", data.state_label);
