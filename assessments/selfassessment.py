@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,7 @@ from assessments.models import (
     Assessment,
     AssessmentEvent,
     Dimension,
+    Evidence,
     Extension,
     Indicator,
     IndicatorOption,
@@ -139,7 +141,7 @@ def edit_problems(
     if returned and all(hasattr(i, "open_flags") for i in indicators):
         flagged = {i.pk for i in indicators if i.open_flags}
     elif returned:
-        flagged = set(_open_flags(assessment).values_list("indicator_id", flat=True))
+        flagged = set(open_flags(assessment).values_list("indicator_id", flat=True))
     window = assessment.window_problem(today) if indicators and not locked else None
     problems = {}
     for indicator in indicators:
@@ -174,6 +176,9 @@ def lock(assessment: Assessment) -> Assessment:
     save cannot slip in after a submission has checked what is missing. `of=("self",)`:
     the joined round and organization rows stay free for everyone else.
     """
+    # The version first: the UPDATE takes the row's lock, and the cached pages of the
+    # assessment are stale once this change commits (nothing changes if it rolls back).
+    Assessment.objects.filter(pk=assessment.pk).touch()
     return (
         Assessment.objects.select_for_update(of=("self",))
         .select_related("round", "organization__district")
@@ -181,10 +186,68 @@ def lock(assessment: Assessment) -> Assessment:
     )
 
 
+def _lock_as_loaded(assessment: Assessment) -> Assessment:
+    """lock() in one query when the row still has the workflow state `assessment` was loaded
+    with (status, revision, due date): the UPDATE that bumps the version takes the lock and
+    checks that state in the same statement, so the row is not read a second time. If the
+    state changed meanwhile, the row is read again under the lock as lock() does."""
+    unchanged = (
+        Assessment.objects.filter(
+            pk=assessment.pk,
+            status=assessment.status,
+            revision=assessment.revision,
+            revision_due=assessment.revision_due,
+        ).touch()
+    )
+    return assessment if unchanged else lock(assessment)
+
+
 def answer_for(assessment: Assessment, indicator: Indicator) -> Answer:
     """The answer of `indicator`, or a new unsaved one (version 0) if nobody answered yet."""
     answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
     return answer or Answer(assessment=assessment, indicator=indicator)
+
+
+def remember_ticked(answer: Answer, ticked: Iterable[IndicatorOption]) -> None:
+    """Keep `ticked` as the answer's loaded ticked options (as prefetch_related does), so
+    scoring and showing it ask nothing more."""
+    options = answer.ticked.get_queryset() if answer.pk else IndicatorOption.objects.none()
+    options._result_cache, options._prefetch_done = list(ticked), True
+    answer._prefetched_objects_cache = {**getattr(answer, "_prefetched_objects_cache", {}), "ticked": options}
+
+
+def page_indicators(
+    assessment: Assessment, *, flags: dict[int, list[ReturnedIndicator]] | None = None, **filters: Any
+) -> list[Indicator]:
+    """The indicators of a page of compact blocks, in framework order: as with_answers gives
+    them (`answer_rows`, `evidence_count`, `open_flags`), without the evidence rows, and with
+    the answer's ticked options read with the options themselves (one query fewer).
+
+    `flags`: the open flags by indicator when the caller has them already (return_notice);
+    otherwise they are read for a returned assessment only. Three queries for a draft.
+    """
+    ticked = Answer.ticked.through.objects.filter(
+        answer__assessment=assessment, indicatoroption_id=OuterRef("pk")
+    )
+    options = IndicatorOption.objects.annotate(ticked_here=Exists(ticked))
+    answers = Answer.objects.filter(assessment=assessment).select_related("level", "updated_by")
+    lookups: list[Any] = [Prefetch("options", queryset=options), Prefetch("answers", queryset=answers, to_attr="answer_rows")]
+    if flags is None and assessment.status == Assessment.Status.RETURNED:
+        lookups.append(Prefetch("returns", queryset=open_flags(assessment), to_attr="open_flags"))
+    indicators = list(
+        Indicator.objects.for_assessment(assessment)
+        .filter(**filters)
+        .with_answers(assessment)
+        .prefetch_related(None)
+        .prefetch_related(*lookups)
+    )
+    for indicator in indicators:
+        if not hasattr(indicator, "open_flags"):
+            indicator.open_flags = (flags or {}).get(indicator.pk, [])
+        for answer in indicator.answer_rows:
+            answer.assessment = assessment
+            remember_ticked(answer, [option for option in indicator.options.all() if option.ticked_here])
+    return indicators
 
 
 def save_answer(
@@ -210,11 +273,14 @@ def save_answer(
         raise ValueError(f"not answer fields: {sorted(unknown)}")
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = lock(assessment)
+        locked = _lock_as_loaded(assessment)
+        # Read under the lock, and kept for the rest of the request (the page's counters).
+        locked.remember_latest_extension()
         ensure_editable(locked, indicator, user=by, today=today)
         answer = answer_for(locked, indicator)
         if answer.version != expected_version:
             raise StaleAnswer(answer)
+        answer.assessment, answer.indicator = locked, indicator
         values = clean_answer(indicator, data)
         ticked = values.pop("ticked")
         for name, value in values.items():
@@ -223,13 +289,28 @@ def save_answer(
         answer.version += 1
         answer.updated_by, answer.updated_at = by, now
         answer.answered_at = now if _given(indicator, values, data) else None
-        if answer.pk is None:
+        created = answer.pk is None
+        if created:
             answer.save()
         else:
             answer.save(update_fields=[*values, "answered_at", "version", "updated_by", "updated_at"])
-        answer.ticked.set(ticked)
+        _set_ticked(answer, ticked, created=created)
         _refresh_results(locked, indicator)
     return answer
+
+
+def _set_ticked(answer: Answer, ticked: list[IndicatorOption], *, created: bool) -> None:
+    """answer.ticked.set(ticked) in at most two statements (the rows no longer ticked
+    deleted, the new ones added; nothing is read first), and kept as loaded. Nothing
+    listens to this relation's m2m_changed."""
+    through = Answer.ticked.through
+    if not created:
+        through.objects.filter(answer=answer).exclude(indicatoroption__in=ticked).delete()
+    if ticked:
+        through.objects.bulk_create(
+            [through(answer=answer, indicatoroption=option) for option in ticked], ignore_conflicts=True
+        )
+    remember_ticked(answer, ticked)
 
 
 def _refresh_results(assessment: Assessment, indicator: Indicator) -> None:
@@ -251,6 +332,7 @@ def submit(assessment: Assessment, *, by: User, today: datetime.date | None = No
     with transaction.atomic():
         # Saves and evidence changes lock the same row, so nothing slips in after the check.
         locked = Assessment.objects.select_for_update(of=("self",)).select_related("round").get(pk=assessment.pk)
+        locked.touch()
         if not locked.is_open_to_organization:
             raise SubmissionRefused(
                 _("ส่งผลการประเมินไปแล้ว (%(status)s)") % {"status": locked.get_status_display()}
@@ -335,6 +417,46 @@ def completion(assessment: Assessment) -> Completion:
     return Completion(indicators, answered, complete)
 
 
+@dataclass(frozen=True)
+class DimensionTotals(Completion):
+    evidence: int = 0  # the evidence (not removed) of the indicator asked for, if any
+
+
+def dimension_totals(assessment: Assessment, dimension_id: int, *, evidence_of: int | None = None) -> DimensionTotals:
+    """One dimension's indicators, answered ones and complete ones (answered, with the evidence
+    asked for, and not sent back for revision: what the page's counters show), and the
+    evidence count of the indicator `evidence_of`, in one query."""
+    rows = (
+        Indicator.objects.for_assessment(assessment)
+        .filter(category__dimension_id=dimension_id)
+        .with_completion(assessment)
+    )
+    if assessment.status == Assessment.Status.RETURNED:
+        rows = rows.annotate(flagged=Exists(open_flags(assessment).filter(indicator_id=OuterRef("pk"))))
+    else:
+        rows = rows.annotate(flagged=Value(False))
+    count = (
+        Evidence.objects.current()
+        .filter(answer__assessment=assessment, answer__indicator=OuterRef("pk"))
+        .order_by()
+        .values("answer")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    # Counted for that one row only: CASE leaves the other rows' subquery unevaluated.
+    rows = rows.annotate(evidence_n=Case(When(pk=evidence_of, then=Coalesce(Subquery(count), 0)), default=Value(0)))
+    indicators = answered = complete = evidence = 0
+    for is_answered, not_applicable, has_evidence, evidence_required, is_flagged, evidence_n in rows.values_list(
+        "answered", "not_applicable", "has_evidence", "evidence_required", "flagged", "evidence_n"
+    ):
+        indicators += 1
+        answered += is_answered
+        needs_evidence = bool(evidence_required.strip()) and not not_applicable
+        complete += is_answered and (has_evidence or not needs_evidence) and not is_flagged
+        evidence += evidence_n
+    return DimensionTotals(indicators, answered, complete, evidence)
+
+
 def days_left(assessment: Assessment, *, today: datetime.date | None = None) -> int | None:
     """Whole days left after `today` until the deadline (0 on the last day, negative after)."""
     deadline = assessment.deadline()
@@ -408,7 +530,7 @@ def self_assessed_score(assessment: Assessment) -> scoring.AssessmentScore:
     )
 
 
-def _open_flags(assessment: Assessment) -> "QuerySet[ReturnedIndicator]":
+def open_flags(assessment: Assessment) -> "QuerySet[ReturnedIndicator]":
     """The province's unresolved flags of the current revision: the indicators open again."""
     return ReturnedIndicator.objects.filter(
         assessment=assessment, revision=assessment.revision, resolved_at__isnull=True
@@ -436,7 +558,7 @@ def return_notice(assessment: Assessment, *, today: datetime.date | None = None)
     if assessment.status != Assessment.Status.RETURNED:
         return None
     flags = list(
-        _open_flags(assessment)
+        open_flags(assessment)
         .select_related("indicator__category__dimension")
         .order_by("indicator__category__dimension__number", "indicator__category__number", "indicator__position")
     )

@@ -37,6 +37,7 @@ assessment_patterns = [
     path("", self_assessment.assessment_list, name="assessment_list"),
     path("<int:pk>/", self_assessment.assessment_detail, name="assessment_detail"),
     path("<int:pk>/dimensions/<int:number>/", self_assessment.assessment_dimension, name="assessment_dimension"),
+    path("<int:pk>/indicators/<int:indicator>/", self_assessment.indicator_editor, name="indicator_editor"),
     path("<int:pk>/indicators/<int:indicator>/answer/", self_assessment.answer_save, name="answer_save"),
     path("<int:pk>/indicators/<int:indicator>/files/", evidence.evidence_upload, name="evidence_upload"),
     path("<int:pk>/indicators/<int:indicator>/links/", evidence.evidence_link, name="evidence_link"),

@@ -119,7 +119,9 @@ def post_comment(
     if len(body) > MAX_BODY:
         message = _("ข้อความยาวเกิน %(max)s ตัวอักษร (มี %(n)s) โปรดย่อ หรือแนบเป็นหลักฐาน")
         raise CommentRefused({"body": message % {"max": MAX_BODY, "n": len(body)}})
-    return Comment.objects.create(assessment=assessment, indicator=indicator, author=by, body=body, internal=internal)
+    comment = Comment.objects.create(assessment=assessment, indicator=indicator, author=by, body=body, internal=internal)
+    assessment.touch()  # the organization's cached pages show the thread
+    return comment
 
 
 def comments_for(assessment: Assessment, *, user: User | None, role: Reader | None = None) -> dict[int, list[Comment]]:

@@ -283,6 +283,7 @@ MATRIX += [
     Case("my assessments", lambda w: reverse("assessments:assessment_list"), {**ORGANIZATION, "outsider_org_staff": 200}),
     Case("assessment overview", assessment_url("assessment_detail"), ASSESSMENT_READERS),
     Case("assessment dimension page", assessment_url("assessment_dimension", 1), ASSESSMENT_READERS),
+    Case("indicator editor (the block's editor; a page without script)", indicator_url("indicator_editor"), ASSESSMENT_READERS),
     Case("assessment submit page", assessment_url("assessment_submit"), ASSESSMENT_READERS),
     Case("assessment print view", assessment_url("assessment_print"), ASSESSMENT_READERS),
     Case("assessment PDF", assessment_url("assessment_pdf"), ASSESSMENT_READERS),

@@ -60,6 +60,10 @@ class AssessmentQuerySet(models.QuerySet):
             condition |= Q(organization__district__province_id__in=scope.manages_province_ids)
         return self.filter(condition).distinct() if scope.province_ids else self.none()
 
+    def touch(self) -> int:
+        """Assessment.touch() for many: their cached pages are stale."""
+        return self.update(version=models.F("version") + 1)
+
     def running(self) -> "AssessmentQuerySet":
         """Assessments of rounds between opening and closing."""
         return self.exclude(round__phase__in=[Round.Phase.SETUP, Round.Phase.CLOSED])
@@ -134,6 +138,10 @@ class Assessment(models.Model):
     # The last day (Bangkok) to resubmit after the latest return, set by the reviewer.
     revision_due = models.DateField(_("กำหนดส่งผลที่แก้ไข"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Goes up with every change to what the organization's pages show (answers, evidence,
+    # status, extensions, returns, verified answers, comments): the cached dimension pages
+    # are keyed on it (touch()).
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูลการประเมิน"), default=0, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -194,12 +202,27 @@ class Assessment(models.Model):
         return, the reviewer's due date for the revision if that is later still.
         """
         closes = self.round.self_assessment_closes
-        extension = self.extensions.order_by("-granted_at", "-pk").first()
+        extension = self.__dict__["latest_extension"] if "latest_extension" in self.__dict__ else self._latest_extension()
         if extension and (closes is None or extension.until > closes):
             closes = extension.until
         if self.status == self.Status.RETURNED and self.revision_due and (closes is None or self.revision_due > closes):
             return self.revision_due
         return closes
+
+    def _latest_extension(self) -> "Extension | None":
+        return self.extensions.order_by("-granted_at", "-pk").first()
+
+    def remember_latest_extension(self) -> None:
+        """Load the latest extension once for the rest of a request that asks the deadline
+        more than once (a page shows it and checks the window); grants go to a fresh instance."""
+        self.__dict__["latest_extension"] = self._latest_extension()
+
+    def touch(self) -> None:
+        """Record a change to what the organization's pages show: the pages cached under the
+        previous `version` are no longer served. Call it in the change's transaction (under
+        the assessment's lock, as selfassessment.lock() does), or after the change is saved,
+        never before: a page rendered in between would be cached under the new version."""
+        Assessment.objects.filter(pk=self.pk).touch()
 
     def date_asked(self) -> datetime.date | None:
         """The date the organization is asked to send by, as its pages show it: a return's own

@@ -1,24 +1,34 @@
-"""The organization's self-assessment pages: overview, a dimension's indicators, saving an
-answer, submission, the printable summary and the provincial office's extension page.
+"""The organization's self-assessment pages: overview, a dimension's indicators, an
+indicator's editor, saving an answer, submission, the printable summary and the provincial
+office's extension page.
 
 Every rule is assessments.selfassessment's; the views authorize through assessments.access,
-call it and render. Saving works as a plain form post (redirect back to the indicator, or
-the page again with the errors) and, with the page's small script, as a fetch that gets
-back only the indicator's block (`X-Requested-With: fetch`): 200 saved, 422 refused, 409
-when someone else saved first.
+call it and render. The dimension page shows each indicator compactly; its editor (forms,
+evidence, comments) is fetched when a block is opened, or opened as a page without script.
+Saving works as a plain form post (redirect back to the indicator, or the editor page with
+the errors) and, with the page's small script, as a fetch (`X-Requested-With: fetch`) that
+gets back JSON: 200 saved (version, summary, totals), 422 refused (messages by field); 409
+when someone else saved first brings back the block with their answer. The evidence forms
+get the block back.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,17 +38,26 @@ from assessments import printing, scoring, selfassessment
 from assessments.access import get_assessment_for_user, may_grant_extension
 from assessments.answer_forms import EvidenceLinkForm, EvidenceUploadForm, ExtensionForm, IndicatorAnswerForm
 from assessments.forms import add_errors
-from assessments.models import Answer, Assessment, Dimension, Indicator
+from assessments.models import Answer, Assessment, Evidence, Indicator
 from assessments.selfassessment import StaleAnswer, SubmissionRefused
 from core.templatetags.thai_dates import thai_date
 
 BLOCK_TEMPLATE = "assessments/snippets/indicator_block.html"
+EDITOR_TEMPLATE = "assessments/snippets/indicator_editor.html"
+SUMMARY_TEMPLATE = "assessments/snippets/indicator_summary.html"
 OK, REFUSED, CONFLICT = 200, 422, 409
+# The dimension page's body is cached this long at most; any change to the assessment, to the
+# round's settings or framework (Round.framework_version, which every framework edit
+# changes) and the next day give it a new key sooner (page_cache_key).
+PAGE_CACHE_SECONDS = 30 * 60
+# Stands in for the CSRF token in a cached body: each response puts its own session's token.
+CSRF_PLACEHOLDER = "lpa-csrf-token-placeholder"
 
 
 @dataclass
 class Block:
-    """One indicator on the dimension page: what to show and the forms to change it."""
+    """One indicator on the dimension page: shown compactly (answer, points, evidence count,
+    state); `open` blocks also carry their editor (criteria, evidence, forms)."""
 
     indicator: Indicator
     answer: Answer
@@ -53,15 +72,21 @@ class Block:
     answer_lines: list[str] = field(default_factory=list)
     points: Any = None  # what the answer earns (None: unanswered or not applicable)
     full_points: Any = None
-    # The editors and details start folded; a block just posted to, refused or sent back opens.
+    # Closed blocks carry no editor: the page's script fetches it when one is opened, and
+    # without script its link opens the editor page. A block just posted to, refused, sent
+    # back, or shown on its own editor page is rendered open, editor included.
     open: bool = False
-    # The indicator's comment thread with the review team, added by the reviews app (None
-    # for readers outside the conversation); it shows reviews/snippets/comment_thread.html.
+    # The indicator's comment thread with the review team, added by the reviews app to the
+    # open blocks (None for readers outside the conversation): reviews/snippets/comment_thread.html.
     thread: Any = None
 
     @property
     def evidence(self) -> list:
         return list(getattr(self.answer, "current_evidence", []))
+
+    @property
+    def evidence_count(self) -> int:
+        return self.indicator.evidence_count
 
     @property
     def flags(self) -> list:
@@ -80,7 +105,7 @@ class Block:
 
 
 def wants_block(request: HttpRequest) -> bool:
-    """The page's script asked for the indicator's block only."""
+    """The page's script asked for a fragment (a block, an editor, a save's result) only."""
     return request.headers.get("X-Requested-With") == "fetch"
 
 
@@ -90,19 +115,26 @@ def _answer_of(assessment: Assessment, indicator: Indicator) -> Answer:
     return answer
 
 
-# What the apps above add to each indicator's block on the dimension page (the comment thread
-# with the review team: ReviewsConfig.ready()). Each is called with the request, the
-# assessment, the blocks and the overrides of a post (indicator pk → fields), and takes the
-# override keys that are its own out before the rest are applied.
+# What the apps above add to the open blocks of the dimension page (the comment thread with
+# the review team: ReviewsConfig.ready()). Each is called with the request, the assessment,
+# the blocks and the overrides of a post (indicator pk → fields), and takes the override
+# keys that are its own out before the rest are applied. Closed blocks carry no editor, so
+# they are not passed; a page with none open calls no extender.
 BlockExtender = Callable[[HttpRequest, Assessment, list["Block"], dict[int, dict]], None]
 block_extenders: list[BlockExtender] = []
 
 
 def _blocks(
-    request: HttpRequest, assessment: Assessment, indicators: list[Indicator], *, override: dict[int, dict] | None = None
+    request: HttpRequest,
+    assessment: Assessment,
+    indicators: list[Indicator],
+    *,
+    override: dict[int, dict] | None = None,
+    open_pks: frozenset[int] = frozenset(),
 ) -> list[Block]:
-    """The blocks of `indicators` (loaded with with_answers); `override` replaces one block's
-    forms or message after a post (indicator pk → Block fields, or an extender's own keys)."""
+    """The blocks of `indicators` (loaded with selfassessment.page_indicators); `override`
+    replaces one block's forms or message after a post (indicator pk → Block fields, or an
+    extender's own keys); the blocks of `open_pks`, of an override and the flagged ones open."""
     override = {pk: dict(changes) for pk, changes in (override or {}).items()}
     member = assessment.organization_id in scope_for(request.user).organization_ids
     problems = (
@@ -126,14 +158,19 @@ def _blocks(
         block.full_points = spec.full_points
         if answer.pk and not answer.not_applicable:
             block.points = scoring.indicator_points(spec, answer.as_scoring_answer())
-        if block.editable:
-            block.answer_form = IndicatorAnswerForm(answer=answer)
-            block.upload_form = EvidenceUploadForm(answer=answer)
-            block.link_form = EvidenceLinkForm(answer=answer)
+        block.open = indicator.pk in override or indicator.pk in open_pks or bool(block.flags)
         blocks.append(block)
-    for extend in block_extenders:
-        extend(request, assessment, blocks, override)
-    for block in blocks:
+    opened = [block for block in blocks if block.open]
+    _attach_evidence([block.answer for block in opened if block.answer.pk])
+    for block in opened:
+        if block.editable:
+            block.answer_form = IndicatorAnswerForm(answer=block.answer)
+            block.upload_form = EvidenceUploadForm(answer=block.answer)
+            block.link_form = EvidenceLinkForm(answer=block.answer)
+    if opened:
+        for extend in block_extenders:
+            extend(request, assessment, opened, override)
+    for block in opened:
         changes = override.get(block.indicator.pk, {})
         # Forms last: a form refused because the indicator closed replaces the message.
         for name, value in sorted(changes.items(), key=lambda item: item[0].endswith("_form")):
@@ -145,8 +182,18 @@ def _blocks(
         for form in (block.answer_form, block.upload_form, block.link_form):
             if form is not None:
                 mark_invalid(form)
-        block.open = bool(changes) or bool(block.flags)
     return blocks
+
+
+def _attach_evidence(answers: list[Answer]) -> None:
+    """The evidence rows the open blocks list (one query, none when no block is open)."""
+    if not answers:
+        return
+    rows: dict[int, list[Evidence]] = {answer.pk: [] for answer in answers}
+    for evidence in Evidence.objects.current().filter(answer__in=answers).order_by("uploaded_at", "pk"):
+        rows[evidence.answer_id].append(evidence)
+    for answer in answers:
+        answer.current_evidence = rows[answer.pk]
 
 
 def mark_invalid(form) -> None:
@@ -161,22 +208,64 @@ def mark_invalid(form) -> None:
 
 
 def _indicators(assessment: Assessment, **filters: Any) -> list[Indicator]:
-    return list(Indicator.objects.for_assessment(assessment).filter(**filters).with_answers(assessment))
+    return selfassessment.page_indicators(assessment, **filters)
 
 
-def _dimension_or_404(assessment: Assessment, number: int) -> Dimension:
-    return get_object_or_404(Dimension, round_id=assessment.round_id, number=number)
+def page_cache_key(request: HttpRequest, assessment: Assessment, number: int) -> str:
+    """The cached body of one user's dimension page: it changes with the assessment (version),
+    the round (settings, phase, framework), the day (days left, the window), the language and the
+    user's rights; each user has their own (forms, comment threads, what they may change)."""
+    scope = scope_for(request.user)
+    rights = hashlib.sha256(
+        repr(
+            (
+                sorted(scope.kinds),
+                sorted(scope.organization_ids),
+                sorted(scope.head_organization_ids),
+                sorted(scope.province_ids),
+                sorted(scope.manages_province_ids),
+                scope.national,
+            )
+        ).encode()
+    ).hexdigest()[:16]
+    return ":".join(
+        str(part)
+        for part in (
+            "lpa-dimension-page",
+            request.user.pk,
+            assessment.pk,
+            number,
+            assessment.version,
+            assessment.round.updated_at.timestamp(),
+            assessment.round.framework_version,
+            timezone.localdate().isoformat(),
+            get_language(),
+            rights,
+        )
+    )
 
 
-def _render_dimension(
+def _dimension_body(
     request: HttpRequest,
     assessment: Assessment,
-    dimension: Dimension,
+    number: int,
     *,
     override: dict[int, dict] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    indicators = _indicators(assessment, category__dimension=dimension)
+) -> dict[str, str]:
+    """The dimension page's own part (everything in the base layout's content block) and the
+    dimension's name for the title; the CSRF token left as CSRF_PLACEHOLDER."""
+    dimensions = list(assessment.round.dimensions.order_by("number"))
+    dimension = next((item for item in dimensions if item.number == number), None)
+    if dimension is None:
+        raise Http404
+    notice = selfassessment.return_notice(assessment)
+    flags: dict[int, list] | None = None
+    if notice is not None:
+        flags = {}
+        for flag in notice.flags:
+            flags.setdefault(flag.indicator_id, []).append(flag)
+    assessment.remember_latest_extension()
+    indicators = selfassessment.page_indicators(assessment, flags=flags, category__dimension=dimension)
     blocks = _blocks(request, assessment, indicators, override=override)
     categories: list[tuple[Any, list[Block]]] = []
     for block in blocks:
@@ -184,17 +273,15 @@ def _render_dimension(
         if not categories or categories[-1][0].pk != category.pk:
             categories.append((category, []))
         categories[-1][1].append(block)
-    notice = selfassessment.return_notice(assessment)
     deadline = assessment.date_asked()
-    return render(
-        request,
-        "assessments/assessment_dimension.html",
+    body = render_to_string(
+        "assessments/snippets/dimension_body.html",
         {
             "assessment": assessment,
             "round": assessment.round,
             "organization": assessment.organization,
             "dimension": dimension,
-            "dimensions": list(assessment.round.dimensions.all()),
+            "dimensions": dimensions,
             "categories": categories,
             "indicator_count": len(blocks),
             "done_count": sum(block.state == "complete" for block in blocks),
@@ -204,6 +291,55 @@ def _render_dimension(
             "notice": notice,
             "is_member": assessment.organization_id in scope_for(request.user).organization_ids,
             "any_editable": any(block.editable for block in blocks),
+            "csrf_token": CSRF_PLACEHOLDER,
+        },
+        request=request,
+    )
+    return {"name": dimension.name, "body": body}
+
+
+def _dimension_page(request: HttpRequest, assessment: Assessment, number: int, parts: dict[str, str], *, status: int = 200):
+    body = parts["body"]
+    if CSRF_PLACEHOLDER in body:
+        body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+    return render(
+        request,
+        "assessments/assessment_dimension.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "number": number,
+            "dimension_name": parts["name"],
+            "body": mark_safe(body),  # noqa: S308 - rendered by dimension_body.html, escaped there
+        },
+        status=status,
+    )
+
+
+def _render_editor_page(
+    request: HttpRequest, assessment: Assessment, indicator: Indicator, *, override: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """One indicator's editor as a page of its own (the way in without script); `indicator`
+    as page_indicators loads it, or any other (read again)."""
+    if hasattr(indicator, "answer_rows"):
+        loaded = indicator
+    else:
+        assessment.remember_latest_extension()
+        (loaded,) = _indicators(assessment, pk=indicator.pk)
+    (block,) = _blocks(
+        request, assessment, [loaded], override={loaded.pk: override} if override else None, open_pks=frozenset([loaded.pk])
+    )
+    return render(
+        request,
+        "assessments/indicator_editor.html",
+        {
+            "assessment": assessment,
+            "round": assessment.round,
+            "organization": assessment.organization,
+            "dimension": loaded.category.dimension,
+            "editor_block": block,
+            "dimension_url": _indicator_url(assessment, loaded),
         },
         status=status,
     )
@@ -212,8 +348,10 @@ def _render_dimension(
 def block_response(
     request: HttpRequest, assessment: Assessment, indicator: Indicator, *, status: int, **override: Any
 ) -> HttpResponse:
-    """After a post on one indicator: its block alone (script), or the whole dimension page."""
+    """After a post on one indicator: its block alone, open (script); the dimension page at the
+    indicator (saved, without script); or the indicator's editor page with the errors."""
     if wants_block(request):
+        assessment.remember_latest_extension()
         (reloaded,) = _indicators(assessment, pk=indicator.pk)
         (block,) = _blocks(request, assessment, [reloaded], override={reloaded.pk: override})
         response = render(request, BLOCK_TEMPLATE, {"block": block, "assessment": assessment}, status=status)
@@ -223,9 +361,7 @@ def block_response(
         if override.get("message"):
             messages.success(request, override["message"])
         return redirect(_indicator_url(assessment, indicator))
-    return _render_dimension(
-        request, assessment, indicator.category.dimension, override={indicator.pk: override}, status=200
-    )
+    return _render_editor_page(request, assessment, indicator, override=override)
 
 
 def _indicator_url(assessment: Assessment, indicator: Indicator) -> str:
@@ -235,7 +371,7 @@ def _indicator_url(assessment: Assessment, indicator: Indicator) -> str:
 
 def indicator_or_404(assessment: Assessment, pk: int) -> Indicator:
     return get_object_or_404(
-        Indicator.objects.for_assessment(assessment).select_related("category__dimension").prefetch_related("options"),
+        Indicator.objects.for_assessment(assessment).select_related("category__dimension", "province").prefetch_related("options"),
         pk=pk,
     )
 
@@ -297,35 +433,113 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def assessment_dimension(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """One dimension's indicators, each with its criteria, answer and evidence."""
+    """One dimension's indicators, each shown compactly with its answer, points, evidence
+    count and state; an indicator's editor opens on demand (indicator_editor).
+
+    The page's own part is cached per user, assessment version, day and language
+    (page_cache_key): a page nothing changed since is served without reading the indicators.
+    """
     assessment = get_assessment_for_user(request.user, pk)
-    return _render_dimension(request, assessment, _dimension_or_404(assessment, number))
+    key = page_cache_key(request, assessment, number)
+    parts = cache.get(key)
+    if parts is None:
+        parts = _dimension_body(request, assessment, number)
+        cache.set(key, parts, PAGE_CACHE_SECONDS)
+    return _dimension_page(request, assessment, number, parts)
+
+
+@login_required
+def indicator_editor(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
+    """One indicator's editor: criteria, the answer's form, evidence, comments. The dimension
+    page's script fetches it into the block being opened; without script it is a page."""
+    assessment = get_assessment_for_user(request.user, pk)
+    assessment.remember_latest_extension()
+    indicators = _indicators(assessment, pk=indicator)
+    if not indicators:
+        raise Http404
+    if not wants_block(request):
+        return _render_editor_page(request, assessment, indicators[0])
+    (block,) = _blocks(request, assessment, indicators, open_pks=frozenset([indicator]))
+    response = render(request, EDITOR_TEMPLATE, {"block": block, "assessment": assessment})
+    response["X-LPA-Editor"] = str(indicator)
+    return response
+
+
+def _field_errors(form: IndicatorAnswerForm) -> list[dict[str, Any]]:
+    """A refused answer's messages by field, for the page's script to show beside each one."""
+    errors = []
+    for name, messages_ in form.errors.items():
+        if name in form.fields:
+            bound = form[name]
+            errors.append({"name": bound.html_name, "id": bound.auto_id, "messages": list(messages_)})
+    return errors
+
+
+def _saved_json(request: HttpRequest, assessment: Assessment, indicator: Indicator, answer: Answer, message: str) -> JsonResponse:
+    """What the page's script needs after a save: the new version, the block's summary and
+    state, the dimension's counters and the message (no editor, no forms)."""
+    totals = selfassessment.dimension_totals(assessment, indicator.category.dimension_id, evidence_of=indicator.pk)
+    indicator.answer_rows = [answer]
+    indicator.evidence_count = totals.evidence
+    indicator.open_flags = []
+    if assessment.status == Assessment.Status.RETURNED:
+        indicator.open_flags = list(selfassessment.open_flags(assessment).filter(indicator=indicator))
+    (block,) = _blocks(request, assessment, [indicator])
+    return JsonResponse(
+        {
+            "indicator": indicator.pk,
+            "version": answer.version,
+            "points": None if block.points is None else f"{block.points.normalize():f}",
+            "state": block.state,
+            "state_label": block.state_label,
+            "summary": render_to_string(SUMMARY_TEMPLATE, {"block": block}, request=request),
+            "message": message,
+            "done": totals.complete,
+            "answered": totals.answered,
+            "count": totals.indicators,
+            "percent": totals.percent,
+        }
+    )
 
 
 @login_required
 @require_POST
 def answer_save(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
+    """Save one indicator's answer. The page's script gets JSON back (200 saved, 422 with the
+    messages by field); a conflict (409) brings back the block with what the other person
+    saved. Without script: back to the indicator on the dimension page, or its editor page
+    with the messages."""
     assessment = get_assessment_for_user(request.user, pk, write=True)
     indicator = indicator_or_404(assessment, indicator)
-    answer = selfassessment.answer_for(assessment, indicator)
-    answer.assessment, answer.indicator = assessment, indicator
-    form = IndicatorAnswerForm(request.POST, answer=answer)
+    # Read again under the lock by save_answer: here it only carries the context.
+    form = IndicatorAnswerForm(request.POST, answer=Answer(assessment=assessment, indicator=indicator))
     if not form.is_valid():
-        return block_response(request, assessment, indicator, status=REFUSED, answer_form=form)
+        return _refused(request, assessment, indicator, form)
     try:
         saved = form.save(by=request.user)
     except StaleAnswer as stale:
         # Show what the other person saved, with its version: saving again is a choice, not an accident.
         return block_response(request, assessment, indicator, status=CONFLICT, message=stale.message, message_level="warning")
     if saved is None:
-        return block_response(request, assessment, indicator, status=REFUSED, answer_form=form)
-    return block_response(
-        request,
-        assessment,
-        indicator,
-        status=OK,
-        message=_("บันทึกคำตอบตัวชี้วัด %(code)s แล้ว") % {"code": indicator.code},
-    )
+        return _refused(request, assessment, indicator, form)
+    message = _("บันทึกคำตอบตัวชี้วัด %(code)s แล้ว") % {"code": indicator.code}
+    if wants_block(request):
+        return _saved_json(request, assessment, indicator, saved, message)
+    return block_response(request, assessment, indicator, status=OK, message=message)
+
+
+def _refused(request: HttpRequest, assessment: Assessment, indicator: Indicator, form: IndicatorAnswerForm) -> HttpResponse:
+    if wants_block(request):
+        return JsonResponse(
+            {
+                "indicator": indicator.pk,
+                "errors": _field_errors(form),
+                "message": " ".join(form.non_field_errors())
+                or _("บันทึกไม่ได้: โปรดแก้ไขตามข้อความที่แสดงในตัวชี้วัด %(code)s") % {"code": indicator.code},
+            },
+            status=REFUSED,
+        )
+    return block_response(request, assessment, indicator, status=REFUSED, answer_form=form)
 
 
 @login_required

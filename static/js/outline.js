@@ -1,7 +1,7 @@
 // The outline beside a page of indicator blocks (the dimension page, the review page).
 // An indicator reached by its link (the outline, a list of what was sent back, the page after
-// a save without script) opens its folded details; when a save replaces a block, the outline
-// follows the block's new state and the count of finished ones. Without this script the
+// a save without script) opens its folded details; when a save replaces or updates a block,
+// the outline follows the block's new state and the count of finished ones. Without this script the
 // outline still links to each indicator and <details> still opens on a click.
 (function () {
   "use strict";
@@ -9,9 +9,13 @@
   var DONE = "[data-indicator-block][data-state=complete], [data-indicator-block][data-state=checked]";
 
   function openTarget() {
-    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var id = location.hash && decodeURIComponent(location.hash.slice(1));
+    // A comment thread lives in its indicator's editor, which opens (and loads) on demand.
+    var thread = /^thread-(\d+)$/.exec(id || "");
+    var target = id && document.getElementById(thread ? "ind-" + thread[1] : id);
     var details = target && target.querySelector("details.indicator-editor");
     if (details) details.open = true;
+    if (details && thread && target.scrollIntoView) target.scrollIntoView();
   }
 
   function follow(block) {
@@ -34,6 +38,8 @@
       });
     });
   }).observe(document.querySelector("main") || document.body, { childList: true, subtree: true });
+  // A save answered with JSON updates the block in place (assessments/self_assessment.js).
+  document.addEventListener("lpa:block-saved", function (event) { follow(event.target); });
   window.addEventListener("hashchange", openTarget);
   openTarget();
 })();

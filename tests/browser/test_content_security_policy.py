@@ -112,6 +112,7 @@ def test_dimension_page_still_saves_an_answer_and_progress_shows(demo, violation
     block = page.locator("[data-indicator-block]").first
     code = block.locator("h3 .code").inner_text()
     block.locator("summary").first.click()
+    expect(block.get_by_role("button", name=f"บันทึกคำตอบ {code}")).to_be_visible()  # its editor fetched on opening
     if block.get_by_role("radio").count():
         block.get_by_role("radio").last.check()
     elif block.locator("input[name$='-figure']").count():

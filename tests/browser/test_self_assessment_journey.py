@@ -55,6 +55,7 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
         # Each indicator shows its answer, points and evidence count; the editors open on demand.
         expect(block.get_by_role("button", name=f"บันทึกคำตอบ {code}")).to_be_hidden()
         block.locator("summary").first.click()
+        expect(block.get_by_role("button", name=f"บันทึกคำตอบ {code}")).to_be_visible()  # its editor fetched
         if block.get_by_role("radio").count():
             block.get_by_role("radio").last.check()
         elif block.locator("input[name$='-figure']").count():
@@ -90,10 +91,10 @@ def test_staff_fill_a_dimension_the_head_submits_and_it_becomes_read_only(demo, 
     # The answers are there after a reload, and a file downloads under its own name.
     page.reload()
     first = page.locator(f"#{ids[0]}")
-    expect(first.get_by_label("หมายเหตุ")).to_have_value(re.compile("^ตามเอกสารแนบ"))
-    # The outline takes the reader to an indicator and opens it.
+    # The outline takes the reader to an indicator and opens it (its editor fetched on demand).
     page.locator(f".outline-panel a[href='#{ids[0]}']").click()
     expect(first.locator("details.indicator-editor")).to_have_attribute("open", "")
+    expect(first.get_by_label("หมายเหตุ")).to_have_value(re.compile("^ตามเอกสารแนบ"))
     with page.expect_download() as download:
         first.get_by_role("link", name=re.compile(r"^คำสั่ง .*\.pdf$")).click()
     assert download.value.suggested_filename.startswith("คำสั่ง ")
@@ -131,11 +132,18 @@ def test_saving_works_with_javascript_off(demo, browser, live_server, evidence_f
     page.get_by_label("ชื่อผู้ใช้หรืออีเมล").fill("org_staff")
     page.get_by_label("รหัสผ่าน").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    from assessments.models import Indicator
+
+    figure = (
+        Indicator.objects.for_assessment(demo_assessment()).filter(category__dimension__number=1, kind="figure").first()
+    )
     page.goto(f"{live_server.url}{demo_assessment().get_absolute_url()}dimensions/1/")
-    block = page.locator("[data-indicator-block]").filter(has=page.locator("input[name$='-figure']")).first
-    block_id = block.get_attribute("id")
-    code = block.locator("h3 .code").inner_text()
+    block_id, code = f"ind-{figure.pk}", figure.code
+    block = page.locator(f"#{block_id}")
     block.locator("summary").first.click()  # <details> opens without script too
+    block.get_by_role("link", name=f"แก้ไข {code}").click()  # and its link opens the editor as a page
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ด้านที่ 1")
+    block = page.locator(f"#{block_id}")
     block.locator("input[name$='-figure']").fill("ไม่ทราบ")
     block.get_by_role("button", name=f"บันทึกคำตอบ {code}").click()
     block = page.locator(f"#{block_id}")
@@ -145,7 +153,7 @@ def test_saving_works_with_javascript_off(demo, browser, live_server, evidence_f
     block.get_by_role("button", name=f"บันทึกคำตอบ {code}").click()
     expect(page).to_have_url(re.compile(rf"/dimensions/1/#{block_id}$"))
     expect(page.locator(".alert-success").first).to_contain_text(f"บันทึกคำตอบตัวชี้วัด {code} แล้ว")
-    expect(page.locator(f"#{block_id} input[name$='-figure']")).to_have_value("1250.5")
+    expect(page.locator(f"#{block_id}")).to_contain_text("1,250.5")
     context.close()
 
 
@@ -212,4 +220,5 @@ def test_ticking_not_applicable_disables_the_figure_box(demo, login, live_server
     expect(block.locator("input[name$='-figure']")).to_be_disabled()
     expect(block.locator("input[name$='-figure']")).to_have_value("")  # the server dropped the figure
     page.reload()
+    block.locator("summary").first.click()
     expect(block.locator("input[name$='-figure']")).to_be_disabled()

@@ -1,9 +1,14 @@
-// The dimension page, progressively enhanced: each indicator's forms (answer, files, links,
-// removal) are sent with fetch and the server answers with that indicator's block alone,
-// which replaces the old one; other blocks, and whatever is typed in them, stay as they
-// are. A comment gets back its thread alone, so an answer being typed in the same block
-// stays too. The result is read out in the page's live region. Without this script the same
-// forms post normally and the server redirects back (or shows the page with the errors).
+// The dimension page, progressively enhanced.
+// - Blocks are compact; opening one ("แก้ไขคำตอบและหลักฐาน") fetches its editor (criteria,
+//   forms, evidence, comments) from the editor page's address into the block. Without this
+//   script the block's link opens that editor as a page of its own.
+// - Saving an answer sends the form with fetch and gets JSON back: the new version, the
+//   block's summary and state, the dimension's counters and a message; a refusal comes back
+//   as messages by field, shown beside each field with nothing typed lost. A conflict (409),
+//   and the evidence forms, get the indicator's whole block back, which replaces the old one.
+//   A comment gets back its thread alone. Other blocks, and whatever is typed in them, stay.
+// Results are read out in the page's live region. Without script the same forms post
+// normally and the server redirects back (or shows the editor page with the messages).
 (function () {
   "use strict";
   // "ไม่มีภารกิจนี้" (not applicable) ticked: the answer's own fields (level, ticked items,
@@ -22,7 +27,7 @@
     if (event.target.matches && event.target.matches("input[data-not-applicable]")) applyNotApplicable(event.target);
   });
   applyAll(document);
-  // A block sent back by the server after a save replaces the old one: apply it there too.
+  // A block or an editor sent back by the server: apply it there too.
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
       change.addedNodes.forEach(function (node) { if (node.querySelectorAll) applyAll(node); });
@@ -34,6 +39,105 @@
   "use strict";
   var live = document.getElementById("save-status");
   if (!live || !window.fetch || !window.FormData) return;
+  var HEADERS = { "X-Requested-With": "fetch" };
+
+  // Editors on demand: a block opened for the first time gets its editor.
+  function loadEditor(details) {
+    if (details.hasAttribute("data-editor-loaded") || details.hasAttribute("aria-busy")) return;
+    var holder = details.querySelector("[data-editor]");
+    details.setAttribute("aria-busy", "true");
+    if (live.dataset.loading) live.textContent = live.dataset.loading;
+    fetch(details.getAttribute("data-editor-url"), { credentials: "same-origin", headers: HEADERS })
+      .then(function (response) {
+        if (!response.ok || !response.headers.get("X-LPA-Editor")) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        holder.innerHTML = html;
+        details.setAttribute("data-editor-loaded", "");
+        details.removeAttribute("aria-busy");
+        live.textContent = "";
+        details.dispatchEvent(new CustomEvent("lpa:editor-loaded", { bubbles: true }));
+      })
+      .catch(function () {
+        // The block's link to the editor page stays: the way in without script.
+        details.removeAttribute("aria-busy");
+        live.textContent = live.dataset.loadFailed || live.dataset.failed;
+      });
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.matches && details.matches("details.indicator-editor") && details.open) loadEditor(details);
+  }, true);
+  document.querySelectorAll("details.indicator-editor[open]").forEach(loadEditor);
+
+  function clearErrors(form) {
+    form.querySelectorAll("[data-js-error]").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
+    var box = form.querySelector("[data-form-errors]");
+    if (box) box.textContent = "";
+  }
+
+  function showErrors(form, data) {
+    var first = null;
+    (data.errors || []).forEach(function (error) {
+      var field = form.elements[error.name];
+      if (!field) return;
+      var fields = field.length !== undefined && !field.tagName ? Array.prototype.slice.call(field) : [field];
+      var group = fields.length > 1 || (fields[0].type === "radio" || fields[0].type === "checkbox") && fields[0].closest("fieldset");
+      var anchor = group ? fields[0].closest("fieldset") : fields[0];
+      var note = document.createElement("div");
+      note.className = "invalid-feedback d-block";
+      note.id = error.id + "_errors";
+      note.setAttribute("data-js-error", "");
+      note.textContent = error.messages.join(" ");
+      if (group) anchor.appendChild(note); else anchor.insertAdjacentElement("afterend", note);
+      fields.forEach(function (input) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", note.id);
+      });
+      if (!first) first = fields[0];
+    });
+    var box = form.querySelector("[data-form-errors]");
+    if (box && data.message) {
+      var alert = document.createElement("div");
+      alert.className = "alert alert-danger py-2";
+      alert.setAttribute("role", "alert");
+      alert.textContent = data.message;
+      box.appendChild(alert);
+    }
+    return first;
+  }
+
+  function showMessage(block, text, level) {
+    var holder = block.querySelector("[data-block-message]");
+    if (!holder) return;
+    holder.textContent = "";
+    if (!text) return;
+    var alert = document.createElement("div");
+    alert.className = "alert alert-" + level + " py-2 mb-2";
+    alert.textContent = text;
+    holder.appendChild(alert);
+  }
+
+  // A saved answer: the block's summary, state and version, the page's counters.
+  function applySaved(form, block, data) {
+    form.querySelector("input[name$='-version']").value = data.version;
+    // Saved as not applicable: the server dropped the values beside it; so does the form.
+    var notApplicable = form.querySelector("input[data-not-applicable]");
+    if (notApplicable && notApplicable.checked) {
+      form.querySelectorAll("[data-answer-values] input").forEach(function (field) {
+        if (field.type === "radio" || field.type === "checkbox") field.checked = false; else field.value = "";
+      });
+    }
+    block.querySelector("[data-block-summary]").innerHTML = data.summary;
+    block.setAttribute("data-state", data.state);
+    block.setAttribute("data-state-label", data.state_label);
+    showMessage(block, data.message, "success");
+    document.querySelectorAll("[data-complete-count]").forEach(function (count) { count.textContent = data.done; });
+    document.querySelectorAll("[data-indicator-count]").forEach(function (count) { count.textContent = data.count; });
+    block.dispatchEvent(new CustomEvent("lpa:block-saved", { bubbles: true, detail: data }));
+  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -45,20 +149,39 @@
     buttons.forEach(function (button) { button.disabled = true; });
     block.setAttribute("aria-busy", "true");
     live.textContent = live.dataset.saving;
-    fetch(form.action, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch" }
-    })
+    function done() {
+      block.removeAttribute("aria-busy");
+      buttons.forEach(function (button) { button.disabled = false; });
+    }
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: HEADERS })
       .then(function (response) {
-        // 200 saved, 422 refused, 409 someone saved first: all come back as the block.
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === 0 && (response.ok || response.status === 422)) {
+          return response.json().then(function (json) { return { json: json, status: response.status }; });
+        }
+        // 200 saved, 422 refused, 409 someone saved first: the block (or the thread) comes back.
         if (!response.headers.get("X-LPA-Block")) throw new Error("HTTP " + response.status);
-        return response.text();
+        return response.text().then(function (html) { return { html: html }; });
       })
-      .then(function (html) {
+      .then(function (result) {
+        if (result.json) {
+          done();
+          clearErrors(form);
+          if (result.status === 200) {
+            applySaved(form, block, result.json);
+            live.textContent = result.json.message;
+            block.querySelector("[data-block-message]").focus();
+          } else {
+            var first = showErrors(form, result.json);
+            live.textContent = Array.prototype.map.call(
+              form.querySelectorAll("[data-js-error], [data-form-errors] .alert"), function (node) { return node.textContent; }
+            ).join(" ");
+            (first || form.querySelector("[data-form-errors]")).focus();
+          }
+          return;
+        }
         var id = block.id;
-        block.outerHTML = html;
+        block.outerHTML = result.html;
         var fresh = document.getElementById(id);
         var message = fresh.querySelector("[data-block-message]");
         var invalid = fresh.querySelector("[aria-invalid=true]");
@@ -70,9 +193,7 @@
       })
       .catch(function () {
         live.textContent = live.dataset.failed;
-        block.removeAttribute("aria-busy");
-        buttons.forEach(function (button) { button.disabled = false; });
+        done();
       });
   });
 })();
-
