@@ -203,30 +203,22 @@ def first(rows: list | None):
 
 
 def _returns(assessment: Assessment) -> Prefetch:
+    """Every return of the assessment's indicators, oldest first, on each as `all_returns`."""
     returns = (
         ReturnedIndicator.objects.filter(assessment=assessment).select_related("flagged_by").order_by("revision", "pk")
     )
     return Prefetch("returns", queryset=returns, to_attr="all_returns")
 
 
-def review_indicators(assessment: Assessment, **filters: Any) -> list[Indicator]:
-    """The indicators with both sides loaded in full, in a fixed number of queries: the
-    organization's answers and evidence (with_answers), the team's results and every return.
-    For the editors and the overview's list; the dimension page takes compact_indicators."""
-    return list(
-        Indicator.objects.for_assessment(assessment)
-        .filter(**filters)
-        .with_answers(assessment)
-        .prefetch_related(verified_rows(assessment), _returns(assessment))
-    )
+def review_indicators(assessment: Assessment, *, evidence: bool = True, **filters: Any) -> list[Indicator]:
+    """The indicators with both sides loaded, in a fixed number of queries whatever their
+    number: the options, the organization's answer (`answer_rows`, with its ticks) and how
+    much evidence it has (`evidence_count`), the team's result (`verified_rows`), every
+    return (`all_returns`); with `evidence`, the evidence itself too (with_evidence).
 
-
-def compact_indicators(assessment: Assessment, **filters: Any) -> list[Indicator]:
-    """What a compact block shows, in seven queries whatever the number of indicators: the
-    options (points, answers in words), the organization's answer without its evidence rows
-    (a count instead), the team's result and the returns. Loading every evidence row, the
-    long texts and the province's open flags a second time (with_answers) cost the page
-    most of its loading time."""
+    Not with_answers: it loads the evidence and this revision's returns again beside
+    `all_returns`, which a compact block does not need; loading both cost the page most of
+    its loading time."""
     evidence_count = (
         Evidence.objects.current()
         .filter(answer__assessment=assessment, answer__indicator=OuterRef("pk"))
@@ -235,11 +227,12 @@ def compact_indicators(assessment: Assessment, **filters: Any) -> list[Indicator
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
-    answers = Answer.objects.filter(assessment=assessment).select_related("level").prefetch_related("ticked")
-    return list(
+    answers = (
+        Answer.objects.filter(assessment=assessment).select_related("level", "updated_by").prefetch_related("ticked")
+    )
+    indicators = list(
         Indicator.objects.for_assessment(assessment)
         .filter(**filters)
-        .defer("description", "evidence_required")
         .select_related("category__dimension", "province")
         .prefetch_related(
             "options",
@@ -249,6 +242,21 @@ def compact_indicators(assessment: Assessment, **filters: Any) -> list[Indicator
         )
         .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
     )
+    if evidence:
+        with_evidence(indicators)
+    return indicators
+
+
+def with_evidence(indicators: list[Indicator]) -> None:
+    """Put each loaded answer's evidence not removed on it (`current_evidence`), one query."""
+    answers = [first(indicator.answer_rows) for indicator in indicators if indicator.answer_rows]
+    if not answers:
+        return
+    found: dict[int, list[Evidence]] = {answer.pk: [] for answer in answers}
+    for item in Evidence.objects.current().filter(answer__in=answers).order_by("uploaded_at", "pk"):
+        found[item.answer_id].append(item)
+    for answer in answers:
+        answer.current_evidence = found[answer.pk]
 
 
 def _scores(
@@ -359,17 +367,15 @@ def dimension_blocks(
     viewer: Viewer,
     override: dict[int, dict] | None = None,
 ) -> tuple[list[ReviewBlock], tuple[scoring.AssessmentScore, scoring.AssessmentScore]]:
-    """The review page's blocks: compact, and in full (evidence, forms) those that open."""
+    """The review page's blocks: compact, and with their evidence those that open."""
     override = override or {}
-    indicators = compact_indicators(assessment, category__dimension=dimension)
+    indicators = review_indicators(assessment, evidence=False, category__dimension=dimension)
     opening = [
-        indicator.pk
+        indicator
         for indicator in indicators
         if indicator.pk in override or workflow.awaiting_recheck(indicator.all_returns, first(indicator.verified_rows))
     ]
-    if opening:
-        full = {indicator.pk: indicator for indicator in review_indicators(assessment, pk__in=opening)}
-        indicators = [full.get(indicator.pk, indicator) for indicator in indicators]
+    with_evidence(opening)
     return build_blocks(request, assessment, indicators, viewer=viewer, override=override)
 
 

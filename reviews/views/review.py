@@ -185,7 +185,7 @@ def _recheck_list(assessment: Assessment, revised: Iterable[int]) -> list[dict[s
     if not revised:
         return []
     items = []
-    for indicator in review_indicators(assessment, pk__in=revised):
+    for indicator in review_indicators(assessment, evidence=False, pk__in=revised):
         answer, verified = first(indicator.answer_rows), first(indicator.verified_rows)
         flag = workflow.awaiting_recheck(indicator.all_returns, verified)
         items.append({"indicator": indicator, "flag": flag, "changes": changes_in_words(flag, answer)})
