@@ -1,7 +1,7 @@
 """The review dimension page's editors on demand, in the browser, from the demo (เทศบาลเมือง
 กระบี่, team 1 led by `assessor`): a compact block carries no form → opening it brings its
 editor → a result that differs from the organization's is refused until a reason is given,
-beside the field and with what was chosen kept → saved, the block, the outline and the
+beside the field and with what was chosen (and a comment being typed) kept → saved, the block, the outline and the
 dimension's counters follow without a reload.
 """
 
@@ -39,7 +39,10 @@ def test_opening_a_block_brings_its_editor_and_a_save_updates_the_page_in_place(
     expect(block).to_contain_text(f"https://krabicity.go.th/lpa/{scored.code}")  # its evidence
     assert_accessible(page)
 
-    # 2. A lower level without a reason: refused beside the reason field, the choice kept.
+    # 2. A lower level without a reason: refused beside the reason field, the choice kept,
+    # and a comment being typed in the thread is not lost.
+    comment = block.get_by_label(re.compile("^เขียนความเห็น"))
+    comment.fill("ร่างความเห็นที่ยังไม่ได้ส่ง")
     level_2.check()
     block.get_by_role("button", name=f"บันทึกผลการตรวจ {scored.code}").click()
     reason = block.get_by_label(re.compile("^เหตุผลของผลการตรวจ"))
@@ -47,6 +50,7 @@ def test_opening_a_block_brings_its_editor_and_a_save_updates_the_page_in_place(
     expect(reason).to_have_attribute("aria-invalid", "true")
     expect(reason).to_be_focused()
     expect(block.get_by_role("radio", name=re.compile(r"^ระดับ 2:"))).to_be_checked()
+    expect(comment).to_have_value("ร่างความเห็นที่ยังไม่ได้ส่ง")
     assert not VerifiedAnswer.objects.filter(assessment=assessment, indicator=scored).exists()
 
     # 3. With a reason: saved; the block, the outline and the counters follow, no reload.

@@ -114,8 +114,12 @@
   }
 
   function refused(block, data) {
-    var editor = block.querySelector("[data-editor]");
-    if (editor && data.editor) editor.innerHTML = data.editor;
+    // Only the team's side is replaced: a comment being typed in the thread stays.
+    var parsed = document.createElement("template");
+    parsed.innerHTML = data.editor || "";
+    var fresh = parsed.content.querySelector("[data-verified-side]");
+    var side = block.querySelector("[data-verified-side]");
+    if (fresh && side) side.replaceWith(fresh);
     var box = showMessage(block, data.message, data.level === "warning" ? "warning" : "danger");
     say(data.message);
     var invalid = block.querySelector("[aria-invalid=true]");
