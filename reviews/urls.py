@@ -18,6 +18,7 @@ urlpatterns = [
     # Reviewing one assessment (reviews/views/review.py).
     path("assessments/<int:pk>/", review.review_detail, name="review_detail"),
     path("assessments/<int:pk>/dimensions/<int:number>/", review.review_dimension, name="review_dimension"),
+    path("assessments/<int:pk>/indicators/<int:indicator>/review/", review.review_editor, name="review_editor"),
     path(
         "assessments/<int:pk>/indicators/<int:indicator>/verified/",
         review.verified_answer_save,

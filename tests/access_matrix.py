@@ -401,6 +401,12 @@ MATRIX += [
     Case("round publish", lambda w: reverse("reviews:round_publish", args=[matrix_review(w).round.year]), NATIONAL),
     Case("review overview", review_url("review_detail"), REVIEWERS),
     Case("review dimension page", review_url("review_dimension", 1), REVIEWERS),
+    # An indicator's review editor: the block's "ตรวจ/แก้ไข" link, a page of its own without script.
+    Case(
+        "review editor page",
+        lambda w: reverse("reviews:review_editor", args=[matrix_review(w).pk, matrix_review(w).appeals.get().indicator_id]),
+        REVIEWERS,
+    ),
     Case(
         "review return page",
         review_url("review_return"),

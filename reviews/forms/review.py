@@ -81,15 +81,26 @@ class VerifiedAnswerForm(forms.Form):
     )
 
     def __init__(
-        self, data=None, *, verified: VerifiedAnswer, own: Answer | None, recheck: bool = False, **kwargs: Any
+        self,
+        data=None,
+        *,
+        verified: VerifiedAnswer,
+        own: Answer | None = None,
+        recheck: bool = False,
+        claimed_na: bool | None = None,
+        **kwargs: Any,
     ) -> None:
+        """`claimed_na` instead of `own` when only the post is checked (the save reads the
+        organization's answer itself, under the assessment's lock)."""
         self.verified = verified
         self.own = own
         self.recheck = recheck
         self.indicator = indicator = verified.indicator
-        self.claimed_na = bool(own and own.not_applicable)
+        self.claimed_na = bool(own and own.not_applicable) if claimed_na is None else claimed_na
         kwargs.setdefault("prefix", f"v{indicator.pk}")
-        kwargs.setdefault("initial", self._initial())
+        if "initial" not in kwargs:
+            # A posted form shows what was posted: its initial values would cost queries for nothing.
+            kwargs["initial"] = self._initial() if data is None else {}
         super().__init__(data, **kwargs)
         if self.claimed_na:
             self.fields["na_confirmed"] = forms.ChoiceField(

@@ -1,5 +1,10 @@
 """One indicator as the review and results pages show it: both sides loaded, the team's
-result in words, and the review page's blocks with their forms and the dimension's totals.
+result in words, and the review page's blocks and the dimension's totals.
+
+The review page shows each indicator compactly (answer, points, evidence count, state); its
+editor (evidence, both sides in full, the result's form, the thread) comes from the
+indicator's own URL when opened. Only the blocks that must stay open (posted to, refused,
+revised by the organization and awaiting a new check) carry their editor in the page.
 """
 
 from collections.abc import Iterable
@@ -7,14 +12,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts.access import is_department
 from accounts.models import User
 from assessments import printing, scoring
-from assessments.models import Answer, Assessment, Dimension, Indicator, ReturnedIndicator, Round
+from assessments.models import Answer, Assessment, Dimension, Evidence, Indicator, ReturnedIndicator, Round
 from assessments.views.self_assessment import mark_invalid
 from reviews import workflow
 from reviews.comments import Reader, Thread, comments_for, may_post, reader
@@ -40,6 +46,12 @@ class Viewer:
         role = Reader.REVIEWER if on_team or office or department else reader(user, assessment)
         return cls(on_team=on_team, office=office, department=department, role=role)
 
+    @classmethod
+    def team_member(cls) -> "Viewer":
+        """For views that checked team membership already (get_review_for_user(write=True)):
+        what they show a member needs no further query."""
+        return cls(on_team=True, office=False, department=False, role=Reader.REVIEWER)
+
 
 @dataclass
 class ReviewBlock:
@@ -59,8 +71,10 @@ class ReviewBlock:
     message_level: str = "success"
     # The organization's revision the team has not checked since it was resubmitted, if any.
     recheck: ReturnedIndicator | None = None
-    # The evidence, answers and form start folded; a block just posted to or to re-check opens.
+    # The block carries its editor (evidence, full answers, forms, thread) in the page: one
+    # just posted to, or to re-check. The others load it when opened (review_editor).
     open: bool = False
+    full_points: Decimal = Decimal(0)
 
     @property
     def changes(self) -> list[str] | None:
@@ -80,6 +94,10 @@ class ReviewBlock:
     @property
     def evidence(self) -> list:
         return list(getattr(self.answer, "current_evidence", [])) if self.answer else []
+
+    @property
+    def evidence_count(self) -> int:
+        return getattr(self.indicator, "evidence_count", 0)
 
     @property
     def state(self) -> str:
@@ -184,29 +202,71 @@ def first(rows: list | None):
     return rows[0] if rows else None
 
 
-def review_indicators(assessment: Assessment, **filters: Any) -> list[Indicator]:
-    """The indicators with both sides loaded, in a fixed number of queries: the
-    organization's answers and evidence (with_answers), the team's results and every return."""
+def _returns(assessment: Assessment) -> Prefetch:
+    """Every return of the assessment's indicators, oldest first, on each as `all_returns`."""
     returns = (
         ReturnedIndicator.objects.filter(assessment=assessment).select_related("flagged_by").order_by("revision", "pk")
     )
-    return list(
+    return Prefetch("returns", queryset=returns, to_attr="all_returns")
+
+
+def review_indicators(assessment: Assessment, *, evidence: bool = True, **filters: Any) -> list[Indicator]:
+    """The indicators with both sides loaded, in a fixed number of queries whatever their
+    number: the options, the organization's answer (`answer_rows`, with its ticks) and how
+    much evidence it has (`evidence_count`), the team's result (`verified_rows`), every
+    return (`all_returns`); with `evidence`, the evidence itself too (with_evidence).
+
+    Not with_answers: it loads the evidence and this revision's returns again beside
+    `all_returns`, which a compact block does not need; loading both cost the page most of
+    its loading time."""
+    evidence_count = (
+        Evidence.objects.current()
+        .filter(answer__assessment=assessment, answer__indicator=OuterRef("pk"))
+        .order_by()
+        .values("answer")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    answers = (
+        Answer.objects.filter(assessment=assessment).select_related("level", "updated_by").prefetch_related("ticked")
+    )
+    indicators = list(
         Indicator.objects.for_assessment(assessment)
         .filter(**filters)
-        .with_answers(assessment)
-        .prefetch_related(verified_rows(assessment), Prefetch("returns", queryset=returns, to_attr="all_returns"))
+        .select_related("category__dimension", "province")
+        .prefetch_related(
+            "options",
+            Prefetch("answers", queryset=answers, to_attr="answer_rows"),
+            verified_rows(assessment),
+            _returns(assessment),
+        )
+        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
     )
+    if evidence:
+        with_evidence(indicators)
+    return indicators
+
+
+def with_evidence(indicators: list[Indicator]) -> None:
+    """Put each loaded answer's evidence not removed on it (`current_evidence`), one query."""
+    answers = [first(indicator.answer_rows) for indicator in indicators if indicator.answer_rows]
+    if not answers:
+        return
+    found: dict[int, list[Evidence]] = {answer.pk: [] for answer in answers}
+    for item in Evidence.objects.current().filter(answer__in=answers).order_by("uploaded_at", "pk"):
+        found[item.answer_id].append(item)
+    for answer in answers:
+        answer.current_evidence = found[answer.pk]
 
 
 def _scores(
-    assessment: Assessment, indicators: list[Indicator]
+    assessment: Assessment, indicators: list[Indicator], specs: dict[int, scoring.IndicatorSpec]
 ) -> tuple[scoring.AssessmentScore, scoring.AssessmentScore]:
     """Both sides' scores over `indicators` alone, from what is loaded (no query).
 
     Enough for one dimension's totals and each indicator's points; the overview scores the
     whole assessment (self_assessed_score, workflow.verified_score).
     """
-    specs = [indicator.as_spec() for indicator in indicators]
     own, verified = {}, {}
     for indicator in indicators:
         answer, result = first(indicator.answer_rows), first(indicator.verified_rows)
@@ -215,7 +275,7 @@ def _scores(
         if result is not None:
             verified[indicator.code] = result.as_scoring_answer(claimed_na=bool(answer and answer.not_applicable))
     common = {
-        "indicators": specs,
+        "indicators": [specs[indicator.pk] for indicator in indicators],
         "org_type": assessment.org_type,
         "pass_mark": assessment.round.pass_mark,
         "bands": (),
@@ -234,14 +294,21 @@ def build_blocks(
     *,
     viewer: Viewer,
     override: dict[int, dict] | None = None,
+    editors: bool = False,
 ) -> tuple[list[ReviewBlock], tuple[scoring.AssessmentScore, scoring.AssessmentScore]]:
-    """The blocks of `indicators` (from review_indicators); `override` replaces one block's forms or
-    message after a post (indicator pk → ReviewBlock fields, "comment_form", "comment_message")."""
+    """The blocks of `indicators`; `override` replaces one block's forms or message after a
+    post (indicator pk → ReviewBlock fields, "comment_form", "comment_message").
+
+    Forms are made only for the blocks that show their editor: all of them with `editors`
+    (the editor of one indicator, loaded by review_indicators), else those posted to or
+    awaiting a new check (block.open; the caller loads them in full, see dimension_blocks).
+    """
     override = override or {}
     problem = scoring_problem(viewer, assessment)
     threads = comments_for(assessment, user=request.user, role=viewer.role)
-    can_post = may_post(request.user, assessment, role=viewer.role)
-    own_score, verified_score = _scores(assessment, indicators)
+    can_post: bool | None = None  # asked once, and only when a block shows its editor
+    specs = {indicator.pk: indicator.as_spec() for indicator in indicators}
+    own_score, verified_score = _scores(assessment, indicators, specs)
     own_results = {result.code: result for result in own_score.indicators}
     verified_results = {result.code: result for result in verified_score.indicators}
     blocks = []
@@ -254,23 +321,27 @@ def build_blocks(
             answer=answer,
             answer_lines=printing.answer_lines(indicator, answer),
             verified=verified,
-            verified_lines=verified_lines(indicator, verified, claimed_na=claimed_na),
+            verified_lines=[],
             returns=indicator.all_returns,
-            thread=Thread(
-                indicator,
-                threads.get(indicator.pk, []),
-                form=CommentForm(indicator=indicator, internal_allowed=True) if can_post else None,
-            ),
+            thread=Thread(indicator, threads.get(indicator.pk, [])),
             own_result=own_results.get(indicator.code) if answer else None,
             verified_result=verified_results.get(indicator.code) if verified else None,
             recheck=recheck,
+            full_points=specs[indicator.pk].full_points,
         )
-        if problem is None:
-            block.form = VerifiedAnswerForm(
-                verified=verified or VerifiedAnswer(assessment=assessment, indicator=indicator),
-                own=answer,
-                recheck=recheck is not None,
-            )
+        block.open = editors or bool(override.get(indicator.pk)) or recheck is not None
+        if block.open:
+            block.verified_lines = verified_lines(indicator, verified, claimed_na=claimed_na)
+            if can_post is None:
+                can_post = may_post(request.user, assessment, role=viewer.role)
+            if can_post:
+                block.thread.form = CommentForm(indicator=indicator, internal_allowed=True)
+            if problem is None:
+                block.form = VerifiedAnswerForm(
+                    verified=verified or VerifiedAnswer(assessment=assessment, indicator=indicator),
+                    own=answer,
+                    recheck=recheck is not None,
+                )
         for name, value in override.get(indicator.pk, {}).items():
             if name == "comment_form":
                 block.thread.form = value
@@ -284,9 +355,28 @@ def build_blocks(
         for form in (block.form, block.thread.form):
             if form is not None:
                 mark_invalid(form)
-        block.open = bool(override.get(indicator.pk)) or recheck is not None
         blocks.append(block)
     return blocks, (own_score, verified_score)
+
+
+def dimension_blocks(
+    request: HttpRequest,
+    assessment: Assessment,
+    dimension: Dimension,
+    *,
+    viewer: Viewer,
+    override: dict[int, dict] | None = None,
+) -> tuple[list[ReviewBlock], tuple[scoring.AssessmentScore, scoring.AssessmentScore]]:
+    """The review page's blocks: compact, and with their evidence those that open."""
+    override = override or {}
+    indicators = review_indicators(assessment, evidence=False, category__dimension=dimension)
+    opening = [
+        indicator
+        for indicator in indicators
+        if indicator.pk in override or workflow.awaiting_recheck(indicator.all_returns, first(indicator.verified_rows))
+    ]
+    with_evidence(opening)
+    return build_blocks(request, assessment, indicators, viewer=viewer, override=override)
 
 
 def dimension_totals(dimension: Dimension, blocks: list[ReviewBlock], scores) -> Totals:
@@ -297,4 +387,60 @@ def dimension_totals(dimension: Dimension, blocks: list[ReviewBlock], scores) ->
         indicators=len(blocks),
         verified_count=sum(block.is_checked for block in blocks),
         recheck_count=sum(block.recheck is not None for block in blocks),
+    )
+
+
+def scoring_indicators(assessment: Assessment, indicator_pk: int) -> list[Indicator]:
+    """The indicators of the dimension of indicator `indicator_pk` (none if it does not apply
+    to the assessment), with their options, whether the organization claimed "not
+    applicable" (`claimed_na`) and when it last resubmitted each (`revised_at`): what a
+    verified save needs for its form and the dimension's new totals, in two queries."""
+    dimension = Indicator.objects.filter(pk=indicator_pk).values("category__dimension_id")
+    claimed = Answer.objects.filter(assessment=assessment, indicator=OuterRef("pk"), not_applicable=True)
+    revised = (
+        ReturnedIndicator.objects.filter(assessment=assessment, indicator=OuterRef("pk"), resolved_at__isnull=False)
+        .order_by()
+        .values("indicator")
+        .annotate(last=Max("resolved_at"))
+        .values("last")[:1]
+    )
+    return list(
+        Indicator.objects.for_assessment(assessment)
+        .filter(category__dimension_id=Subquery(dimension))
+        .defer("description", "evidence_required")
+        .select_related("category__dimension", "province")
+        .prefetch_related("options")
+        .annotate(claimed_na=Exists(claimed), revised_at=Subquery(revised))
+    )
+
+
+def saved_totals(
+    assessment: Assessment, dimension: Dimension, indicators: list[Indicator], verified: dict[int, VerifiedAnswer]
+) -> Totals:
+    """The dimension's verified totals and counters after a save, from scoring_indicators and
+    the team's results by indicator pk; the self-assessed side is left out (a save does not
+    change it)."""
+    answers, checked, recheck = {}, 0, 0
+    for indicator in indicators:
+        result = verified.get(indicator.pk)
+        if result is not None:
+            answers[indicator.code] = result.as_scoring_answer(claimed_na=indicator.claimed_na)
+        if indicator.revised_at is not None and (result is None or result.updated_at < indicator.revised_at):
+            recheck += 1
+        elif result is not None:
+            checked += 1
+    score = scoring.score_assessment(
+        indicators=[indicator.as_spec() for indicator in indicators],
+        answers=answers,
+        org_type=assessment.org_type,
+        pass_mark=assessment.round.pass_mark,
+        bands=(),
+        province=assessment.organization.district.province.code,
+    )
+    return Totals(
+        own=None,
+        verified=score.dimension(dimension.number),
+        indicators=len(indicators),
+        verified_count=checked,
+        recheck_count=recheck,
     )

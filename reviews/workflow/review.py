@@ -282,6 +282,8 @@ def write_verified(
     For the transitions that hold the lock on the assessment (`locked`).
     """
     own = Answer.objects.filter(assessment=locked, indicator=indicator).prefetch_related("ticked").first()
+    if own is not None:
+        own.indicator = indicator  # read by clean_verified: not a second load of the indicator
     values = clean_verified(indicator, data, own=own)
     before = verified.points if verified.pk else None
     ticked = values["ticked"]

@@ -170,16 +170,20 @@ def test_the_organization_never_sees_internal_notes(client, sa):
 def test_the_team_sees_internal_notes_marked_and_posts_them(client, sa):
     post_comment(assessment=sa.assessment, indicator=sa.levels, by=sa.staff, body="ส่งเอกสารเพิ่มได้ไหม")
     client.force_login(sa.team.members[0])
-    html = client.get(review_page(sa)).content.decode()
+    assert "ความเห็น 1" in client.get(review_page(sa)).content.decode()  # counted in the compact block
+    editor = reverse("reviews:review_editor", args=[sa.assessment.pk, sa.levels.pk])
+    html = client.get(editor, HTTP_X_REQUESTED_WITH="fetch").content.decode()
     assert "ส่งเอกสารเพิ่มได้ไหม" in html and f'name="c{sa.levels.pk}-internal"' in html
     response = post(client, sa, SECRET, internal=True)
     html = response.content.decode()
     assert response.status_code == 200 and SECRET in html and "บันทึกภายใน: อปท. ไม่เห็น" in html
     assert Comment.objects.get(body=SECRET).internal
     response = post(client, sa, "รอเอกสารถึงวันศุกร์", fetch=False)
-    assert response["Location"] == f"{review_page(sa)}#thread-{sa.levels.pk}"
+    # Without the script: back to the indicator's editor page, at the thread.
+    assert response["Location"] == f"{editor}#thread-{sa.levels.pk}"
+    assert "รอเอกสารถึงวันศุกร์" in client.get(response["Location"]).content.decode()
     client.force_login(sa.team.lead)
-    assert SECRET in client.get(review_page(sa)).content.decode()
+    assert SECRET in client.get(editor).content.decode()
 
 
 def test_posting_outsiders_get_404_and_the_department_403(client, sa):
