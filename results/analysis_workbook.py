@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from core.spreadsheets import Column, Table, append_row, set_title
 from core.templatetags.thai_dates import thai_datetime
 from organizations.models import Organization
-from results.calibration import FLAG_SE, HARSH, MIN_FLAG_N, SOFT, Z_95, Calibration, Group
+from results.calibration import FLAG_SE, HARSH, MIN_DIFFERENCE, MIN_FLAG_N, SOFT, Z_95, Calibration, Group
 from results.weakspots import WeakSpots
 
 PERCENT_FORMAT = "0.00"
@@ -133,10 +133,17 @@ def _calibration_notes(calibration: Calibration) -> list[str]:
         _("SE = SD ÷ √n โดย SD คำนวณด้วยตัวหาร n − 1; ช่วงเชื่อมั่น 95%% = ค่าเฉลี่ย ± %(z)s × SE") % {"z": Z_95},
         _(
             "เกณฑ์คัดกรอง: คณะหรือจังหวัดที่มี อปท. อย่างน้อย %(n)s แห่ง และค่าเฉลี่ยส่วนต่างห่างจากค่าเฉลี่ยทั้งประเทศ "
-            "(%(mean)s จุดร้อยละ, n = %(count)s) เกิน %(se)s เท่าของ SE ของคณะหรือจังหวัดนั้น: "
+            "(%(mean)s จุดร้อยละ, n = %(count)s) เกิน %(se)s เท่าของ SE ของคณะหรือจังหวัดนั้น "
+            "และอย่างน้อย %(difference)s จุดร้อยละ: "
             "ต่ำกว่า = เข้มกว่า สูงกว่า = ผ่อนกว่า"
         )
-        % {"n": MIN_FLAG_N, "mean": _number(national.mean), "count": national.n, "se": FLAG_SE},
+        % {
+            "n": MIN_FLAG_N,
+            "mean": _number(national.mean),
+            "count": national.n,
+            "se": FLAG_SE,
+            "difference": f"{MIN_DIFFERENCE:g}",
+        },
     ]
 
 

@@ -19,9 +19,10 @@ The statistics, plainly (an Estimate of n values x):
     95% interval = mean ± 1.96 · SE (none for n < 2).
 
 The outlier rule (`flag`): a group with n ≥ 2 whose mean gap lies more than 2 standard errors
-(its own SE) from the national mean gap: "harsh" below it (the team lowers organizations more
-than teams do nationally), "soft" above it. A group of 5 has a wide SE and needs a large
-difference to be flagged; one of 300 a small one.
+(its own SE) and at least 2 percentage points from the national mean gap: "harsh" below it
+(the team lowers organizations more than teams do nationally), "soft" above it. A group of 5
+has a wide SE and needs a large difference to be flagged; one of 300 a small one, but never
+less than 2 points: a difference too small to act on is not flagged, however certain.
 """
 
 import math
@@ -33,13 +34,14 @@ from decimal import Decimal
 from assessments.models import Assessment, Dimension, Round
 from organizations.models import Province
 from results.dashboard import RESULT_STATUSES
-from results.indicator_tallies import AssessmentTally, round_tallies
+from results.indicator_tallies import AssessmentTally, cached_assessment_tallies
 from results.models import OVERALL, Result
 from reviews.models import Team
 
 Z_95 = 1.96
 FLAG_SE = 2
 MIN_FLAG_N = 2
+MIN_DIFFERENCE = 2.0  # percentage points
 HARSH, SOFT = "harsh", "soft"
 
 
@@ -144,7 +146,7 @@ def build_calibration(assessment_round: Round, *, province: Province | None = No
     the whole country.
     """
     reviewed = _reviewed(assessment_round)
-    tallies = round_tallies(assessment_round).assessments
+    tallies = cached_assessment_tallies(assessment_round)
     dimensions = list(Dimension.objects.filter(round=assessment_round).order_by("number").values_list("number", "name"))
     numbers = [number for number, _name in dimensions]
     with_results = [row for row in reviewed if row.overall is not None]
@@ -248,12 +250,8 @@ def _judge(group: Group, national_gap: float | None) -> None:
     if national_gap is None or gap.n < MIN_FLAG_N or gap.se is None:
         return
     difference = gap.mean - national_gap
-    if gap.se == 0:
-        group.distance = None
-        if abs(difference) < 1e-9:
-            return
-    else:
+    if gap.se:
         group.distance = difference / gap.se
-        if abs(group.distance) <= FLAG_SE:
-            return
+    if abs(difference) < MIN_DIFFERENCE or abs(difference) <= FLAG_SE * gap.se:
+        return
     group.flag = HARSH if difference < 0 else SOFT

@@ -2,9 +2,10 @@
 calibration page (results/calibration.py) and the weak-spot page (results/weakspots.py) read.
 
 No table stores points per indicator (results.Result holds the dimensions and the overall
-score), so this scores the answers and the verified answers again with the scoring engine
-(assessments/scoring.py), as results/scores.py does, in four queries per 500 assessments,
-and keeps only counts:
+score), so this scores the answers and the verified answers again, by the scoring engine's
+rules (assessments/scoring.py) written in SQL, and lets the database count (one query for the
+assessments, two for the indicators, whatever the number of organizations: scoring 7,849
+organizations × 120 indicators in Python would take about a minute). It keeps only counts:
 
 - per assessment (AssessmentTally): the counted indicators the team verified; those it
   changed (other points, or a "not applicable" claim it did not confirm) and, of those, the
@@ -18,27 +19,27 @@ Only assessments whose review is finished count (results.dashboard.RESULT_STATUS
 verified, approved, published, under appeal), as on the dashboards; an indicator counts
 where the engine counts it: never a pilot, nor one meant for another type or province.
 
-Scoring the national round takes seconds, so the tallies are cached per round under a key
+Counting the national round still takes a few seconds, so the tallies are cached per round under a key
 that changes whenever they could: the round's stored results (refresh_results writes new
 rows, with new ids and times, on every change of answers, verified answers or framework)
 and which assessments are finished.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Max, Sum
 
 from assessments import scoring
-from assessments.models import Answer, Assessment, Indicator, Round
+from assessments.models import Answer, Assessment, Indicator, IndicatorOption, Round
+from organizations.models import District, Organization, Province
 from results.dashboard import RESULT_STATUSES
 from results.models import Result
-from results.scores import verified_for_engine
 from reviews.models import VerifiedAnswer
 
-BATCH_SIZE = 500
+CENT = Decimal("0.01")
 CACHE_SECONDS = 24 * 60 * 60
 # The grades of an indicator's result, in the order of IndicatorTally's lists.
 FULL, PARTIAL, ZERO, NOT_APPLICABLE = range(4)
@@ -80,23 +81,26 @@ class IndicatorTally:
         self.checked_points += other.checked_points
 
 
-@dataclass
-class Tallies:
-    assessments: dict[int, AssessmentTally]  # by assessment pk
-    indicators: dict[tuple[int, str, str], IndicatorTally]  # by (indicator pk, province code, org type)
+def cached_assessment_tallies(assessment_round: Round) -> dict[int, AssessmentTally]:
+    """assessment_tallies of the round, from the cache while still current."""
+    return _cached("assessments", assessment_round, assessment_tallies)
 
 
-def round_tallies(assessment_round: Round) -> Tallies:
-    """The tallies of `assessment_round`'s finished reviews, from the cache when still current."""
-    key = _cache_key(assessment_round)
+def cached_indicator_tallies(assessment_round: Round) -> dict[tuple[int, str, str], IndicatorTally]:
+    """indicator_tallies of the round, from the cache while still current."""
+    return _cached("indicators", assessment_round, indicator_tallies)
+
+
+def _cached(name: str, assessment_round: Round, compute):
+    key = f"results:{name}-tallies:{_version(assessment_round)}"
     found = cache.get(key)
     if found is None:
-        found = compute_tallies(assessment_round)
+        found = compute(assessment_round)
         cache.set(key, found, CACHE_SECONDS)
     return found
 
 
-def _cache_key(assessment_round: Round) -> str:
+def _version(assessment_round: Round) -> str:
     """What the tallies depend on, in two queries: the round's stored results (new ids and
     times on every refresh) and the set of finished assessments (their count and ids' sum)."""
     results = Result.objects.filter(assessment__round=assessment_round).aggregate(
@@ -107,118 +111,202 @@ def _cache_key(assessment_round: Round) -> str:
     )
     at = results["at"].timestamp() if results["at"] else 0
     parts = (assessment_round.pk, results["last"], results["rows"], at, finished["n"], finished["ids"])
-    return "results:indicator-tallies:" + ":".join(str(part) for part in parts)
+    return ":".join(str(part) for part in parts)
 
 
-def compute_tallies(assessment_round: Round) -> Tallies:
-    """Score every finished review of the round again, per indicator, and count (no cache)."""
+def assessment_tallies(assessment_round: Round) -> dict[int, AssessmentTally]:
+    """AssessmentTally of every finished review of the round (one query)."""
+    sql, params = _pairs(assessment_round)
+    if sql is None:
+        return {}
+    changed_points = "(claimed = 1 AND confirmed = 0) OR checked_points <> own_points"
+    lowered_points = "(claimed = 1 AND confirmed = 0) OR checked_points < own_points"
+    query = f"""{sql}
+        SELECT assessment_id, SUM(has_checked),
+            SUM(CASE WHEN has_checked = 1 AND ({changed_points}) THEN 1 ELSE 0 END),
+            SUM(CASE WHEN has_checked = 1 AND ({lowered_points}) THEN 1 ELSE 0 END),
+            SUM(CASE WHEN has_checked = 1 THEN claimed ELSE 0 END),
+            SUM(confirmed)
+        FROM pairs GROUP BY assessment_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {row[0]: AssessmentTally(*(int(value or 0) for value in row[1:])) for row in cursor.fetchall()}
+
+
+def indicator_tallies(assessment_round: Round) -> dict[tuple[int, str, str], IndicatorTally]:
+    """IndicatorTally of every counted indicator × province × type with finished reviews (two
+    queries). Organizations with neither an answer nor a verified answer scored zero on both."""
+    sql, params = _pairs(assessment_round)
+    if sql is None:
+        return {}
+
+    def grades(points: str, not_applicable: str) -> str:
+        full = f"{not_applicable} = 0 AND full_points > 0 AND {points} >= full_points"
+        return (
+            f"SUM(CASE WHEN {full} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {not_applicable} = 0 AND {points} > 0 AND NOT ({full}) THEN 1 ELSE 0 END), "
+            f"SUM({not_applicable})"
+        )
+
+    query = f"""{sql}
+        SELECT indicator_id, province, org_type, {grades("own_points", "claimed")}, {grades("checked_points", "confirmed")},
+            SUM(own_points), SUM(checked_points)
+        FROM pairs GROUP BY indicator_id, province, org_type"""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    tallies = {}
+    for indicator, province, org_type, *counts, own_points, checked_points in rows:
+        own, checked = [int(value) for value in counts[:3]], [int(value) for value in counts[3:]]
+        tallies[(indicator, province, org_type)] = IndicatorTally(
+            own=[own[0], own[1], 0, own[2]],
+            checked=[checked[0], checked[1], 0, checked[2]],
+            own_points=_decimal(own_points),
+            checked_points=_decimal(checked_points),
+        )
+    # Zero: every organization the indicator applies to, less those counted above.
+    finished = (
+        Assessment.objects.filter(round=assessment_round, status__in=RESULT_STATUSES)
+        .values_list("organization__district__province__code", "org_type")
+        .annotate(n=Count("pk"))
+    )
+    specs = _specs(assessment_round)
+    for province, org_type, n in finished:
+        for indicator, spec in specs.items():
+            if not spec.applies(org_type, province):
+                continue
+            tally = tallies.setdefault((indicator, province, org_type), IndicatorTally())
+            for counts in (tally.own, tally.checked):
+                counts[ZERO] = n - counts[FULL] - counts[PARTIAL] - counts[NOT_APPLICABLE]
+    return tallies
+
+
+def _decimal(value) -> Decimal:
+    # PostgreSQL sums numeric to Decimal; SQLite to a float of whole hundredths.
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _specs(assessment_round: Round) -> dict[int, scoring.IndicatorSpec]:
     indicators = (
         assessment_round.indicators.filter(is_pilot=False)
         .select_related("category__dimension", "province")
         .prefetch_related("options")
     )
-    specs = {indicator.pk: indicator.as_spec() for indicator in indicators}
-    rows = list(
-        Assessment.objects.filter(round=assessment_round, status__in=RESULT_STATUSES)
-        .order_by("pk")
-        .values_list("pk", "org_type", "organization__district__province__code")
-    )
-    tallies = Tallies({}, defaultdict(IndicatorTally))
-    applicable: dict[tuple[str, str], list[tuple[int, scoring.IndicatorSpec]]] = {}
-    for start in range(0, len(rows), BATCH_SIZE):
-        batch = rows[start : start + BATCH_SIZE]
-        own, checked = _load([pk for pk, _type, _province in batch])
-        for pk, org_type, province in batch:
-            if (org_type, province) not in applicable:
-                applicable[(org_type, province)] = [
-                    (indicator, spec) for indicator, spec in specs.items() if spec.applies(org_type, province)
-                ]
-            tallies.assessments[pk] = _tally(
-                applicable[(org_type, province)],
-                own.get(pk, {}),
-                checked.get(pk, {}),
-                tallies.indicators,
-                org_type=org_type,
-                province=province,
-            )
-    tallies.indicators = dict(tallies.indicators)
-    return tallies
+    return {indicator.pk: indicator.as_spec() for indicator in indicators}
 
 
-def _tally(
-    specs: list[tuple[int, scoring.IndicatorSpec]],
-    own: dict[int, scoring.Answer],
-    checked: dict[int, scoring.Answer],
-    indicators: dict[tuple[int, str, str], IndicatorTally],
-    *,
-    org_type: str,
-    province: str,
-) -> AssessmentTally:
-    tally = AssessmentTally()
-    context = {"org_type": org_type, "province": province}
-    for pk, spec in specs:
-        answer = own.get(pk, scoring.NOT_ANSWERED)
-        own_status = scoring.indicator_status(spec, answer, self_assessed=True, **context)
-        claimed = own_status == scoring.NOT_APPLICABLE
-        own_points = scoring.ZERO if claimed else scoring.indicator_points(spec, answer)
-        given = checked.get(pk)
-        verified = scoring.NOT_ANSWERED if given is None else verified_for_engine(given, claimed=claimed)
-        confirmed = scoring.indicator_status(spec, verified, **context) == scoring.NOT_APPLICABLE
-        checked_points = scoring.ZERO if confirmed else scoring.indicator_points(spec, verified)
-        found = indicators[(pk, province, org_type)]
-        full = spec.full_points
-        found.own[_grade(own_points, full, not_applicable=claimed)] += 1
-        found.checked[_grade(checked_points, full, not_applicable=confirmed)] += 1
-        found.own_points += own_points
-        found.checked_points += checked_points
-        if given is None:
-            continue
-        tally.verified += 1
-        rejected = claimed and not confirmed
-        tally.claimed += claimed
-        tally.confirmed += confirmed
-        if rejected or checked_points != own_points:
-            tally.changed += 1
-            tally.lowered += rejected or checked_points < own_points
-    return tally
+def _pairs(assessment_round: Round) -> tuple[str | None, list]:
+    """The common table expressions ending in `pairs`: one row per finished assessment ×
+    counted indicator that applies to it and holds an answer or a verified answer, with
+    the points of each side as the scoring engine gives them (assessments/scoring.py):
 
+    - LEVELS: the chosen level's points; CHECKLIST: the ticked criteria's; ALL_OR_NOTHING:
+      the indicator's points when every criterion is ticked; FIGURE: the best band whose
+      threshold the figure reaches; nothing chosen: 0;
+    - `claimed`: the organization declared "not applicable" where the indicator allows it
+      (its own score leaves the indicator out); `confirmed`: the team confirmed that claim
+      (the verified score leaves it out too, with 0 points). An unconfirmed claim scores 0.
 
-def _grade(points: Decimal, full: Decimal, *, not_applicable: bool) -> int:
-    if not_applicable:
-        return NOT_APPLICABLE
-    if full and points >= full:
-        return FULL
-    return PARTIAL if points > 0 else ZERO
+    Which types (and province) an indicator applies to is decided in Python (applies_to is
+    JSON) and handed over as a VALUES list.
+    """
+    specs = _specs(assessment_round)
+    applies = [(pk, org_type) for pk, spec in specs.items() for org_type in sorted(spec.applies_to)]
+    if not applies:
+        return None, []
+    table = {
+        model: model._meta.db_table
+        for model in (Answer, Assessment, Indicator, IndicatorOption, VerifiedAnswer, Organization, District, Province)
+    }
+    answer_ticked, verified_ticked = Answer.ticked.through._meta.db_table, VerifiedAnswer.ticked.through._meta.db_table
+    option = table[IndicatorOption]
+    statuses = ", ".join(["%s"] * len(RESULT_STATUSES))
+    values = ", ".join(["(%s, %s)"] * len(applies))
 
+    def points(alias: str, ticks: str) -> str:
+        return f"""CASE
+            WHEN ind.kind = 'levels' THEN COALESCE(lv.points, 0)
+            WHEN ind.kind = 'checklist' THEN COALESCE({ticks}.points, 0)
+            WHEN ind.kind = 'all_or_nothing' THEN
+                CASE WHEN ind.options > 0 AND COALESCE({ticks}.n, 0) = ind.options THEN ind.full_points ELSE 0 END
+            ELSE COALESCE((SELECT MAX(op.points) FROM {option} op
+                           WHERE op.indicator_id = {alias}.indicator_id AND op.threshold <= {alias}.figure), 0)
+        END"""
 
-def _load(pks: list[int]) -> tuple[dict[int, dict[int, scoring.Answer]], dict[int, dict[int, scoring.Answer]]]:
-    """The answers and verified answers of `pks` for the engine, by assessment and indicator
-    pk, in four queries."""
-    ticked = defaultdict(set)
-    for answer, option in Answer.ticked.through.objects.filter(answer__assessment_id__in=pks).values_list(
-        "answer_id", "indicatoroption_id"
-    ):
-        ticked[answer].add(option)
-    own: dict[int, dict[int, scoring.Answer]] = defaultdict(dict)
-    for pk, assessment, indicator, level, figure, not_applicable in Answer.objects.filter(
-        assessment_id__in=pks
-    ).values_list("pk", "assessment_id", "indicator_id", "level_id", "figure", "not_applicable"):
-        own[assessment][indicator] = scoring.Answer(
-            level=level, ticked=frozenset(ticked[pk]), figure=figure, not_applicable=not_applicable
-        )
-    verified_ticked = defaultdict(set)
-    for row, option in VerifiedAnswer.ticked.through.objects.filter(verifiedanswer__assessment_id__in=pks).values_list(
-        "verifiedanswer_id", "indicatoroption_id"
-    ):
-        verified_ticked[row].add(option)
-    checked: dict[int, dict[int, scoring.Answer]] = defaultdict(dict)
-    for pk, assessment, indicator, level, figure, na_confirmed in VerifiedAnswer.objects.filter(
-        assessment_id__in=pks
-    ).values_list("pk", "assessment_id", "indicator_id", "level_id", "figure", "na_confirmed"):
-        checked[assessment][indicator] = scoring.Answer(
-            level=level, ticked=frozenset(verified_ticked[pk]), figure=figure, na_confirmed=bool(na_confirmed)
-        )
-    return own, checked
+    def ticked(through: str, owner: str, owner_table: str) -> str:
+        return f"""SELECT t.{owner}_id AS owner_id, SUM(op.points) AS points, COUNT(*) AS n
+            FROM {through} t
+            JOIN {owner_table} x ON x.id = t.{owner}_id
+            JOIN finished f ON f.id = x.assessment_id
+            JOIN {option} op ON op.id = t.indicatoroption_id AND op.indicator_id = x.indicator_id
+            GROUP BY t.{owner}_id"""
+
+    sql = f"""WITH finished(id, org_type, province, province_id) AS (
+            SELECT a.id, a.org_type, p.code, p.id FROM {table[Assessment]} a
+            JOIN {table[Organization]} o ON o.id = a.organization_id
+            JOIN {table[District]} d ON d.id = o.district_id
+            JOIN {table[Province]} p ON p.id = d.province_id
+            WHERE a.round_id = %s AND a.status IN ({statuses})
+        ),
+        applies(indicator_id, org_type) AS (VALUES {values}),
+        ind AS (
+            SELECT i.id, i.kind, i.allows_not_applicable AS allows, i.province_id AS only_province,
+                (SELECT COUNT(*) FROM {option} op WHERE op.indicator_id = i.id) AS options,
+                CASE i.kind
+                    WHEN 'checklist' THEN (SELECT COALESCE(SUM(op.points), 0) FROM {option} op WHERE op.indicator_id = i.id)
+                    WHEN 'all_or_nothing' THEN i.all_or_nothing_points
+                    ELSE (SELECT COALESCE(MAX(op.points), 0) FROM {option} op WHERE op.indicator_id = i.id)
+                END AS full_points
+            FROM {table[Indicator]} i WHERE i.round_id = %s AND NOT i.is_pilot
+        ),
+        own_ticks AS ({ticked(answer_ticked, "answer", table[Answer])}),
+        checked_ticks AS ({ticked(verified_ticked, "verifiedanswer", table[VerifiedAnswer])}),
+        own AS (
+            SELECT a.assessment_id, a.indicator_id,
+                CASE WHEN a.not_applicable AND ind.allows THEN 1 ELSE 0 END AS na,
+                CASE WHEN a.not_applicable THEN 0 ELSE {points("a", "tk")} END AS points
+            FROM {table[Answer]} a
+            JOIN finished f ON f.id = a.assessment_id
+            JOIN ind ON ind.id = a.indicator_id
+            LEFT JOIN {option} lv ON lv.id = a.level_id AND lv.indicator_id = a.indicator_id
+            LEFT JOIN own_ticks tk ON tk.owner_id = a.id
+        ),
+        checked AS (
+            SELECT v.assessment_id, v.indicator_id,
+                CASE WHEN v.na_confirmed THEN 1 ELSE 0 END AS confirmed,
+                {points("v", "tk")} AS points
+            FROM {table[VerifiedAnswer]} v
+            JOIN finished f ON f.id = v.assessment_id
+            JOIN ind ON ind.id = v.indicator_id
+            LEFT JOIN {option} lv ON lv.id = v.level_id AND lv.indicator_id = v.indicator_id
+            LEFT JOIN checked_ticks tk ON tk.owner_id = v.id
+        ),
+        keys AS (
+            SELECT assessment_id, indicator_id FROM own UNION SELECT assessment_id, indicator_id FROM checked
+        ),
+        pairs AS (
+            SELECT k.assessment_id, f.org_type, f.province, k.indicator_id, ind.full_points,
+                COALESCE(own.na, 0) AS claimed,
+                COALESCE(own.points, 0) AS own_points,
+                CASE WHEN checked.assessment_id IS NULL THEN 0 ELSE 1 END AS has_checked,
+                CASE WHEN own.na = 1 AND checked.confirmed = 1 THEN 1 ELSE 0 END AS confirmed,
+                CASE WHEN own.na = 1 AND checked.confirmed = 1 THEN 0 ELSE COALESCE(checked.points, 0) END
+                    AS checked_points
+            FROM keys k
+            JOIN finished f ON f.id = k.assessment_id
+            JOIN ind ON ind.id = k.indicator_id
+            JOIN applies ap ON ap.indicator_id = k.indicator_id AND ap.org_type = f.org_type
+            LEFT JOIN own ON own.assessment_id = k.assessment_id AND own.indicator_id = k.indicator_id
+            LEFT JOIN checked ON checked.assessment_id = k.assessment_id AND checked.indicator_id = k.indicator_id
+            WHERE ind.only_province IS NULL OR ind.only_province = f.province_id
+        )"""
+    params = [
+        assessment_round.pk,
+        *map(str, RESULT_STATUSES),
+        *(value for pair in applies for value in pair),
+        assessment_round.pk,
+    ]
+    return sql, params
 
 
 def indicator_list(assessment_round: Round) -> list[Indicator]:

@@ -20,7 +20,15 @@ from decimal import Decimal
 from assessments import scoring
 from assessments.models import Indicator, Round
 from organizations.models import Province
-from results.indicator_tallies import FULL, NOT_APPLICABLE, PARTIAL, ZERO, IndicatorTally, indicator_list, round_tallies
+from results.indicator_tallies import (
+    FULL,
+    NOT_APPLICABLE,
+    PARTIAL,
+    ZERO,
+    IndicatorTally,
+    cached_indicator_tallies,
+    indicator_list,
+)
 
 FAILING, OVERSTATED, FRAMEWORK = "failing", "overstated", "framework"
 SORTS = (FAILING, OVERSTATED, FRAMEWORK)
@@ -104,7 +112,7 @@ def build_weak_spots(
 ) -> WeakSpots:
     """Every counted indicator's grades in the slice (a province, a type; None: all), sorted:
     FAILING (the most verified zeros first), OVERSTATED (the largest gap first) or FRAMEWORK."""
-    tallies = round_tallies(assessment_round).indicators
+    tallies = cached_indicator_tallies(assessment_round)
     summed: dict[int, IndicatorTally] = defaultdict(IndicatorTally)
     for (indicator, province_code, kind), tally in tallies.items():
         if (province is None or province_code == province.code) and (org_type is None or kind == org_type):

@@ -21,7 +21,7 @@ from core.spreadsheets import XLSX_CONTENT_TYPE
 from organizations.models import Organization, Province
 from results.access import get_report_scope_for_user
 from results.analysis_workbook import build_calibration_workbook, build_weak_spots_workbook
-from results.calibration import FLAG_SE, MIN_FLAG_N, Z_95, build_calibration
+from results.calibration import FLAG_SE, MIN_DIFFERENCE, MIN_FLAG_N, Z_95, build_calibration
 from results.dashboard import RESULT_STATUSES
 from results.weakspots import FAILING, FRAMEWORK, OVERSTATED, build_weak_spots
 
@@ -81,6 +81,7 @@ def calibration(request: HttpRequest, year: int) -> HttpResponse:
             "z": Z_95,
             "flag_se": FLAG_SE,
             "min_n": MIN_FLAG_N,
+            "min_difference": MIN_DIFFERENCE,
             "query": f"province={province.code}" if province else "",
         },
     )

@@ -29,7 +29,7 @@ NA = "na"
 class World:
     """The round, its indicators, and a maker of reviewed assessments."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, more_kinds: bool = False) -> None:
         self.round = RoundFactory(phase=Round.Phase.REVIEW)
         self.round, (first, second) = framework_with(self.round, dimensions=2)
         self.indicators = {
@@ -41,6 +41,19 @@ class World:
                 category=second, code="K", position=3, kind=Indicator.Kind.CHECKLIST, options=[2, 2, 1]
             ),
         }
+        if more_kinds:
+            # F: a figure, 1 from 50, 3 from 70, 5 from 80; N: all three criteria or nothing, 5.
+            self.indicators["F"] = IndicatorFactory(
+                category=second, code="F", position=4, kind=Indicator.Kind.FIGURE, options=[(1, 50), (3, 70), (5, 80)]
+            )
+            self.indicators["N"] = IndicatorFactory(
+                category=second,
+                code="N",
+                position=5,
+                kind=Indicator.Kind.ALL_OR_NOTHING,
+                options=[0, 0, 0],
+                all_or_nothing_points=5,
+            )
         self.office = user_with_role(Role.Kind.PROVINCIAL_ADMIN, province=province("81"))
         self.department = user_with_role(Role.Kind.DEPARTMENT_OFFICIAL)
         self.assessments: list[Assessment] = []
@@ -73,6 +86,7 @@ class World:
                 not_applicable=value == NA,
                 na_reason="ไม่มีภารกิจนี้" if value == NA else "",
                 level=self._level(indicator, value),
+                figure=self._figure(indicator, value),
                 answered_at=timezone.now(),
             )
             answer.ticked.set(self._ticks(indicator, value))
@@ -83,6 +97,7 @@ class World:
                 indicator=indicator,
                 na_confirmed=True if value == NA else (False if own.get(code) == NA else None),
                 level=self._level(indicator, value),
+                figure=self._figure(indicator, value),
             )
             verified.ticked.set(self._ticks(indicator, value))
         if team is not None:
@@ -98,10 +113,18 @@ class World:
             return None
         return indicator.options.get(points=Decimal(value))
 
+    def _figure(self, indicator: Indicator, value) -> Decimal | None:
+        return Decimal(value) if indicator.kind == Indicator.Kind.FIGURE else None
+
     def _ticks(self, indicator: Indicator, value) -> list[IndicatorOption]:
-        if value == NA or indicator.kind != Indicator.Kind.CHECKLIST:
+        """K: the ticks worth `value` points; N: the first `value` criteria."""
+        if value == NA:
             return []
-        return list(indicator.options.filter(position__in=TICKS[value]))
+        if indicator.kind == Indicator.Kind.CHECKLIST:
+            return list(indicator.options.filter(position__in=TICKS[value]))
+        if indicator.kind == Indicator.Kind.ALL_OR_NOTHING:
+            return list(indicator.options.filter(position__lte=value))
+        return []
 
 
 def points(a: int, b: int | str = 5, c: int | str = 5, k: int = 5, p: int = 0) -> dict[str, int | str]:

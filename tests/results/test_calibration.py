@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from results.analysis_workbook import build_calibration_workbook
 from results.calibration import HARSH, SOFT, Estimate, build_calibration
-from results.indicator_tallies import compute_tallies, round_tallies
+from results.indicator_tallies import assessment_tallies, cached_assessment_tallies
 from tests.factories import province, user_with_role
 from tests.results.analysis_data import NA, TOWN, World, points, three_teams
 
@@ -98,6 +98,21 @@ def test_provinces_are_judged_by_the_same_rule(teams):
     assert groups["20"].flag == SOFT
 
 
+def test_a_difference_under_two_points_is_not_flagged_however_certain():
+    world = World()
+    steady = world.team("steady")
+    for a in (4, 4, 4):
+        world.reviewed(steady, points(5), points(a))  # 100 → 95: −5 each, SE 0
+    near = world.team("near")
+    for a in (4, 4, 3):
+        world.reviewed(near, points(5), points(a))  # −5, −5, −10
+    world.store_results()
+    groups = by_label(build_calibration(world.round).teams)
+    # National: −35 ÷ 6 = −5.83. steady: 0.83 points off with SE 0; near: 0.83 points off.
+    assert groups["steady"].gap.se == 0
+    assert groups["steady"].flag is None and groups["near"].flag is None
+
+
 def test_a_team_of_one_is_never_flagged():
     world = World()
     lone = world.team("lone")
@@ -165,15 +180,15 @@ def test_not_applicable_claims_confirmed_and_rejected():
 
 def test_tallies_are_cached_until_the_results_change(teams, django_assert_max_num_queries):
     world, _teams = teams
-    first = round_tallies(world.round)
+    first = cached_assessment_tallies(world.round)
     with django_assert_max_num_queries(2):
-        assert round_tallies(world.round).assessments == first.assessments
+        assert cached_assessment_tallies(world.round) == first
     harsh = world.assessments[0]
     harsh.verified_answers.filter(indicator__code="A").update(level=world.indicators["A"].options.get(points=5))
     world.store_results()
-    again = round_tallies(world.round)
-    assert again.assessments[harsh.pk].changed == 1
-    assert again.assessments == compute_tallies(world.round).assessments
+    again = cached_assessment_tallies(world.round)
+    assert again[harsh.pk].changed == 1
+    assert again == assessment_tallies(world.round)
 
 
 def test_department_reads_every_province_office_its_own_teams(client, teams):

@@ -54,6 +54,22 @@ def test_shares_of_full_partial_and_zero_nationally(teams):
     assert b.gap == Decimal(100) - pct(44, 45)
 
 
+def test_figures_and_all_or_nothing_score_as_the_engine_says():
+    world = World(more_kinds=True)
+    team = world.team("t")
+    # F own 85 → 5, verified 75 → 3; N own all three → 5, verified two → 0.
+    world.reviewed(team, {**points(5), "F": 85, "N": 3}, {**points(5), "F": 75, "N": 2})
+    # F own 40 → 0, verified 50 → 1 (the threshold itself scores); N both all three → 5.
+    world.reviewed(team, {**points(5), "F": 40, "N": 3}, {**points(5), "F": 50, "N": 3})
+    world.store_results()
+    rows = rows_of(build_weak_spots(world.round))
+    f, n = rows["F"], rows["N"]
+    assert (f.own.full, f.own.partial, f.own.zero) == (1, 0, 1) and f.own.points == 5
+    assert (f.checked.full, f.checked.partial, f.checked.zero) == (0, 2, 0) and f.checked.points == 4
+    assert (n.own.full, n.checked.full, n.checked.zero) == (2, 1, 1)
+    assert (n.own.points, n.checked.points) == (10, 5)
+
+
 def test_sorted_by_failing_or_by_overstatement():
     world = World()
     team = world.team("t")
