@@ -140,7 +140,8 @@ def _registry_csv(rows: list[dict[str, str]]) -> io.BytesIO:
 @transaction.atomic
 def seed_demo(*, progress: bool = True) -> dict[str, int]:
     """Load (or top up) the demo. `progress=False` leaves out the organizations further along
-    (DEMO_PROGRESS): they are most of the time it takes, and most tests do not need them."""
+    (DEMO_PROGRESS) and last year's review teams (CALIBRATION_TEAMS): they are most of the time
+    it takes, and most tests do not need them."""
     report = import_registry(_registry_csv(demo_registry_rows()), file_name="demo-registry.csv")
     _upgrade_one_organization()
     # Hashed once for all: the password hasher is slow on purpose (~0.5 s a hash), and every
@@ -148,7 +149,8 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
     password = make_password(DEMO_PASSWORD)
     users = {demo.username: _demo_user(demo, password=password) for demo in DEMO_USERS}
     previous = load_previous_year(by=users["dla_official"])
-    _calibration_teams(previous, users)
+    if progress:  # the review further along: last year's teams, one harsh and one soft
+        _calibration_teams(previous, users)
     framework = load_demo_framework(by=users["dla_official"])
     today = timezone.localdate()
     open_demo_round(framework, by=users["dla_official"], today=today)
