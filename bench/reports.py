@@ -105,3 +105,35 @@ def _run(command: list[str], env: dict) -> dict:
     # ru_maxrss through fork and exec.
     peak = re.search(r"peak memory (\d+) MB", finished.stdout)
     return {"seconds": round(seconds, 1), "peak_mb": int(peak.group(1)), "output": finished.stdout.strip()}
+
+
+TARGET_ANALYSIS_SECONDS = 0.5
+
+
+def analyses(year: int) -> dict:
+    """The calibration and weak-spot pages of the whole country, as the department, in process:
+    cold (no cache: the per-indicator tallies counted by the database on every request) and
+    warm (the tallies cached for the round, as every request after the first gets them)."""
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    department = User.objects.get(username="dla_national")
+    client = Client(SERVER_NAME=HOST, HTTP_COOKIE=session_cookie(department)[0])
+    found = {}
+    for name in ("calibration", "weak_spots"):
+        url = reverse(f"results:{name}", args=[year])
+        print(f"In-process: {name} …", flush=True)
+        with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+            cold = measure_get(client, url, times=1)  # each takes the whole count
+        client.get(url)  # fills the cache
+        warm = measure_get(client, url, times=5)
+        found[name] = {
+            "cold": cold,
+            "warm": warm,
+            "target": f"< {TARGET_ANALYSIS_SECONDS} s",
+            "met_cold": cold["median_ms"] < TARGET_ANALYSIS_SECONDS * 1000,
+            "met_warm": warm["median_ms"] < TARGET_ANALYSIS_SECONDS * 1000,
+        }
+    return found

@@ -140,6 +140,7 @@ def main() -> int:
     print("In-process: dashboards and a scorecard …", flush=True)
     results["dashboards"] = reports.dashboards(year)
     results["files"] = reports.files(year, env)
+    results["analyses"] = reports.analyses(year)  # calibration and weak spots, cold and warm (< 0.5 s)
     results["targets"] = goals.judge(results)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{datetime.datetime.now():%Y%m%d-%H%M%S}.json"

@@ -31,17 +31,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from assessments import scoring
 from assessments.evidence import add_evidence_file, add_evidence_link, attach_stored_files
 from assessments.framework import add_indicator, remove_indicator, update_indicator
-from assessments.models import Assessment, Indicator, Round
+from assessments.models import Answer, Assessment, Indicator, Round
 from assessments.selfassessment import answer_for, save_answer, submit
 from demo.framework import load_demo_framework, open_demo_round
 from demo.history import load_previous_year
 from organizations.models import Organization, OrganizationTypeChange, Province
 from organizations.registry import import_registry
+from results.scores import refresh_results
 from reviews import teams as review_teams
 from reviews import workflow
-from reviews.models import Team
+from reviews.models import Assignment, Team, TeamMember, VerifiedAnswer
 
 DEMO_PASSWORD = "lpa-demo-2569"
 DEMO_PROVINCES = ("81", "20", "52")  # กระบี่, ชลบุรี, ลำปาง
@@ -140,7 +142,8 @@ def _registry_csv(rows: list[dict[str, str]]) -> io.BytesIO:
 @transaction.atomic
 def seed_demo(*, progress: bool = True) -> dict[str, int]:
     """Load (or top up) the demo. `progress=False` leaves out the organizations further along
-    (DEMO_PROGRESS): they are most of the time it takes, and most tests do not need them."""
+    (DEMO_PROGRESS) and last year's review teams (CALIBRATION_TEAMS): they are most of the time
+    it takes, and most tests do not need them."""
     report = import_registry(_registry_csv(demo_registry_rows()), file_name="demo-registry.csv")
     _upgrade_one_organization()
     # Hashed once for all: the password hasher is slow on purpose (~0.5 s a hash), and every
@@ -148,6 +151,8 @@ def seed_demo(*, progress: bool = True) -> dict[str, int]:
     password = make_password(DEMO_PASSWORD)
     users = {demo.username: _demo_user(demo, password=password) for demo in DEMO_USERS}
     previous = load_previous_year(by=users["dla_official"])
+    if progress:  # the review further along: last year's teams, one harsh and one soft
+        _calibration_teams(previous, users)
     framework = load_demo_framework(by=users["dla_official"])
     change_framework_since_last_year(framework, by=users["dla_official"])
     today = timezone.localdate()
@@ -428,3 +433,104 @@ def _verified_answer(indicator: Indicator, own: dict, n: int) -> dict:
 
 def _points_of(options: list, pk: int):
     return next(option.points for option in options if option.pk == pk)
+
+
+# Last year's review teams in กระบี่, for the calibration page (/results/2568/calibration/):
+# four teams sharing the province's organizations by district, one of them harsh (it lowers
+# most answers that it can by a level) and one soft (it agrees with every claim and now and
+# then gives a level more), so the page flags one of each beside two ordinary teams.
+
+# (name, members with the lead first, districts, how it scores)
+CALIBRATION_TEAMS = [
+    ("คณะผู้ประเมินที่ 1", ("assessor", "assessor2", "assessor3", "assessor4"), ("8101", "8102"), ""),
+    ("คณะผู้ประเมินที่ 2", ("assessor5", "assessor6", "assessor7", "assessor8"), ("8103", "8104"), ""),
+    ("คณะผู้ประเมินที่ 3", ("assessor2", "assessor4", "assessor6", "assessor8"), ("8105", "8106"), "harsh"),
+    ("คณะผู้ประเมินที่ 4", ("assessor3", "assessor5", "assessor7", "assessor"), ("8107", "8108"), "soft"),
+]
+HARSH_REASON = "ไม่พบหลักฐานครบตามเกณฑ์ในวันลงพื้นที่ (ข้อมูลสาธิต)"
+SOFT_EVERY = 3  # the soft team gives a level more on every third levels indicator it can
+SOFT_REASON = "ให้คะแนนตามผลงานที่เห็นในวันลงพื้นที่ (ข้อมูลสาธิต)"
+
+
+def _calibration_teams(previous: Round, users: dict[str, User]) -> None:
+    """CALIBRATION_TEAMS in last year's round, once: its assessments assigned, the harsh and
+    soft teams' verified answers changed in bulk, their stored results refreshed."""
+    province = Province.objects.get(code=REVIEW_PROVINCE)
+    if Team.objects.filter(round=previous, province=province).exists():
+        return
+    office = users["province_admin"]
+    changed = []
+    for name, members, districts, manner in CALIBRATION_TEAMS:
+        team = Team.objects.create(round=previous, province=province, name=name, created_by=office)
+        TeamMember.objects.bulk_create(
+            TeamMember(team=team, user=users[username], is_lead=number == 0) for number, username in enumerate(members)
+        )
+        assessments = list(
+            previous.assessments.filter(organization__district__code__in=districts).values_list("pk", flat=True)
+        )
+        Assignment.objects.bulk_create(
+            Assignment(assessment_id=pk, team=team, assigned_by=office, visit_on=previous.review_opens)
+            for pk in assessments
+        )
+        if manner:
+            _rescore(previous, assessments, harsh=manner == "harsh")
+            changed += assessments
+    refresh_results(changed)
+
+
+def _rescore(previous: Round, assessments: list[int], *, harsh: bool) -> None:
+    """Harsh: every verified level one below where there is one. Soft: every verified answer
+    back to the organization's own, and every SOFT_EVERY-th level one above where there is one.
+    Each change with its reason and its points, as the workflow records them."""
+    indicators = {
+        indicator.pk: indicator
+        for indicator in previous.indicators.select_related("category__dimension", "province").prefetch_related("options")
+    }
+    specs = {pk: indicator.as_spec() for pk, indicator in indicators.items()}
+    ranked = {
+        pk: sorted(indicator.options.all(), key=lambda option: option.points)
+        for pk, indicator in indicators.items()
+        if indicator.kind == Indicator.Kind.LEVELS
+    }
+    own = {
+        (row["assessment_id"], row["indicator_id"]): row
+        for row in Answer.objects.filter(assessment_id__in=assessments).values(
+            "pk", "assessment_id", "indicator_id", "level_id", "figure", "not_applicable"
+        )
+    }
+    own_ticked: dict[int, list[int]] = {}
+    for answer, option in Answer.ticked.through.objects.filter(answer__assessment_id__in=assessments).values_list(
+        "answer_id", "indicatoroption_id"
+    ):
+        own_ticked.setdefault(answer, []).append(option)
+    rows = list(
+        VerifiedAnswer.objects.filter(assessment_id__in=assessments).exclude(na_confirmed=True).order_by("pk")
+    )
+    changed, ticks = [], {}
+    for number, row in enumerate(rows):
+        mine = own[(row.assessment_id, row.indicator_id)]
+        levels = ranked.get(row.indicator_id)
+        if harsh:
+            keys = [option.pk for option in levels or []]
+            if not levels or row.level_id not in keys or keys.index(row.level_id) == 0:
+                continue
+            row.level_id, row.reason = keys[keys.index(row.level_id) - 1], HARSH_REASON
+            ticked = []  # a levels indicator ticks nothing
+        else:
+            row.level_id, row.figure, row.reason = mine["level_id"], mine["figure"], ""
+            ticked = own_ticked.get(mine["pk"], [])
+            keys = [option.pk for option in levels or []]
+            if levels and row.level_id in keys and number % SOFT_EVERY == 0 and keys.index(row.level_id) < len(keys) - 1:
+                row.level_id, row.reason = keys[keys.index(row.level_id) + 1], SOFT_REASON
+            ticks[row.pk] = ticked
+        row.points = scoring.indicator_points(
+            specs[row.indicator_id], scoring.Answer(level=row.level_id, ticked=frozenset(ticked), figure=row.figure)
+        )
+        changed.append(row)
+    VerifiedAnswer.objects.bulk_update(changed, ["level", "figure", "reason", "points"], batch_size=1000)
+    if ticks:
+        through = VerifiedAnswer.ticked.through
+        through.objects.filter(verifiedanswer_id__in=ticks).delete()
+        through.objects.bulk_create(
+            through(verifiedanswer_id=row, indicatoroption_id=option) for row, options in ticks.items() for option in options
+        )

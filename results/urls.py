@@ -1,6 +1,6 @@
 from django.urls import path
 
-from results.views import dashboards, downloads, reports, scorecard
+from results.views import analysis, dashboards, downloads, reports, scorecard
 
 app_name = "results"
 
@@ -26,4 +26,8 @@ urlpatterns = [
     ),
     path("<int:year>/workbook.xlsx", downloads.workbook, name="workbook"),
     path("<int:year>/open-data.csv", downloads.open_data, name="open_data"),
+    path("<int:year>/calibration/", analysis.calibration, name="calibration"),
+    path("<int:year>/calibration.xlsx", analysis.calibration_workbook, name="calibration_workbook"),
+    path("<int:year>/weak-spots/", analysis.weak_spots, name="weak_spots"),
+    path("<int:year>/weak-spots.xlsx", analysis.weak_spots_workbook, name="weak_spots_workbook"),
 ]

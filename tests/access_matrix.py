@@ -594,3 +594,23 @@ MATRIX += [
     Case("unknown guide", lambda w: reverse("guide:detail", args=["mayor"]), {}),
     Case("unknown guide PDF", lambda w: reverse("guide:pdf", args=["mayor"]), {}),
 ]
+
+# Review analyses (assessor calibration, indicator weak spots): the department the country or
+# any province; a provincial office its own province (asked for another's: 404; without a
+# province, its own: the outsiders' office sees its own too); everyone else 404.
+
+ANALYSIS_READERS = {**PROVINCE_OFFICE, "outsider_province_admin": 200}
+
+MATRIX += [
+    Case(f"{label}{suffix}", results_url(name, query), expect)
+    for name, label in (
+        ("calibration", "calibration"),
+        ("calibration_workbook", "calibration workbook"),
+        ("weak_spots", "weak spots"),
+        ("weak_spots_workbook", "weak spots workbook"),
+    )
+    for suffix, query, expect in (
+        ("", "", ANALYSIS_READERS),
+        (" (กระบี่)", "?province=81", PROVINCE_OFFICE),
+    )
+]
