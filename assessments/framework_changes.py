@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -290,6 +291,23 @@ def compare(before: Round, after: Round, *, user: User | None = None) -> Framewo
         # The after year's names win: the page speaks of the framework as it is now.
         names.update(assessment_round.dimensions.values_list("number", "name"))
     return diff_frameworks(sides[0], sides[1], before_year=before.year, after_year=after.year, dimension_names=names)
+
+
+# How long the year-over-year marks are kept; the key changes with either framework anyway.
+RULES_CHANGED_SECONDS = 24 * 60 * 60
+
+
+def rules_changed_dimensions(before: Round, after: Round) -> set[int]:
+    """compare(before, after).changed_dimensions(), kept in the cache under both rounds'
+    framework versions (Round.framework_version: every framework edit draws a new one), so
+    the dashboards that mark their year-over-year figures compare the frameworks once, not
+    on every view."""
+    key = f"lpa-rules-changed:{before.pk}:{before.framework_version}:{after.pk}:{after.framework_version}"
+    numbers = cache.get(key)
+    if numbers is None:
+        numbers = compare(before, after).changed_dimensions()
+        cache.set(key, numbers, RULES_CHANGED_SECONDS)
+    return set(numbers)
 
 
 def previous_round(assessment_round: Round, *, user: User | None = None) -> Round | None:

@@ -42,7 +42,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from assessments import scoring
-from assessments.framework_changes import compare as compare_frameworks
+from assessments.framework_changes import rules_changed_dimensions
 from assessments.models import Assessment, Dimension, Round
 from organizations.models import Organization, Province
 from results.models import OVERALL, Result
@@ -456,7 +456,7 @@ def _year_over_year(board: Dashboard, previous: Round) -> YearOverYear:
             for row in board.provinces
             if row.results.count or row.province.pk in last_year
         ]
-    rules_changed = compare_frameworks(previous, board.round).changed_dimensions()
+    rules_changed = rules_changed_dimensions(previous, board.round)
     return YearOverYear(previous, Change(board.overall, overall), dimensions, provinces, rules_changed)
 
 

@@ -337,6 +337,9 @@ def test_query_counts_do_not_grow_with_organizations(client, department, organiz
             passed=True,
         )
     client.force_login(department)
+    # The first view compares the two years' frameworks (six queries) and keeps the answer
+    # under their framework versions; the pins are for every view after it.
+    client.get(dashboard_url(round))
     assert queries_for(client, dashboard_url(round)) == NATIONAL_QUERIES
     assert queries_for(client, province_url(round, "81")) == PROVINCE_QUERIES
     workbook = reverse("results:dashboard_workbook", args=[round.year])
