@@ -61,22 +61,9 @@ COMPARED_FIELDS = (
     "verified_passed",
     "indicator_points",
 )
-_WRITTEN_FIELDS = (
-    "answered_indicators",
-    "verified_indicators",
-    "self_points",
-    "self_full_marks",
-    "self_percent",
-    "self_band",
-    "self_passed",
-    "verified_points",
-    "verified_full_marks",
-    "verified_percent",
-    "verified_band",
-    "verified_passed",
-    "indicator_points",
-    "updated_at",
-)
+# What an update writes: every compared column but the count of indicators (fixed by the
+# framework), and when.
+_WRITTEN_FIELDS = (*(name for name in COMPARED_FIELDS if name != "indicators"), "updated_at")
 
 
 @dataclass
