@@ -241,11 +241,9 @@ def test_picker_is_for_the_organizations_own_people(client, sa, two):
     assert client.get(pick_url(sa, two[1])).status_code == 404
 
 
-def test_dimension_page_links_to_the_picker(client, sa, two):
+def test_indicator_editor_links_to_the_picker(client, sa, two):
     client.force_login(sa.staff)
-    url = reverse(
-        "assessments:assessment_dimension", args=[sa.assessment.pk, two[1].indicator.category.dimension.number]
-    )
+    url = reverse("assessments:indicator_editor", args=[sa.assessment.pk, two[1].indicator.pk])
     assert pick_url(sa, two[1]) in client.get(url).content.decode()
 
 
@@ -311,7 +309,7 @@ def test_review_evidence_list_notes_the_same_file(sa, two, rf):
         "reviews/snippets/same_file_note.html", {"evidence": first, "answer": first.answer}, request=request
     )
     assert "ไฟล์เดียวกับตัวชี้วัด 1.2" in html
-    with open(Path(__file__).resolve().parents[2] / "templates/reviews/snippets/review_block.html") as block:
+    with open(Path(__file__).resolve().parents[2] / "templates/reviews/snippets/review_evidence.html") as block:
         assert '{% include "reviews/snippets/same_file_note.html" %}' in block.read()
 
 
