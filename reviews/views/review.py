@@ -118,7 +118,8 @@ def _render_editor(
     context = {**header(assessment), "block": block, "scoring_problem": scoring_problem(viewer, assessment)}
     if wants_block(request):
         response = render(request, EDITOR_TEMPLATE, context, status=status)
-        response["X-LPA-Block"] = str(block.indicator.pk)
+        # An editor (static/js/editors.js) that holds the block's thread (reviews/review.js).
+        response["X-LPA-Editor"] = response["X-LPA-Block"] = str(block.indicator.pk)
         return response
     indicator = block.indicator
     return render(

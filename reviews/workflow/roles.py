@@ -32,8 +32,22 @@ def _on_team(user: User | None, assessment: Assessment, *, lead: bool) -> bool:
         return False
     if assessment.organization.district.province_id not in scope_for(user).province_ids:
         return False
-    members = TeamMember.objects.filter(team__assignments__assessment=assessment, user=user)
-    return (members.filter(is_lead=True) if lead else members).exists()
+    place = _team_place(user, assessment)
+    return place is not None and (place or not lead)
+
+
+def _team_place(user: User, assessment: Assessment) -> bool | None:
+    """None off the assessment's team, else whether they lead it.
+
+    Asked once per user and assessment object: a request's access check and the workflow it
+    calls ask the same question of the same row. An assessment loaded again (as the workflow
+    does under its lock) asks again.
+    """
+    places = assessment.__dict__.setdefault("_lpa_team_places", {})
+    if user.pk not in places:
+        members = TeamMember.objects.filter(team__assignments__assessment=assessment, user=user)
+        places[user.pk] = members.order_by("-is_lead").values_list("is_lead", flat=True).first()
+    return places[user.pk]
 
 
 def manages_province(user: User | None, assessment: Assessment) -> bool:

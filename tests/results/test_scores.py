@@ -15,22 +15,8 @@ from tests.reviews.factories import submitted_for_review
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = (
-    "dimension",
-    "indicators",
-    "answered_indicators",
-    "verified_indicators",
-    "self_points",
-    "self_full_marks",
-    "self_percent",
-    "self_band",
-    "self_passed",
-    "verified_points",
-    "verified_full_marks",
-    "verified_percent",
-    "verified_band",
-    "verified_passed",
-)
+# Every column a recomputation decides, the points of each indicator included.
+FIELDS = ("dimension", *scores.COMPARED_FIELDS)
 
 
 def stored(assessment) -> list[tuple]:

@@ -184,7 +184,7 @@ def test_the_earlier_checklist_and_figure_are_said_in_words(client):
 
 def folded(article: str) -> bool:
     """Closed, its editor left to be fetched (or opened as a page): no form in the page."""
-    editor = re.search(r'<details class="indicator-editor" data-editor-url="[^"]+"( open data-loaded)?>', article)
+    editor = re.search(r'<details class="indicator-editor" data-editor-url="[^"]+"( open data-editor-loaded)?>', article)
     return bool(editor) and not editor.group(1) and "<form" not in article
 
 

@@ -24,17 +24,17 @@ FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
 # Session and user (2), roles (1), the assessment (1), team membership (1), the dimension's
 # indicators with whether the organization claimed N/A and when it last resubmitted each, and
-# their options (2); the workflow: team membership again (1), the transaction's BEGIN and
+# their options (2); the workflow (which asks no more about the team): the transaction's BEGIN and
 # COMMIT (2, SQLite), the assessment's version bumped and its row locked (2: its cached
 # pages go stale), the verified answer (1), the organization's answer and its ticks (2), the
 # write (1), the ticks (1), the trail (1); the dimension's results and their ticks for its
 # totals (2).
-VERIFIED_SAVE_QUERIES = 20
+VERIFIED_SAVE_QUERIES = 19
 # Session and user (2), roles (1), the assessment (1), team membership (1), the indicator with
 # its evidence count, its options, the organization's answer and its ticks, the team's result
-# and its ticks, the returns, the evidence (7), the comments (1), whether the viewer may
-# comment (1).
-EDITOR_QUERIES = 15
+# and its ticks, the returns, the evidence (7), the comments (1); whether the viewer may
+# comment asks the team membership already known.
+EDITOR_QUERIES = 14
 
 
 @pytest.fixture

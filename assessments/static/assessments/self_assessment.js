@@ -1,7 +1,6 @@
 // The dimension page, progressively enhanced.
 // - Blocks are compact; opening one ("แก้ไขคำตอบและหลักฐาน") fetches its editor (criteria,
-//   forms, evidence, comments) from the editor page's address into the block. Without this
-//   script the block's link opens that editor as a page of its own.
+//   forms, evidence, comments) into the block (static/js/editors.js).
 // - Saving an answer sends the form with fetch and gets JSON back: the new version, the
 //   block's summary and state, the dimension's counters and a message; a refusal comes back
 //   as messages by field, shown beside each field with nothing typed lost. A conflict (409),
@@ -40,36 +39,6 @@
   var live = document.getElementById("save-status");
   if (!live || !window.fetch || !window.FormData) return;
   var HEADERS = { "X-Requested-With": "fetch" };
-
-  // Editors on demand: a block opened for the first time gets its editor.
-  function loadEditor(details) {
-    if (details.hasAttribute("data-editor-loaded") || details.hasAttribute("aria-busy")) return;
-    var holder = details.querySelector("[data-editor]");
-    details.setAttribute("aria-busy", "true");
-    if (live.dataset.loading) live.textContent = live.dataset.loading;
-    fetch(details.getAttribute("data-editor-url"), { credentials: "same-origin", headers: HEADERS })
-      .then(function (response) {
-        if (!response.ok || !response.headers.get("X-LPA-Editor")) throw new Error("HTTP " + response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        holder.innerHTML = html;
-        details.setAttribute("data-editor-loaded", "");
-        details.removeAttribute("aria-busy");
-        live.textContent = "";
-        details.dispatchEvent(new CustomEvent("lpa:editor-loaded", { bubbles: true }));
-      })
-      .catch(function () {
-        // The block's link to the editor page stays: the way in without script.
-        details.removeAttribute("aria-busy");
-        live.textContent = live.dataset.loadFailed || live.dataset.failed;
-      });
-  }
-  document.addEventListener("toggle", function (event) {
-    var details = event.target;
-    if (details.matches && details.matches("details.indicator-editor") && details.open) loadEditor(details);
-  }, true);
-  document.querySelectorAll("details.indicator-editor[open]").forEach(loadEditor);
 
   function clearErrors(form) {
     form.querySelectorAll("[data-js-error]").forEach(function (node) { node.remove(); });

@@ -1,8 +1,8 @@
 // The review page, progressively enhanced. Each indicator is shown compactly; opening its
 // block fetches the indicator's editor (evidence, both sides, the result's form, the thread)
-// into it. A verified result is saved with fetch and answered with JSON: the block, the
-// outline and the dimension's totals and counters follow in place, and a refusal brings the
-// editor back with its errors beside the fields, nothing typed lost. A comment comes back as
+// into it (static/js/editors.js). A verified result is saved with fetch and answered with
+// JSON: the block, the outline and the dimension's totals and counters follow in place, and a
+// refusal brings the editor back with its errors beside the fields, nothing typed lost. A comment comes back as
 // its thread. Each outcome is read out in the page's live region. Without this script the
 // block links to the editor's own page, whose forms post normally.
 (function () {
@@ -13,34 +13,6 @@
   var BADGES = { checked: "text-bg-success", recheck: "text-bg-danger", unchecked: "text-bg-warning" };
 
   function say(text) { live.textContent = text || ""; }
-
-  // Editors on demand: the first time a block opens, its editor is fetched.
-  function load(details) {
-    if (details.hasAttribute("data-loaded") || details.hasAttribute("aria-busy")) return;
-    var slot = details.querySelector("[data-editor]");
-    if (!slot) return;
-    details.setAttribute("aria-busy", "true");
-    say(live.dataset.loading);
-    fetch(details.dataset.editorUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-      .then(function (response) {
-        if (!response.ok || !response.headers.get("X-LPA-Block")) throw new Error("HTTP " + response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        slot.innerHTML = html;
-        details.setAttribute("data-loaded", "");
-        say("");
-      })
-      .catch(function () { say(live.dataset.loadFailed); })
-      .then(function () { details.removeAttribute("aria-busy"); });
-  }
-
-  // "toggle" does not bubble: listen while it goes down to the details.
-  document.addEventListener("toggle", function (event) {
-    var details = event.target;
-    if (details.matches && details.matches("details[data-editor-url]") && details.open) load(details);
-  }, true);
-  document.querySelectorAll("details[data-editor-url][open]").forEach(load);
 
   function follow(block, state, label) {
     block.setAttribute("data-state", state);
