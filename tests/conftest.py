@@ -1,14 +1,41 @@
 import os
 
 import pytest
+import pytest_django.plugin
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.test import override_settings
+from pytest_django.fixtures import validate_django_db
 
 from tests.s3 import S3Server, moto_server
 
 # live_server runs in a thread beside sync Playwright, which Django sees as an async context.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Django's order again, after pytest's own: plain database tests, then transactional and
+    live-server ones (which empty every table, the migrations' geography included), then the
+    rest. pytest groups the tests of a parametrized session fixture after pytest-django has
+    sorted them (pytest-playwright's browser_name), which put the browser tests amid the
+    plain ones: the tests after them on the same worker found no provinces."""
+    pytest_django.plugin.pytest_collection_modifyitems(items)
+
+
+@pytest.fixture(autouse=True)
+def _geography_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Provinces and districts for a transaction=True test: the migrations load them, but each
+    transactional or live-server test before it on the same worker emptied every table."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not validate_django_db(marker).transaction:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from organizations.geography import load_geography
+    from organizations.models import District, Province
+
+    if not District.objects.exists():
+        load_geography(Province, District)
 
 
 @receiver(connection_created, dispatch_uid="tests.allow_audit_truncate")

@@ -29,8 +29,6 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from organizations.geography import load_geography
-from organizations.models import District, Province
 from tests.notifications.mailserver import FakeMailServer
 from tests.processes import free_port
 from tests.s3 import ACCESS_KEY, REGION, SECRET_KEY
@@ -149,9 +147,6 @@ def system(tmp_path, s3_server):
         "WEB_CONCURRENCY": "2",
         "LOG_LEVEL": "WARNING",
     }
-    if not District.objects.exists():
-        # transaction=True tests run last, after others flushed the migrations' geography.
-        load_geography(Province, District)
     manage(env, "collectstatic", "--noinput")
     manage(env, "seed_demo")
     with ExitStack() as stack:

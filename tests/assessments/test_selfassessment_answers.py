@@ -159,11 +159,6 @@ def test_second_save_from_a_stale_form_gets_the_current_answer_and_overwrites_no
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_saves_at_the_same_moment_one_wins_and_the_other_is_told():
-    from organizations.geography import load_geography
-    from organizations.models import District, Province
-
-    # An earlier live-server test may have flushed the geography the migrations loaded.
-    load_geography(Province, District)
     sa = self_assessment()
     indicator = sa.indicator()
     colleague = user_with_role(Role.Kind.ORG_STAFF, organization=sa.organization)

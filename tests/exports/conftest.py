@@ -1,7 +1,5 @@
 import pytest
 
-from organizations.geography import load_geography
-from organizations.models import District, Province
 from tests.factories import district
 from tests.reviews.factories import submitted_for_review
 
@@ -14,9 +12,6 @@ def export_folder(settings, tmp_path):
 @pytest.fixture
 def cases():
     """A verified กระบี่ assessment and a ชลบุรี draft in one round."""
-    if not District.objects.exists():
-        # transaction=True tests run last, after others flushed the migrations' geography.
-        load_geography(Province, District)
     krabi = submitted_for_review()
     krabi.verified()
     chonburi = submitted_for_review(krabi.round, submit=False, assign=False, district=district("2001"))

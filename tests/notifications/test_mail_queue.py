@@ -25,8 +25,6 @@ from django_tasks_db.models import DBTaskResult
 from assessments.models import Assessment
 from notifications import sending
 from notifications.models import Notification
-from organizations.geography import load_geography
-from organizations.models import District, Province
 from tests.assessments.factories import open_round, self_assessment
 from tests.factories import UserFactory
 from tests.notifications.mailserver import FakeMailServer
@@ -281,9 +279,6 @@ def test_a_worker_killed_mid_batch_leaves_its_messages_to_send_queued_mail_once_
 
 @pytest.fixture
 def approved_round():
-    if not District.objects.exists():
-        # transaction=True tests run last, after others flushed the migrations' geography.
-        load_geography(Province, District)
     first = submitted_for_review()
     cases = [first] + [submitted_for_review(first.round) for _ in range(2)]
     for case in cases:

@@ -88,14 +88,6 @@ def test_every_transition_locks_the_assessment_row_before_changing_it():
     )
 
 
-def _fresh_geography() -> None:
-    from organizations.geography import load_geography
-    from organizations.models import District, Province
-
-    # An earlier transactional test (a live server) may have flushed what the migrations loaded.
-    load_geography(Province, District)
-
-
 def _race(first, second) -> str:
     """Run `first` in a transaction that keeps its lock while `second` starts in another
     connection; returns what happened to `second` once `first` has committed."""
@@ -127,7 +119,6 @@ def _race(first, second) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_verify_and_return_at_the_same_moment_the_return_waits_and_is_refused():
-    _fresh_geography()
     case = submitted_for_review()
     case.score_as_claimed()
     outcome = _race(
@@ -146,7 +137,6 @@ def test_verify_and_return_at_the_same_moment_the_return_waits_and_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 def test_return_and_verify_at_the_same_moment_the_verification_waits_and_is_refused():
-    _fresh_geography()
     case = submitted_for_review()
     case.score_as_claimed()
     outcome = _race(
@@ -163,7 +153,6 @@ def test_return_and_verify_at_the_same_moment_the_verification_waits_and_is_refu
 
 @pytest.mark.django_db(transaction=True)
 def test_two_assessors_saving_one_indicator_at_the_same_moment_one_wins_and_the_other_is_told():
-    _fresh_geography()
     case = submitted_for_review()
     indicator = case.indicator("1.1")
     barrier, outcomes = threading.Barrier(2), []
