@@ -28,7 +28,10 @@ def _geography_for_transactional_tests(request: pytest.FixtureRequest) -> None:
     """Provinces and districts for a transaction=True test: the migrations load them, but each
     transactional or live-server test before it on the same worker emptied every table."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not validate_django_db(marker).transaction:
+    if marker is None:
+        return
+    transaction, *_rest = validate_django_db(marker)
+    if not transaction:
         return
     request.getfixturevalue("_django_db_helper")
     from organizations.geography import load_geography
