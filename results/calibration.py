@@ -1,8 +1,8 @@
 """Assessor calibration: are some teams or provinces harsher or softer than the rest?
 
 For the department (every province and team) and a provincial office (its own teams), built
-on the stored results (results.Result) and the per-indicator tallies
-(results/indicator_tallies.py). Only assessments whose review is finished count
+on the stored results alone (results.Result: the percentages, and what each review did to
+the indicators, counted when the results are stored). Only assessments whose review is finished count
 (results.dashboard.RESULT_STATUSES: verified, approved, published, under appeal).
 
 Per team and per province (a Group):
@@ -34,8 +34,8 @@ from decimal import Decimal
 from assessments.models import Assessment, Dimension, Round
 from organizations.models import Province
 from results.dashboard import RESULT_STATUSES
-from results.indicator_tallies import AssessmentTally, cached_assessment_tallies
 from results.models import OVERALL, Result
+from results.scores import REVIEW_COUNTS
 from reviews.models import Team
 
 Z_95 = 1.96
@@ -43,6 +43,25 @@ FLAG_SE = 2
 MIN_FLAG_N = 2
 MIN_DIFFERENCE = 2.0  # percentage points
 HARSH, SOFT = "harsh", "soft"
+
+
+@dataclass
+class AssessmentTally:
+    """One assessment's (or a group's, added up) verified indicators and what the team did
+    (results.Result's REVIEW_COUNTS, results/scores.py)."""
+
+    verified: int = 0  # counted indicators with a verified answer
+    changed: int = 0  # other points than the organization's, or an N/A claim not confirmed
+    lowered: int = 0  # of the changed: fewer points, or the N/A claim not confirmed
+    claimed: int = 0  # of the verified: the organization claimed "not applicable"
+    confirmed: int = 0  # of the claims: the team confirmed them
+
+    def add(self, other: "AssessmentTally") -> None:
+        self.verified += other.verified
+        self.changed += other.changed
+        self.lowered += other.lowered
+        self.claimed += other.claimed
+        self.confirmed += other.confirmed
 
 
 @dataclass(frozen=True)
@@ -137,6 +156,7 @@ class _Reviewed:
     team: int | None
     overall: tuple[Decimal, Decimal] | None = None  # (self %, verified %)
     dimensions: dict[int, Decimal] = field(default_factory=dict)  # number → verified − self
+    tally: AssessmentTally = field(default_factory=AssessmentTally)
 
 
 def build_calibration(assessment_round: Round, *, province: Province | None = None) -> Calibration:
@@ -146,7 +166,6 @@ def build_calibration(assessment_round: Round, *, province: Province | None = No
     the whole country.
     """
     reviewed = _reviewed(assessment_round)
-    tallies = cached_assessment_tallies(assessment_round)
     dimensions = list(Dimension.objects.filter(round=assessment_round).order_by("number").values_list("number", "name"))
     numbers = [number for number, _name in dimensions]
     with_results = [row for row in reviewed if row.overall is not None]
@@ -154,12 +173,12 @@ def build_calibration(assessment_round: Round, *, province: Province | None = No
     for row in with_results:
         by_type[row.org_type].append(float(row.overall[1]))
     national_by_type = {org_type: math.fsum(values) / len(values) for org_type, values in by_type.items()}
-    national = _group("", reviewed, numbers, national_by_type, tallies)
+    national = _group("", reviewed, numbers, national_by_type)
     in_scope = [row for row in reviewed if province is None or row.province == province.pk]
     provinces = {p.pk: p for p in Province.objects.filter(pk__in={row.province for row in in_scope})}
     province_groups = [
         _group(
-            p.name_th, [row for row in in_scope if row.province == pk], numbers, national_by_type, tallies, province=p
+            p.name_th, [row for row in in_scope if row.province == pk], numbers, national_by_type, province=p
         )
         for pk, p in sorted(provinces.items(), key=lambda item: item[1].code)
     ]
@@ -172,7 +191,7 @@ def build_calibration(assessment_round: Round, *, province: Province | None = No
     for row in in_scope:
         by_team[row.team].append(row)
     team_groups = [
-        _group(team.name, by_team[team.pk], numbers, national_by_type, tallies, province=team.province, team=team)
+        _group(team.name, by_team[team.pk], numbers, national_by_type, province=team.province, team=team)
         for team in teams
         if by_team.get(team.pk)
     ]
@@ -200,16 +219,16 @@ def _reviewed(assessment_round: Round) -> list[_Reviewed]:
             round=assessment_round, status__in=RESULT_STATUSES
         ).values_list("pk", "org_type", "organization__district__province_id", "assignment__team_id")
     }
-    results = Result.objects.filter(
-        assessment__round=assessment_round,
-        assessment__status__in=RESULT_STATUSES,
-        self_percent__isnull=False,
-        verified_percent__isnull=False,
-    ).values_list("assessment_id", "dimension", "self_percent", "verified_percent")
-    for pk, number, own, checked in results:
+    results = Result.objects.filter(assessment__round=assessment_round, assessment__status__in=RESULT_STATUSES).values_list(
+        "assessment_id", "dimension", "self_percent", "verified_percent", "verified_indicators", *REVIEW_COUNTS
+    )
+    for pk, number, own, checked, *counts in results:
+        scored = own is not None and checked is not None
         if number == OVERALL:
-            rows[pk].overall = (own, checked)
-        else:
+            rows[pk].tally = AssessmentTally(*counts)
+            if scored:
+                rows[pk].overall = (own, checked)
+        elif scored:
             rows[pk].dimensions[number] = checked - own
     return list(rows.values())
 
@@ -219,15 +238,13 @@ def _group(
     rows: Iterable[_Reviewed],
     numbers: list[int],
     national_by_type: dict[str, float],
-    tallies: dict[int, AssessmentTally],
     **where,
 ) -> Group:
     rows = list(rows)
     scored = [row for row in rows if row.overall is not None]
     indicators = AssessmentTally()
     for row in rows:
-        if row.pk in tallies:
-            indicators.add(tallies[row.pk])
+        indicators.add(row.tally)
     dimension_gaps = []
     for number in numbers:
         gaps = [float(row.dimensions[number]) for row in rows if number in row.dimensions]

@@ -1,19 +1,13 @@
-"""Every reviewed assessment's indicators, self-assessed beside verified, counted up: what the
-calibration page (results/calibration.py) and the weak-spot page (results/weakspots.py) read.
+"""Every reviewed assessment's indicators, self-assessed beside verified, counted up per
+indicator × province × organization type (IndicatorTally): how many organizations earned
+full, partial or zero points or were not applicable, on their own answers and on the verified
+ones, and the points they earned. The weak-spot page (results/weakspots.py) reads them.
 
-No table stores points per indicator (results.Result holds the dimensions and the overall
-score), so this scores the answers and the verified answers again, by the scoring engine's
-rules (assessments/scoring.py) written in SQL, and lets the database count (one query for the
-assessments, two for the indicators, whatever the number of organizations: scoring 7,849
-organizations × 120 indicators in Python would take about a minute). It keeps only counts:
-
-- per assessment (AssessmentTally): the counted indicators the team verified; those it
-  changed (other points, or a "not applicable" claim it did not confirm) and, of those, the
-  ones changed against the organization (fewer points, or the claim not confirmed); the
-  organization's N/A claims and how many the team confirmed;
-- per indicator × province × organization type (IndicatorTally): how many organizations
-  earned full, partial or zero points or were not applicable, on their own answers and on
-  the verified ones, and the points they earned.
+No table stores points by indicator in a form the database can count (the stored results
+keep each indicator's part as JSON on the overall row), so this scores the answers and the
+verified answers again, by the scoring engine's rules (assessments/scoring.py) written in
+SQL, and lets the database count (two queries, whatever the number of organizations:
+scoring 7,849 organizations × 120 indicators in Python would take about a minute).
 
 Only assessments whose review is finished count (results.dashboard.RESULT_STATUSES:
 verified, approved, published, under appeal), as on the dashboards; an indicator counts
@@ -46,24 +40,6 @@ FULL, PARTIAL, ZERO, NOT_APPLICABLE = range(4)
 
 
 @dataclass
-class AssessmentTally:
-    """One assessment's (or a group's, added up) verified indicators and what the team did."""
-
-    verified: int = 0  # counted indicators with a verified answer
-    changed: int = 0  # other points than the organization's, or an N/A claim not confirmed
-    lowered: int = 0  # of the changed: fewer points, or the N/A claim not confirmed
-    claimed: int = 0  # of the verified: the organization claimed "not applicable"
-    confirmed: int = 0  # of the claims: the team confirmed them
-
-    def add(self, other: "AssessmentTally") -> None:
-        self.verified += other.verified
-        self.changed += other.changed
-        self.lowered += other.lowered
-        self.claimed += other.claimed
-        self.confirmed += other.confirmed
-
-
-@dataclass
 class IndicatorTally:
     """One indicator's results among a set of organizations: counts by grade (FULL, PARTIAL,
     ZERO, NOT_APPLICABLE) and points, self-assessed (`own`) and verified (`checked`)."""
@@ -79,11 +55,6 @@ class IndicatorTally:
             self.checked[grade] += other.checked[grade]
         self.own_points += other.own_points
         self.checked_points += other.checked_points
-
-
-def cached_assessment_tallies(assessment_round: Round) -> dict[int, AssessmentTally]:
-    """assessment_tallies of the round, from the cache while still current."""
-    return _cached("assessments", assessment_round, assessment_tallies)
 
 
 def cached_indicator_tallies(assessment_round: Round) -> dict[tuple[int, str, str], IndicatorTally]:
@@ -112,23 +83,6 @@ def _version(assessment_round: Round) -> str:
     at = results["at"].timestamp() if results["at"] else 0
     parts = (assessment_round.pk, results["last"], results["rows"], at, finished["n"], finished["ids"])
     return ":".join(str(part) for part in parts)
-
-
-def assessment_tallies(assessment_round: Round) -> dict[int, AssessmentTally]:
-    """AssessmentTally of every finished review of the round (one query)."""
-    sql, params = _pairs(assessment_round)
-    if sql is None:
-        return {}
-    changed_points = "(claimed = 1 AND confirmed = 0) OR checked_points <> own_points"
-    lowered_points = "(claimed = 1 AND confirmed = 0) OR checked_points < own_points"
-    query = f"""{sql}
-        SELECT assessment_id, SUM(has_checked),
-            SUM(CASE WHEN has_checked = 1 AND ({changed_points}) THEN 1 ELSE 0 END),
-            SUM(CASE WHEN has_checked = 1 AND ({lowered_points}) THEN 1 ELSE 0 END),
-            SUM(CASE WHEN has_checked = 1 THEN claimed ELSE 0 END),
-            SUM(confirmed)
-        FROM pairs GROUP BY assessment_id"""
-    return {row[0]: AssessmentTally(*(int(value or 0) for value in row[1:])) for row in _fetch(query, params)}
 
 
 def indicator_tallies(assessment_round: Round) -> dict[tuple[int, str, str], IndicatorTally]:
@@ -296,7 +250,6 @@ def _pairs(assessment_round: Round) -> tuple[str | None, list]:
             SELECT k.assessment_id, f.org_type, f.province, k.indicator_id, ind.full_points,
                 COALESCE(own.na, 0) AS claimed,
                 COALESCE(own.points, 0) AS own_points,
-                CASE WHEN checked.assessment_id IS NULL THEN 0 ELSE 1 END AS has_checked,
                 CASE WHEN own.na = 1 AND checked.confirmed = 1 THEN 1 ELSE 0 END AS confirmed,
                 CASE WHEN own.na = 1 AND checked.confirmed = 1 THEN 0 ELSE COALESCE(checked.points, 0) END
                     AS checked_points

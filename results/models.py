@@ -50,6 +50,13 @@ class Result(models.Model):
     verified_percent = models.DecimalField(_("ร้อยละ (ผลการตรวจ)"), max_digits=5, decimal_places=2, null=True)
     verified_band = models.CharField(_("ระดับ (ผลการตรวจ)"), max_length=100, blank=True)
     verified_passed = models.BooleanField(_("ผ่าน (ผลการตรวจ)"), null=True)
+    # Of the counted indicators the team verified (results/scores.py, Part.review_counts):
+    # those it gave other points (or whose "not applicable" claim it did not confirm), those it
+    # lowered, the organization's N/A claims among them and the claims it confirmed.
+    changed_indicators = models.PositiveSmallIntegerField(_("ตัวชี้วัดที่ผลการตรวจต่างจากที่ประเมินตนเอง"), default=0)
+    lowered_indicators = models.PositiveSmallIntegerField(_("ตัวชี้วัดที่ผลการตรวจต่ำกว่าที่ประเมินตนเอง"), default=0)
+    claimed_indicators = models.PositiveSmallIntegerField(_("ตัวชี้วัดที่ขอไม่มีภารกิจ"), default=0)
+    confirmed_indicators = models.PositiveSmallIntegerField(_("ตัวชี้วัดที่ยืนยันว่าไม่มีภารกิจ"), default=0)
     # On the overall row only: each answered or verified indicator's part in the sums (see
     # results/scores.py, Part) and the fingerprint of the rules they were scored by, so one
     # changed answer updates the sums from its old and new part without scoring the rest.

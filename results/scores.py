@@ -18,7 +18,10 @@ readers never see a score that disagrees with the answers:
   assessments/scoring.py, in a fixed number of queries per batch, and replaces their rows.
 
 update_results falls back to refresh_results when the rows were stored under other rules
-(their fingerprint is not the framework's) or lack the parts (rows stored before them).
+(their fingerprint is not the framework's) or lack the parts (rows stored before them, or in
+an older PARTS_FORMAT). Each row also counts what the review did to its indicators
+(REVIEW_COUNTS, from each part's Part.review_counts), so the calibration page reads them
+instead of scoring every indicator again.
 recompute_round(round) rebuilds a whole round; disagreements(round) lists the stored rows
 a full recomputation would change (`manage.py recompute_results --check`).
 """
@@ -59,8 +62,11 @@ COMPARED_FIELDS = (
     "verified_percent",
     "verified_band",
     "verified_passed",
+    *(REVIEW_COUNTS := ("changed_indicators", "lowered_indicators", "claimed_indicators", "confirmed_indicators")),
     "indicator_points",
 )
+# The format of the overall row's parts: rows stored in another are scored again in full.
+PARTS_FORMAT = 2
 # What an update writes: every compared column but the count of indicators (fixed by the
 # framework), and when.
 _WRITTEN_FIELDS = (*(name for name in COMPARED_FIELDS if name != "indicators"), "updated_at")
@@ -86,10 +92,27 @@ class Part(NamedTuple):
     answered: int  # 1 when it counts among the indicators and is answered
     verified: int  # 1 when it counts among the indicators and has a verified result
     has_verified: int  # 1 when it has a verified result at all (a pilot too)
+    claimed: int  # 1 when it counts and the organization claims "not applicable" where allowed
+    confirmed: int  # 1 when that claim is confirmed by the team
 
     def to_json(self) -> list:
         return [str(self.self_points), str(self.self_full_marks), str(self.verified_points),
-                str(self.verified_full_marks), self.answered, self.verified, self.has_verified]
+                str(self.verified_full_marks), self.answered, self.verified, self.has_verified,
+                self.claimed, self.confirmed]
+
+    def review_counts(self) -> tuple[int, int, int, int]:
+        """What the team did to a counted indicator it verified, as REVIEW_COUNTS counts it:
+        changed (other points, or an N/A claim not confirmed), lowered (fewer points, or the
+        claim not confirmed), the organization's claim, its confirmation."""
+        if not self.verified:
+            return (0, 0, 0, 0)
+        refused = self.claimed and not self.confirmed
+        return (
+            int(refused or self.verified_points != self.self_points),
+            int(refused or self.verified_points < self.self_points),
+            self.claimed,
+            self.confirmed,
+        )
 
     @classmethod
     def from_json(cls, value: list) -> "Part":
@@ -116,7 +139,16 @@ def part(
             sums += [scoring.indicator_points(spec, answer), spec.full_points]
         else:
             sums += [scoring.ZERO, scoring.ZERO]
-    return Part(*sums, int(counts and answered), int(counts and checked is not None), int(checked is not None))
+    claimed = counts and own.not_applicable and spec.allows_not_applicable
+    confirmed = claimed and checked is not None and checked.na_confirmed
+    return Part(
+        *sums,
+        int(counts and answered),
+        int(counts and checked is not None),
+        int(checked is not None),
+        int(claimed),
+        int(confirmed),
+    )
 
 
 def refresh_results(assessments: Iterable[int] | Iterable[Assessment]) -> int:
@@ -157,7 +189,7 @@ def update_results(assessment: Assessment, indicators: Collection[int]) -> bool:
     before = {number: _judged(row) for number, row in rows.items()}
     overall = rows.get(OVERALL)
     stored = overall.indicator_points if overall else None
-    if not stored or stored.get("rules") != framework.fingerprint:
+    if not stored or stored.get("rules") != framework.fingerprint or stored.get("format") != PARTS_FORMAT:
         return False
     parts: dict[str, list] = stored["parts"]
     org_type = assessment.org_type
@@ -174,7 +206,8 @@ def update_results(assessment: Assessment, indicators: Collection[int]) -> bool:
             parts[key] = new.to_json()
         else:
             parts.pop(key, None)
-        if new[:6] == old[:6]:
+        review_change = [after - before for after, before in zip(new.review_counts(), old.review_counts(), strict=True)]
+        if new[:6] == old[:6] and not any(review_change):
             continue
         dimension = rows.get(spec.dimension)
         if dimension is None:  # a counted indicator's dimension always has a row: stored under other rules
@@ -186,6 +219,8 @@ def update_results(assessment: Assessment, indicators: Collection[int]) -> bool:
             row.verified_full_marks += new.verified_full_marks - old.verified_full_marks
             row.answered_indicators += new.answered - old.answered
             row.verified_indicators += new.verified - old.verified
+            for name, change in zip(REVIEW_COUNTS, review_change, strict=True):
+                setattr(row, name, getattr(row, name) + change)
     reviewed = any(value[6] for value in parts.values())
     now = timezone.now()
     changed = []
@@ -361,6 +396,7 @@ def _score(
     checked = scoring.score_assessment(indicators=specs, answers=verified, **common)
     rows = _rows(pk, specs, own, checked, answers, org_type=org_type, province=province)
     parts = {}
+    by_number = {row.dimension: row for row in rows}
     for spec in specs:
         if spec.code in answers.pks:
             given = part(
@@ -372,8 +408,13 @@ def _score(
                 province=province,
             )
             parts[str(answers.pks[spec.code])] = given.to_json()
+            counts = given.review_counts()
+            if any(counts):
+                for row in (by_number[spec.dimension], by_number[OVERALL]):
+                    for name, count in zip(REVIEW_COUNTS, counts, strict=True):
+                        setattr(row, name, getattr(row, name) + count)
     if rows:
-        rows[0].indicator_points = {"rules": framework.fingerprint, "parts": parts}
+        rows[0].indicator_points = {"rules": framework.fingerprint, "format": PARTS_FORMAT, "parts": parts}
     return rows
 
 
