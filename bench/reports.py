@@ -112,8 +112,9 @@ TARGET_ANALYSIS_SECONDS = 0.5
 
 def analyses(year: int) -> dict:
     """The calibration and weak-spot pages of the whole country, as the department, in process:
-    cold (no cache: the per-indicator tallies counted by the database on every request) and
-    warm (the tallies cached for the round, as every request after the first gets them)."""
+    cold (no cache: weak spots count the per-indicator tallies in the database on every
+    request; calibration reads the stored results either way) and warm (the tallies cached for
+    the round, as every request after the first gets them)."""
     from django.test import Client, override_settings
     from django.urls import reverse
 

@@ -137,3 +137,12 @@ def test_the_stored_results_still_follow_a_save(client, case):
     finally:
         scores_changed.disconnect(dispatch_uid="test_review_queries")
     assert called == [[case.assessment.pk]]
+
+
+def test_a_38_indicator_review_page_weighs_under_80_kb(client, case):
+    more_indicators(case, 33)  # beside the case's 5
+    client.force_login(case.team.members[0])
+    response = client.get(reverse("reviews:review_dimension", args=[case.assessment.pk, 1]))
+    assert response.status_code == 200
+    assert response.content.count(b"data-indicator-block") == 38
+    assert len(response.content) < 80_000, len(response.content)
