@@ -19,7 +19,10 @@ def test_staff_attach_a_file_they_uploaded_before_from_the_picker(demo, login, l
 
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/dimensions/2/")
     picker = f"/assessments/{assessment.pk}/indicators/{indicator.pk}/files/pick/"
-    expect(page.locator(f"#ind-{indicator.pk} a[href='{picker}']")).to_have_count(1)
+    # The picker's link is in the indicator's editor, fetched when its block opens.
+    block = page.locator(f"#ind-{indicator.pk}")
+    block.locator("summary", has_text="แก้ไขคำตอบและหลักฐาน").click()
+    expect(block.locator(f"a[href='{picker}']")).to_have_count(1)
 
     page.goto(f"{live_server.url}{picker}")
     expect(page.get_by_role("heading", level=1)).to_have_text("เลือกไฟล์ที่เคยอัปโหลด")

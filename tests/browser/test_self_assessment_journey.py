@@ -173,7 +173,7 @@ def test_provincial_office_grants_an_extension(demo, login, live_server):
 
     page = login("province_admin")
     page.goto(f"{live_server.url}{demo_assessment().get_absolute_url()}")
-    page.get_by_role("link", name="ขยายเวลา").click()
+    page.get_by_role("link", name="ขยายเวลา", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("ขยายเวลาการประเมินตนเอง")
     page.get_by_role("button", name="บันทึกการขยายเวลา").click()
     expect(page.get_by_label("เหตุผล")).to_have_attribute("aria-invalid", "true")
