@@ -3,11 +3,11 @@ indicator × province × organization type (IndicatorTally): how many organizati
 full, partial or zero points or were not applicable, on their own answers and on the verified
 ones, and the points they earned. The weak-spot page (results/weakspots.py) reads them.
 
-No table stores points by indicator in a form the database can count (the stored results
-keep each indicator's part as JSON on the overall row), so this scores the answers and the
-verified answers again, by the scoring engine's rules (assessments/scoring.py) written in
-SQL, and lets the database count (two queries, whatever the number of organizations:
-scoring 7,849 organizations × 120 indicators in Python would take about a minute).
+The stored results keep each answered or verified indicator's part on the overall row
+(results/scores.py, Part, as JSON: its points on each side and the "not applicable" claim and
+confirmation), so the database unpacks those and counts (two queries, whatever the number of
+organizations), without scoring an answer again. Rows stored before the parts held the claim
+are counted as if nothing was claimed until `recompute_results` stores them again.
 
 Only assessments whose review is finished count (results.dashboard.RESULT_STATUSES:
 verified, approved, published, under appeal), as on the dashboards; an indicator counts
@@ -27,11 +27,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 
 from assessments import scoring
-from assessments.models import Answer, Assessment, Indicator, IndicatorOption, Round
+from assessments.models import Assessment, Indicator, IndicatorOption, Round
 from organizations.models import District, Organization, Province
 from results.dashboard import RESULT_STATUSES
 from results.models import Result
-from reviews.models import VerifiedAnswer
 
 CENT = Decimal("0.01")
 CACHE_SECONDS = 24 * 60 * 60
@@ -159,15 +158,12 @@ def _specs(assessment_round: Round) -> dict[int, scoring.IndicatorSpec]:
 
 def _pairs(assessment_round: Round) -> tuple[str | None, list]:
     """The common table expressions ending in `pairs`: one row per finished assessment ×
-    counted indicator that applies to it and holds an answer or a verified answer, with
-    the points of each side as the scoring engine gives them (assessments/scoring.py):
-
-    - LEVELS: the chosen level's points; CHECKLIST: the ticked criteria's; ALL_OR_NOTHING:
-      the indicator's points when every criterion is ticked; FIGURE: the best band whose
-      threshold the figure reaches; nothing chosen: 0;
-    - `claimed`: the organization declared "not applicable" where the indicator allows it
-      (its own score leaves the indicator out); `confirmed`: the team confirmed that claim
-      (the verified score leaves it out too, with 0 points). An unconfirmed claim scores 0.
+    counted indicator that applies to it and holds an answer or a verified answer, with the
+    points of each side as the stored results keep them (results/scores.py, Part, on each
+    overall row): the organization's (`own_points`) and the team's (`checked_points`);
+    `claimed`: the organization declared "not applicable" where the indicator allows it;
+    `confirmed`: the team confirmed that claim (its points are then 0). An unconfirmed claim
+    scores what the team gave.
 
     Which types (and province) an indicator applies to is decided in Python (applies_to is
     JSON) and handed over as a VALUES list.
@@ -177,32 +173,25 @@ def _pairs(assessment_round: Round) -> tuple[str | None, list]:
     if not applies:
         return None, []
     table = {
-        model: model._meta.db_table
-        for model in (Answer, Assessment, Indicator, IndicatorOption, VerifiedAnswer, Organization, District, Province)
+        model: model._meta.db_table for model in (Assessment, Indicator, IndicatorOption, Organization, District, Province, Result)
     }
-    answer_ticked, verified_ticked = Answer.ticked.through._meta.db_table, VerifiedAnswer.ticked.through._meta.db_table
     option = table[IndicatorOption]
     statuses = ", ".join(["%s"] * len(RESULT_STATUSES))
     values = ", ".join(["(%s, %s)"] * len(applies))
+    if connection.vendor == "postgresql":
+        parts = "CROSS JOIN LATERAL jsonb_each(r.indicator_points -> 'parts') AS part"
 
-    def points(alias: str, ticks: str) -> str:
-        return f"""CASE
-            WHEN ind.kind = 'levels' THEN COALESCE(lv.points, 0)
-            WHEN ind.kind = 'checklist' THEN COALESCE({ticks}.points, 0)
-            WHEN ind.kind = 'all_or_nothing' THEN
-                CASE WHEN ind.options > 0 AND COALESCE({ticks}.n, 0) = ind.options THEN ind.full_points ELSE 0 END
-            ELSE COALESCE((SELECT MAX(op.points) FROM {option} op
-                           WHERE op.indicator_id = {alias}.indicator_id AND op.threshold <= {alias}.figure), 0)
-        END"""
+        def field(index: int, kind: str) -> str:
+            return f"COALESCE((part.value ->> {index})::{kind}, 0)"
 
-    def ticked(through: str, owner: str, owner_table: str) -> str:
-        return f"""SELECT t.{owner}_id AS owner_id, SUM(op.points) AS points, COUNT(*) AS n
-            FROM {through} t
-            JOIN {owner_table} x ON x.id = t.{owner}_id
-            JOIN finished f ON f.id = x.assessment_id
-            JOIN {option} op ON op.id = t.indicatoroption_id AND op.indicator_id = x.indicator_id
-            GROUP BY t.{owner}_id"""
+        indicator_id = "part.key::integer"
+    else:
+        parts = "JOIN json_each(r.indicator_points, '$.parts') AS part"
 
+        def field(index: int, kind: str) -> str:
+            return f"COALESCE(CAST(json_extract(part.value, '$[{index}]') AS {'REAL' if kind == 'numeric' else 'INTEGER'}), 0)"
+
+        indicator_id = "CAST(part.key AS INTEGER)"
     sql = f"""WITH finished(id, org_type, province, province_id) AS (
             SELECT a.id, a.org_type, p.code, p.id FROM {table[Assessment]} a
             JOIN {table[Organization]} o ON o.id = a.organization_id
@@ -212,8 +201,7 @@ def _pairs(assessment_round: Round) -> tuple[str | None, list]:
         ),
         applies(indicator_id, org_type) AS (VALUES {values}),
         ind AS (
-            SELECT i.id, i.kind, i.allows_not_applicable AS allows, i.province_id AS only_province,
-                (SELECT COUNT(*) FROM {option} op WHERE op.indicator_id = i.id) AS options,
+            SELECT i.id, i.province_id AS only_province,
                 CASE i.kind
                     WHEN 'checklist' THEN (SELECT COALESCE(SUM(op.points), 0) FROM {option} op WHERE op.indicator_id = i.id)
                     WHEN 'all_or_nothing' THEN i.all_or_nothing_points
@@ -221,45 +209,22 @@ def _pairs(assessment_round: Round) -> tuple[str | None, list]:
                 END AS full_points
             FROM {table[Indicator]} i WHERE i.round_id = %s AND NOT i.is_pilot
         ),
-        own_ticks AS ({ticked(answer_ticked, "answer", table[Answer])}),
-        checked_ticks AS ({ticked(verified_ticked, "verifiedanswer", table[VerifiedAnswer])}),
-        own AS (
-            SELECT a.assessment_id, a.indicator_id,
-                CASE WHEN a.not_applicable AND ind.allows THEN 1 ELSE 0 END AS na,
-                CASE WHEN a.not_applicable THEN 0 ELSE {points("a", "tk")} END AS points
-            FROM {table[Answer]} a
-            JOIN finished f ON f.id = a.assessment_id
-            JOIN ind ON ind.id = a.indicator_id
-            LEFT JOIN {option} lv ON lv.id = a.level_id AND lv.indicator_id = a.indicator_id
-            LEFT JOIN own_ticks tk ON tk.owner_id = a.id
-        ),
-        checked AS (
-            SELECT v.assessment_id, v.indicator_id,
-                CASE WHEN v.na_confirmed THEN 1 ELSE 0 END AS confirmed,
-                {points("v", "tk")} AS points
-            FROM {table[VerifiedAnswer]} v
-            JOIN finished f ON f.id = v.assessment_id
-            JOIN ind ON ind.id = v.indicator_id
-            LEFT JOIN {option} lv ON lv.id = v.level_id AND lv.indicator_id = v.indicator_id
-            LEFT JOIN checked_ticks tk ON tk.owner_id = v.id
-        ),
-        keys AS (
-            SELECT assessment_id, indicator_id FROM own UNION SELECT assessment_id, indicator_id FROM checked
+        stored AS (
+            SELECT r.assessment_id, f.org_type, f.province, f.province_id, {indicator_id} AS indicator_id,
+                {field(0, "numeric")} AS own_points, {field(2, "numeric")} AS verified_points,
+                {field(7, "integer")} AS claimed, {field(8, "integer")} AS confirmed
+            FROM {table[Result]} r
+            JOIN finished f ON f.id = r.assessment_id
+            {parts}
+            WHERE r.dimension = 0
         ),
         pairs AS (
-            SELECT k.assessment_id, f.org_type, f.province, k.indicator_id, ind.full_points,
-                COALESCE(own.na, 0) AS claimed,
-                COALESCE(own.points, 0) AS own_points,
-                CASE WHEN own.na = 1 AND checked.confirmed = 1 THEN 1 ELSE 0 END AS confirmed,
-                CASE WHEN own.na = 1 AND checked.confirmed = 1 THEN 0 ELSE COALESCE(checked.points, 0) END
-                    AS checked_points
-            FROM keys k
-            JOIN finished f ON f.id = k.assessment_id
-            JOIN ind ON ind.id = k.indicator_id
-            JOIN applies ap ON ap.indicator_id = k.indicator_id AND ap.org_type = f.org_type
-            LEFT JOIN own ON own.assessment_id = k.assessment_id AND own.indicator_id = k.indicator_id
-            LEFT JOIN checked ON checked.assessment_id = k.assessment_id AND checked.indicator_id = k.indicator_id
-            WHERE ind.only_province IS NULL OR ind.only_province = f.province_id
+            SELECT s.assessment_id, s.org_type, s.province, s.indicator_id, ind.full_points, s.claimed,
+                s.own_points, s.confirmed, s.verified_points AS checked_points
+            FROM stored s
+            JOIN ind ON ind.id = s.indicator_id
+            JOIN applies ap ON ap.indicator_id = s.indicator_id AND ap.org_type = s.org_type
+            WHERE ind.only_province IS NULL OR ind.only_province = s.province_id
         )"""
     params = [
         assessment_round.pk,
