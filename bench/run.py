@@ -345,8 +345,9 @@ function response(status, headers, body) count(status) end
 
 
 def _lua_save(targets: list[dict], *, form: str = "i") -> str:
-    # Each thread posts to its own targets in turn; the block that comes back carries the
-    # answer's new version (the hidden field), which the next post to that indicator sends.
+    # Each thread posts to its own targets in turn; what comes back carries the answer's new
+    # version (a save's JSON, or the editor's hidden field), which the next post to that
+    # indicator sends.
     # `form`: the forms' prefix letter, "i" for the organization's answer, "v" for the
     # team's verified answer.
     versions = ", ".join(f'["{t["indicator"]}"] = {t["version"]}' for t in targets)
@@ -368,11 +369,13 @@ function request()
 end
 function response(status, headers, body)
   count(status)
-  local block = headers["X-LPA-Block"] or headers["x-lpa-block"]
-  if block then
-    local version = string.match(body, 'name="{form}' .. block .. '%-version" value="(%d+)"')
-    if version then versions[block] = tonumber(version) end
-  end
+  -- A save's JSON names the indicator and its new version; a refusal's JSON (the review) or a
+  -- conflict's block (the organization's page) carries the version in the editor's field.
+  local indicator = string.match(body, '"indicator": (%d+)') or headers["X-LPA-Block"] or headers["x-lpa-block"]
+  if not indicator then return end
+  local version = string.match(body, '"version": (%d+)')
+    or string.match(body, 'name=\\\\?"{form}' .. indicator .. '%-version\\\\?" value=\\\\?"(%d+)')
+  if version then versions[indicator] = tonumber(version) end
 end
 """
 

@@ -71,7 +71,8 @@ def judge(results: dict) -> list[dict]:
             f"dimension page weight < {PAGE_KB} KB (38 indicators)",
             f"{page['bytes'] / 1024:,.0f} KB",
             page["bytes"] < PAGE_KB * 1024,
-            "the HTML of every indicator's answer, evidence and forms",
+            "each block shows its answer in words (every ticked criterion), state and evidence: "
+            "about 2 KB a block on the national data, over 80 KB past about 38 long answers",
         )
     )
     pdf, small = files["provincial_pdf"], files.get("provincial_pdf_smallest")
@@ -109,7 +110,7 @@ def judge(results: dict) -> list[dict]:
                 f"(issue 16) {name.replace('_', ' ')} {analysis['target']}, national",
                 f"cold {analysis['cold']['median_ms'] / 1000:.2f} s, warm {analysis['warm']['median_ms'] / 1000:.2f} s",
                 analysis["met_cold"] and analysis["met_warm"],
-                "every answer scored again per request when the tallies are not cached",
+                "uncached, the database unpacks every finished assessment's stored parts (540,000) per request",
             )
         )
     return rows
