@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from review import HOST, measure_get, session_cookie
+from review import measure_get, session_cookie, signed_in_client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,6 @@ def largest_province(*, smallest: bool = False):
 
 def dashboards(year: int) -> dict:
     """Median time, queries and size of the dashboards and a scorecard, as the department."""
-    from django.test import Client
     from django.urls import reverse
 
     from accounts.models import User
@@ -45,7 +44,7 @@ def dashboards(year: int) -> dict:
     from results.dashboard import RESULT_STATUSES
 
     department = User.objects.get(username="dla_national")
-    client = Client(SERVER_NAME=HOST, HTTP_COOKIE=session_cookie(department)[0])
+    client = signed_in_client(session_cookie(department)[0])
     province = largest_province()
     assessment = (
         Assessment.objects.filter(
@@ -115,13 +114,13 @@ def analyses(year: int) -> dict:
     cold (no cache: weak spots count the per-indicator tallies in the database on every
     request; calibration reads the stored results either way) and warm (the tallies cached for
     the round, as every request after the first gets them)."""
-    from django.test import Client, override_settings
+    from django.test import override_settings
     from django.urls import reverse
 
     from accounts.models import User
 
     department = User.objects.get(username="dla_national")
-    client = Client(SERVER_NAME=HOST, HTTP_COOKIE=session_cookie(department)[0])
+    client = signed_in_client(session_cookie(department)[0])
     found = {}
     for name in ("calibration", "weak_spots"):
         url = reverse(f"results:{name}", args=[year])
