@@ -2,9 +2,9 @@
 // block fetches the indicator's editor (evidence, both sides, the result's form, the thread)
 // into it (static/js/editors.js). A verified result is saved with fetch and answered with
 // JSON: the block, the outline and the dimension's totals and counters follow in place, and a
-// refusal brings the editor back with its errors beside the fields, nothing typed lost. A comment comes back as
-// its thread. Each outcome is read out in the page's live region. Without this script the
-// block links to the editor's own page, whose forms post normally.
+// refusal brings the editor back with its errors beside the fields, nothing typed lost. A
+// comment comes back as its thread. Each outcome is read out in the page's live region.
+// Without this script the block links to the editor's own page, whose forms post normally.
 (function () {
   "use strict";
   var live = document.getElementById("save-status");
